@@ -1,0 +1,302 @@
+//! The command line: clap definitions (their doc comments are the help
+//! text) and their conversion into the library's plain configs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{FingerprintParams, ScanConfig};
+use crate::corpus::{InputFormat, ReadOptions};
+use crate::lsh::LshParams;
+
+const EXAMPLES: &str = "\
+Examples:
+  refrain scan samples/                      summary of what repeats, file:line
+  refrain scan --json page.txt > report.json  the full report as JSON
+  refrain scan -o report.json archive/        write the JSON report atomically
+  refrain scan --input-format jsonl --text-field body --id-field url - < feed.ndjson
+  refrain scan --threshold 0.7 --min-docs 5 corpus/";
+
+/// Find repeated closing passages (boilerplate) and near-duplicate stories
+/// in news corpora.
+#[derive(Debug, Parser)]
+#[command(name = "refrain", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report repeated passages and near-duplicate documents in a corpus.
+    ///
+    /// Every paragraph and every document is fingerprinted (NFKC, case and
+    /// Traditional/Simplified folding, word or character shingles, MinHash);
+    /// LSH finds candidates and exact shingle Jaccard confirms them.
+    #[command(after_help = EXAMPLES)]
+    Scan(ScanArgs),
+}
+
+/// `refrain scan` flags.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories (searched recursively, sorted, hidden entries
+    /// skipped); `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the JSON report on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write the JSON report to FILE (atomically: temp file + rename).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How to read inputs; `auto` treats .jsonl/.ndjson files as JSONL.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub input_format: FormatArg,
+
+    /// JSONL field holding a record's text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+
+    /// JSONL field holding a record's id (else PATH:LINE is used).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+
+    /// Tokens per shingle (words, or characters of Chinese/Japanese/Thai).
+    #[arg(long, default_value_t = FingerprintParams::default().shingle_size, value_name = "N")]
+    pub shingle_size: usize,
+
+    /// MinHash permutations per signature.
+    #[arg(long, default_value_t = FingerprintParams::default().num_perm, value_name = "N")]
+    pub num_perm: usize,
+
+    /// LSH bands (with --rows); by default derived from the thresholds.
+    #[arg(long, requires = "rows", value_name = "N")]
+    pub bands: Option<usize>,
+
+    /// LSH rows per band (with --bands); bands x rows <= --num-perm.
+    #[arg(long, requires = "bands", value_name = "N")]
+    pub rows: Option<usize>,
+
+    /// Seed of every hash; the same seed gives the same fingerprints.
+    #[arg(long, default_value_t = FingerprintParams::default().seed, value_name = "N")]
+    pub seed: u64,
+
+    /// Jaccard similarity at which two documents are near-duplicates.
+    #[arg(long, default_value_t = 0.8, value_name = "J")]
+    pub threshold: f64,
+
+    /// Jaccard similarity at which two paragraphs are the same passage.
+    #[arg(long, default_value_t = 0.8, value_name = "J")]
+    pub passage_threshold: f64,
+
+    /// Documents a passage must occur in to be reported, unless it repeats
+    /// inside one document.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_docs: usize,
+
+    /// Paragraphs with fewer tokens are not matched as passages.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub min_passage_tokens: usize,
+
+    /// Files or JSONL records larger than this are skipped with an error.
+    #[arg(long, default_value_t = ReadOptions::default().max_doc_bytes, value_name = "BYTES")]
+    pub max_doc_bytes: u64,
+
+    /// Worker threads (0: one per core). The output never depends on it.
+    #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+
+    /// No progress bar and no diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Add stats.elapsed_ms to the report (the only field that varies).
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Exit with status 1 when any repeated passage or near-duplicate is
+    /// found (for CI).
+    #[arg(long)]
+    pub fail_on_findings: bool,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// JSONL for .jsonl/.ndjson files, plain text otherwise.
+    Auto,
+    /// Each file is one document.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl ScanArgs {
+    /// The library configuration these flags describe.
+    pub fn to_config(&self) -> ScanConfig {
+        let lsh = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => Some(LshParams { bands, rows }),
+            _ => None,
+        };
+        ScanConfig {
+            paths: self.paths.clone(),
+            read: ReadOptions {
+                format: match self.input_format {
+                    FormatArg::Auto => InputFormat::Auto,
+                    FormatArg::Text => InputFormat::Text,
+                    FormatArg::Jsonl => InputFormat::Jsonl,
+                },
+                text_field: self.text_field.clone(),
+                id_field: self.id_field.clone(),
+                max_doc_bytes: self.max_doc_bytes,
+            },
+            fingerprint: FingerprintParams {
+                shingle_size: self.shingle_size,
+                num_perm: self.num_perm,
+                seed: self.seed,
+            },
+            threshold: self.threshold,
+            passage_threshold: self.passage_threshold,
+            document_lsh: lsh,
+            passage_lsh: lsh,
+            min_docs: self.min_docs,
+            min_passage_tokens: self.min_passage_tokens,
+            threads: self.threads,
+            timings: self.timings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<ScanArgs, clap::Error> {
+        let mut full = vec!["refrain", "scan"];
+        full.extend_from_slice(args);
+        Cli::try_parse_from(full).map(|cli| match cli.command {
+            Command::Scan(args) => args,
+        })
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let config = parse(&["dir"]).unwrap().to_config();
+        assert_eq!(config.fingerprint, FingerprintParams::default());
+        assert_eq!(
+            (config.threshold, config.passage_threshold, config.min_docs),
+            (0.8, 0.8, 3)
+        );
+        assert_eq!(config.document_lsh, None);
+        assert_eq!(config.read, ReadOptions::default());
+    }
+
+    #[test]
+    fn paths_are_required() {
+        assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn bands_and_rows_go_together() {
+        assert!(parse(&["--bands", "16", "x"]).is_err());
+        let config = parse(&["--bands", "16", "--rows", "8", "x"])
+            .unwrap()
+            .to_config();
+        assert_eq!(config.document_lsh, Some(LshParams { bands: 16, rows: 8 }));
+        assert_eq!(config.passage_lsh, config.document_lsh);
+    }
+
+    #[test]
+    fn jsonl_fields_and_format() {
+        let args = parse(&[
+            "--input-format",
+            "jsonl",
+            "--text-field",
+            "body",
+            "--id-field",
+            "url",
+            "-",
+        ])
+        .unwrap();
+        let config = args.to_config();
+        assert_eq!(config.read.format, InputFormat::Jsonl);
+        assert_eq!(
+            (
+                config.read.text_field.as_str(),
+                config.read.id_field.as_str()
+            ),
+            ("body", "url")
+        );
+        assert_eq!(config.paths, [PathBuf::from("-")]);
+    }
+
+    #[test]
+    fn numeric_flags() {
+        let args = parse(&[
+            "--threshold",
+            "0.7",
+            "--passage-threshold",
+            "0.9",
+            "--shingle-size",
+            "3",
+            "--num-perm",
+            "64",
+            "--seed",
+            "7",
+            "-j",
+            "2",
+            "--min-docs",
+            "4",
+            "--min-passage-tokens",
+            "8",
+            "--max-doc-bytes",
+            "100",
+            "x",
+        ])
+        .unwrap();
+        let config = args.to_config();
+        assert_eq!(
+            config.fingerprint,
+            FingerprintParams {
+                shingle_size: 3,
+                num_perm: 64,
+                seed: 7
+            }
+        );
+        assert_eq!((config.threshold, config.passage_threshold), (0.7, 0.9));
+        assert_eq!(
+            (config.threads, config.min_docs, config.min_passage_tokens),
+            (2, 4, 8)
+        );
+        assert_eq!(config.read.max_doc_bytes, 100);
+        assert!(parse(&["--threshold", "high", "x"]).is_err());
+    }
+
+    #[test]
+    fn output_flags() {
+        let args = parse(&[
+            "--json",
+            "-o",
+            "r.json",
+            "--quiet",
+            "--timings",
+            "--fail-on-findings",
+            "x",
+        ])
+        .unwrap();
+        assert!(args.json && args.quiet && args.timings && args.fail_on_findings);
+        assert_eq!(args.output, Some(PathBuf::from("r.json")));
+    }
+}

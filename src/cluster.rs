@@ -1,0 +1,315 @@
+//! Clusters of near-duplicates: exact-copy grouping, LSH candidates, exact
+//! verification, connected components (union-find), then verified cores.
+//!
+//! 1. Items with identical shingle sets are one *form*; only forms are
+//!    hashed into LSH buckets and compared, so a footer printed 100,000
+//!    times costs one comparison, not 100,000.
+//! 2. Every LSH candidate pair of forms is verified by exact shingle-set
+//!    Jaccard; unverified pairs never reach a cluster.
+//! 3. Verified pairs are joined by union-find into components.
+//! 4. A component is split into clusters around representatives: the
+//!    first form becomes a representative, every later form of the
+//!    component at least `threshold` similar *to that representative*
+//!    joins it, and the first form left over starts the next cluster.
+//!    So a chain a~b~c never puts a and c together unless a~c.
+//!
+//! Everything is ordered by item index, so the output does not depend on
+//! the thread count.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::lsh::{LshParams, candidate_pairs};
+use crate::minhash::Signature;
+use crate::shingle::{Overlap, ShingleSet};
+
+/// One member of a cluster and its overlap with the representative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    /// Index of the item in the caller's list.
+    pub item: u32,
+    /// Exact overlap with the representative's shingle set.
+    pub overlap: Overlap,
+}
+
+/// A verified cluster. `members[0]` is the representative (the smallest
+/// item); members are ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// The members, representative first.
+    pub members: Vec<Member>,
+}
+
+impl Cluster {
+    /// The representative's item index.
+    pub fn representative(&self) -> u32 {
+        self.members[0].item
+    }
+}
+
+/// Work counts of one clustering run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ClusterStats {
+    /// Items with a non-empty shingle set.
+    pub items: u64,
+    /// Distinct shingle sets among them.
+    pub distinct_forms: u64,
+    /// Pairs of forms that shared an LSH bucket.
+    pub candidate_pairs: u64,
+    /// Candidate pairs whose exact Jaccard met the threshold.
+    pub verified_pairs: u64,
+}
+
+/// True when the overlap reaches `threshold` (compared on the integer
+/// counts, with a margin for the decimal threshold's rounding).
+pub fn meets(overlap: Overlap, threshold: f64) -> bool {
+    f64::from(overlap.shared) >= threshold * f64::from(overlap.union) - 1e-9
+}
+
+/// Finds clusters of items whose shingle sets are at least `threshold`
+/// similar. `sets[i]` and `signatures[i]` describe item `i`; items with an
+/// empty set never join a cluster. Clusters of one item are not returned.
+pub fn near_duplicate_clusters(
+    sets: &[&ShingleSet],
+    signatures: &[&Signature],
+    params: &LshParams,
+    threshold: f64,
+) -> (Vec<Cluster>, ClusterStats) {
+    let forms = Forms::group(sets);
+    let form_signatures: Vec<&Signature> = forms
+        .first_item
+        .iter()
+        .map(|&i| signatures[i as usize])
+        .collect();
+    let form_set = |form: u32| sets[forms.first_item[form as usize] as usize];
+
+    let candidates = candidate_pairs(&form_signatures, params);
+    let verified: Vec<(u32, u32)> = candidates
+        .par_iter()
+        .copied()
+        .filter(|&(a, b)| meets(Overlap::between(form_set(a), form_set(b)), threshold))
+        .collect();
+
+    let mut components = DisjointSets::new(forms.len());
+    for &(a, b) in &verified {
+        components.union(a, b);
+    }
+    let groups = components.groups();
+
+    let mut clusters: Vec<Cluster> = groups
+        .par_iter()
+        .flat_map_iter(|group| split_around_representatives(group, &form_set, threshold))
+        .map(|form_cluster| forms.expand(&form_cluster))
+        .filter(|cluster| cluster.members.len() > 1)
+        .collect();
+    clusters.sort_by_key(Cluster::representative);
+
+    let stats = ClusterStats {
+        items: forms.member_items.iter().map(|m| m.len() as u64).sum(),
+        distinct_forms: forms.len() as u64,
+        candidate_pairs: candidates.len() as u64,
+        verified_pairs: verified.len() as u64,
+    };
+    (clusters, stats)
+}
+
+/// Splits one connected component (forms ascending) into clusters whose
+/// every form meets the threshold against the cluster's first form.
+/// Returns `(form, overlap with representative)` lists.
+fn split_around_representatives<'a>(
+    group: &[u32],
+    form_set: &impl Fn(u32) -> &'a ShingleSet,
+    threshold: f64,
+) -> Vec<Vec<(u32, Overlap)>> {
+    let mut assigned = vec![false; group.len()];
+    let mut clusters = Vec::new();
+    for (i, &representative) in group.iter().enumerate() {
+        if assigned[i] {
+            continue;
+        }
+        assigned[i] = true;
+        let rep_set = form_set(representative);
+        let mut cluster = vec![(representative, Overlap::identical(rep_set.len()))];
+        for (j, &other) in group.iter().enumerate().skip(i + 1) {
+            if assigned[j] {
+                continue;
+            }
+            let overlap = Overlap::between(rep_set, form_set(other));
+            if meets(overlap, threshold) {
+                assigned[j] = true;
+                cluster.push((other, overlap));
+            }
+        }
+        clusters.push(cluster);
+    }
+    clusters
+}
+
+/// Items grouped by identical shingle set, numbered by first appearance.
+struct Forms {
+    first_item: Vec<u32>,
+    member_items: Vec<Vec<u32>>,
+}
+
+impl Forms {
+    fn group(sets: &[&ShingleSet]) -> Self {
+        let mut index: HashMap<&ShingleSet, u32> = HashMap::new();
+        let mut forms = Forms {
+            first_item: Vec::new(),
+            member_items: Vec::new(),
+        };
+        for (item, set) in sets.iter().enumerate() {
+            if set.is_empty() {
+                continue;
+            }
+            let next = forms.first_item.len() as u32;
+            let form = *index.entry(set).or_insert(next);
+            if form == next {
+                forms.first_item.push(item as u32);
+                forms.member_items.push(Vec::new());
+            }
+            forms.member_items[form as usize].push(item as u32);
+        }
+        forms
+    }
+
+    fn len(&self) -> usize {
+        self.first_item.len()
+    }
+
+    fn expand(&self, form_cluster: &[(u32, Overlap)]) -> Cluster {
+        let mut members: Vec<Member> = form_cluster
+            .iter()
+            .flat_map(|&(form, overlap)| {
+                self.member_items[form as usize]
+                    .iter()
+                    .map(move |&item| Member { item, overlap })
+            })
+            .collect();
+        members.sort_by_key(|m| m.item);
+        Cluster { members }
+    }
+}
+
+/// Union-find with path halving and union by size.
+#[derive(Debug, Clone)]
+pub struct DisjointSets {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl DisjointSets {
+    /// `n` singleton sets.
+    pub fn new(n: usize) -> Self {
+        DisjointSets {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    /// The root of `x`'s set.
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    /// Joins the sets of `a` and `b`.
+    pub fn union(&mut self, a: u32, b: u32) {
+        let (mut ra, mut rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        if self.size[ra as usize] < self.size[rb as usize] {
+            std::mem::swap(&mut ra, &mut rb);
+        }
+        self.parent[rb as usize] = ra;
+        self.size[ra as usize] += self.size[rb as usize];
+    }
+
+    /// Every set as an ascending list, ordered by smallest element.
+    pub fn groups(&mut self) -> Vec<Vec<u32>> {
+        let n = self.parent.len();
+        let mut slot_of_root: HashMap<u32, usize> = HashMap::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for x in 0..n as u32 {
+            let root = self.find(x);
+            let slot = *slot_of_root.entry(root).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[slot].push(x);
+        }
+        groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::MinHasher;
+    use crate::shingle::Shingler;
+
+    fn sets_of(texts: &[&str]) -> Vec<ShingleSet> {
+        let shingler = Shingler::new(1, 0);
+        texts
+            .iter()
+            .map(|t| shingler.shingles(&t.split_whitespace().collect::<Vec<_>>()))
+            .collect()
+    }
+
+    fn cluster_texts(texts: &[&str], threshold: f64) -> Vec<Vec<u32>> {
+        let sets = sets_of(texts);
+        let hasher = MinHasher::new(128, 1);
+        let sigs: Vec<Signature> = sets.iter().map(|s| hasher.signature(s)).collect();
+        let (clusters, _) = near_duplicate_clusters(
+            &sets.iter().collect::<Vec<_>>(),
+            &sigs.iter().collect::<Vec<_>>(),
+            &LshParams::for_threshold(threshold, 128),
+            threshold,
+        );
+        clusters
+            .iter()
+            .map(|c| c.members.iter().map(|m| m.item).collect())
+            .collect()
+    }
+
+    #[test]
+    fn union_find_groups() {
+        let mut sets = DisjointSets::new(5);
+        sets.union(3, 1);
+        sets.union(4, 0);
+        assert_eq!(sets.groups(), [vec![0, 4], vec![1, 3], vec![2]]);
+    }
+
+    #[test]
+    fn exact_copies_and_near_copies_cluster() {
+        let texts = [
+            "a b c d e f g h i j",
+            "unrelated words only here",
+            "a b c d e f g h i j",
+            "a b c d e f g h i k",
+        ];
+        assert_eq!(cluster_texts(&texts, 0.8), [vec![0, 2, 3]]);
+    }
+
+    #[test]
+    fn chains_do_not_join_dissimilar_ends() {
+        // 0~1 and 1~2 share 8 of 12 (0.67), but 0 and 2 only 6 of 14 (0.43).
+        let texts = [
+            "1 2 3 4 5 6 7 8 9 10",
+            "3 4 5 6 7 8 9 10 11 12",
+            "5 6 7 8 9 10 11 12 13 14",
+        ];
+        assert_eq!(cluster_texts(&texts, 0.6), [vec![0, 1]]);
+    }
+
+    #[test]
+    fn empty_sets_never_cluster() {
+        assert!(cluster_texts(&["", "", "x y"], 0.5).is_empty());
+    }
+}

@@ -1,0 +1,32 @@
+//! One module per subcommand: each turns parsed flags into a run of the
+//! library and an exit code, and owns what goes to stdout.
+
+pub mod scan;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command};
+use crate::error::Error;
+use crate::exit_code::ExitCode;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Scan(args) => scan::run(&args),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`refrain ... | head`) is not an error.
+pub(crate) fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: "<stdout>".into(),
+            source: err,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,10 @@
+//! Input: finding the files to read ([`walk`]), reading them into
+//! documents ([`read`]), and the document type itself ([`document`]).
+
+pub mod document;
+pub mod read;
+pub mod walk;
+
+pub use document::{DocId, Document};
+pub use read::{InputFormat, ReadOptions, read_corpus};
+pub use walk::{Source, walk};

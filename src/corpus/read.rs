@@ -1,0 +1,596 @@
+//! Reads sources into documents: a plain-text file is one document, each
+//! line of a JSONL/NDJSON file is one record.
+//!
+//! Nothing here panics on input. Each problem (unreadable file, binary
+//! file, invalid UTF-8, an over-long document, a malformed JSONL line, a
+//! record without its text field) becomes an [`InputProblem`] naming the
+//! source and line, and reading goes on with the next document.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+
+use rayon::prelude::*;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+use super::document::{DocId, Document};
+use super::walk::Source;
+use crate::error::{InputProblem, ProblemKind};
+
+/// How many leading bytes are searched for a NUL to detect binary files.
+const BINARY_SNIFF_BYTES: usize = 8192;
+
+/// How to interpret the bytes of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// JSONL for `.jsonl`/`.ndjson` files, plain text otherwise.
+    Auto,
+    /// Every source is one plain-text document.
+    Text,
+    /// Every source holds one JSON object per line.
+    Jsonl,
+}
+
+/// Settings for reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// How to interpret sources.
+    pub format: InputFormat,
+    /// JSONL field holding the text.
+    pub text_field: String,
+    /// JSONL field holding the document id.
+    pub id_field: String,
+    /// Documents (files or records) larger than this are skipped.
+    pub max_doc_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: InputFormat::Auto,
+            text_field: "text".into(),
+            id_field: "id".into(),
+            max_doc_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Documents read from a corpus, in input order, and the problems met.
+#[derive(Debug, Default)]
+pub struct ReadCorpus {
+    /// The documents, `documents[i].id == DocId(i)`.
+    pub documents: Vec<Document>,
+    /// Problems in input order.
+    pub problems: Vec<InputProblem>,
+    /// Bytes of text read into documents.
+    pub bytes: u64,
+}
+
+/// Reads every source in parallel, keeping input order, and assigns
+/// document ids in that order.
+pub fn read_corpus(
+    sources: &[Source],
+    options: &ReadOptions,
+    on_source_done: &(dyn Fn() + Sync),
+) -> ReadCorpus {
+    let per_source: Vec<SourceRead> = sources
+        .par_iter()
+        .map(|source| {
+            let read = read_source(source, options);
+            on_source_done();
+            read
+        })
+        .collect();
+    let mut corpus = ReadCorpus::default();
+    for read in per_source {
+        corpus.problems.extend(read.problems);
+        for raw in read.documents {
+            corpus.bytes += raw.text.len() as u64;
+            corpus.documents.push(Document {
+                id: DocId(corpus.documents.len() as u32),
+                name: raw.name,
+                source: raw.source,
+                source_line: raw.line,
+                text: raw.text,
+            });
+        }
+    }
+    corpus
+}
+
+#[derive(Debug, Default)]
+struct SourceRead {
+    documents: Vec<RawDocument>,
+    problems: Vec<InputProblem>,
+}
+
+#[derive(Debug)]
+struct RawDocument {
+    name: String,
+    source: String,
+    line: Option<u64>,
+    text: String,
+}
+
+fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
+    let name = source.display_name();
+    let mut out = SourceRead::default();
+    let jsonl = match options.format {
+        InputFormat::Jsonl => true,
+        InputFormat::Text => false,
+        InputFormat::Auto => is_jsonl_name(&name),
+    };
+    let opened: io::Result<Box<dyn Read + Send>> = match source {
+        Source::Stdin => Ok(Box::new(io::stdin())),
+        Source::File(path) => File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>),
+    };
+    let reader = match opened {
+        Ok(reader) => reader,
+        Err(err) => {
+            out.problems.push(InputProblem::new(
+                &name,
+                None,
+                ProblemKind::Unreadable,
+                format!("cannot open: {err}"),
+            ));
+            return out;
+        }
+    };
+    let result = if jsonl {
+        read_jsonl(reader, &name, options, &mut out)
+    } else {
+        read_text(reader, &name, options, &mut out)
+    };
+    if let Err(err) = result {
+        out.problems.push(InputProblem::new(
+            &name,
+            None,
+            ProblemKind::Unreadable,
+            format!("read failed: {err}"),
+        ));
+    }
+    out
+}
+
+fn is_jsonl_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".jsonl") || lower.ends_with(".ndjson")
+}
+
+fn read_text(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    options: &ReadOptions,
+    out: &mut SourceRead,
+) -> io::Result<()> {
+    let mut bytes = Vec::new();
+    reader
+        .take(options.max_doc_bytes + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > options.max_doc_bytes {
+        out.problems.push(InputProblem::new(
+            name,
+            None,
+            ProblemKind::TooLarge,
+            format!(
+                "larger than --max-doc-bytes ({} bytes); skipped",
+                options.max_doc_bytes
+            ),
+        ));
+        return Ok(());
+    }
+    if let Some(offset) = bytes.iter().take(BINARY_SNIFF_BYTES).position(|&b| b == 0) {
+        out.problems.push(InputProblem::new(
+            name,
+            None,
+            ProblemKind::Binary,
+            format!("binary file (NUL byte at offset {offset}); skipped"),
+        ));
+        return Ok(());
+    }
+    let text = decode(bytes, name, None, &mut out.problems);
+    if text.trim().is_empty() {
+        out.problems.push(InputProblem::new(
+            name,
+            None,
+            ProblemKind::Empty,
+            "empty file; skipped",
+        ));
+        return Ok(());
+    }
+    out.documents.push(RawDocument {
+        name: name.to_owned(),
+        source: name.to_owned(),
+        line: None,
+        text,
+    });
+    Ok(())
+}
+
+/// Decodes UTF-8 (without a leading byte-order mark); invalid sequences
+/// become U+FFFD and a warning names the first bad byte.
+fn decode(
+    mut bytes: Vec<u8>,
+    name: &str,
+    line: Option<u64>,
+    problems: &mut Vec<InputProblem>,
+) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            problems.push(InputProblem::new(
+                name,
+                line,
+                ProblemKind::InvalidUtf8,
+                format!("invalid UTF-8 at byte {offset}; decoded with replacement characters"),
+            ));
+            String::from_utf8_lossy(err.as_bytes()).into_owned()
+        }
+    }
+}
+
+fn read_jsonl(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    options: &ReadOptions,
+    out: &mut SourceRead,
+) -> io::Result<()> {
+    let mut reader = BufReader::with_capacity(256 << 10, reader);
+    if let Some(offset) = reader
+        .fill_buf()?
+        .iter()
+        .take(BINARY_SNIFF_BYTES)
+        .position(|&b| b == 0)
+    {
+        out.problems.push(InputProblem::new(
+            name,
+            None,
+            ProblemKind::Binary,
+            format!("binary file (NUL byte at offset {offset}); skipped"),
+        ));
+        return Ok(());
+    }
+    let mut buf = Vec::new();
+    let mut line_number = 0u64;
+    loop {
+        let line = match read_line_bounded(&mut reader, &mut buf, options.max_doc_bytes)? {
+            LineRead::Eof => return Ok(()),
+            LineRead::TooLong { bytes } => {
+                line_number += 1;
+                out.problems.push(InputProblem::new(
+                    name,
+                    Some(line_number),
+                    ProblemKind::TooLarge,
+                    format!(
+                        "record of {bytes} bytes is larger than --max-doc-bytes ({}); skipped",
+                        options.max_doc_bytes
+                    ),
+                ));
+                continue;
+            }
+            LineRead::Line => {
+                line_number += 1;
+                trim_line_end(&mut buf);
+                std::mem::take(&mut buf)
+            }
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some(document) = parse_record(line, name, line_number, options, &mut out.problems) {
+            out.documents.push(document);
+        }
+    }
+}
+
+fn trim_line_end(buf: &mut Vec<u8>) {
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+}
+
+enum LineRead {
+    Eof,
+    Line,
+    TooLong { bytes: u64 },
+}
+
+/// Reads one line into `buf` (terminator included) without ever holding
+/// more than `max_bytes + 1` bytes of it; a longer line is skipped whole.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max_bytes: u64,
+) -> io::Result<LineRead> {
+    buf.clear();
+    let read = reader.by_ref().take(max_bytes + 1).read_until(b'\n', buf)?;
+    if read == 0 {
+        return Ok(LineRead::Eof);
+    }
+    if buf.last() != Some(&b'\n') && buf.len() as u64 > max_bytes {
+        let skipped = reader.skip_until(b'\n')?;
+        buf.clear();
+        return Ok(LineRead::TooLong {
+            bytes: (read + skipped) as u64,
+        });
+    }
+    Ok(LineRead::Line)
+}
+
+fn parse_record(
+    line: Vec<u8>,
+    name: &str,
+    line_number: u64,
+    options: &ReadOptions,
+    problems: &mut Vec<InputProblem>,
+) -> Option<RawDocument> {
+    let problem = |kind, message: String| InputProblem::new(name, Some(line_number), kind, message);
+    let json = decode(line, name, Some(line_number), problems);
+    let picker = FieldPicker {
+        text_field: &options.text_field,
+        id_field: &options.id_field,
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(&json);
+    let picked = match picker
+        .deserialize(&mut deserializer)
+        .and_then(|p| deserializer.end().map(|()| p))
+    {
+        Ok(picked) => picked,
+        Err(err) => {
+            problems.push(problem(
+                ProblemKind::MalformedJson,
+                format!("malformed JSON record: {err}"),
+            ));
+            return None;
+        }
+    };
+    let text = match picked.text {
+        Some(serde_json::Value::String(text)) => text,
+        Some(other) => {
+            let found = json_type_name(&other);
+            problems.push(problem(
+                ProblemKind::MissingField,
+                format!(
+                    "field \"{}\" is {found}, not a string; see --text-field",
+                    options.text_field
+                ),
+            ));
+            return None;
+        }
+        None => {
+            problems.push(problem(
+                ProblemKind::MissingField,
+                format!(
+                    "record has no \"{}\" field; see --text-field",
+                    options.text_field
+                ),
+            ));
+            return None;
+        }
+    };
+    if text.trim().is_empty() {
+        problems.push(problem(
+            ProblemKind::Empty,
+            "record has empty text; skipped".into(),
+        ));
+        return None;
+    }
+    let id = match picked.id {
+        Some(serde_json::Value::String(id)) if !id.is_empty() => id,
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => format!("{name}:{line_number}"),
+    };
+    Some(RawDocument {
+        name: id,
+        source: name.to_owned(),
+        line: Some(line_number),
+        text,
+    })
+}
+
+fn json_type_name(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Deserializes a JSON object keeping only the text and id fields, so the
+/// rest of a large record is skipped rather than built.
+struct FieldPicker<'f> {
+    text_field: &'f str,
+    id_field: &'f str,
+}
+
+#[derive(Default)]
+struct Picked {
+    text: Option<serde_json::Value>,
+    id: Option<serde_json::Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldPicker<'_> {
+    type Value = Picked;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Picked, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldPicker<'_> {
+    type Value = Picked;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
+        let mut picked = Picked::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.text_field {
+                picked.text = Some(map.next_value()?);
+            } else if key == self.id_field {
+                picked.id = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(picked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions) -> SourceRead {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut read = read_source(&Source::File(path.clone()), options);
+        let prefix = path.to_string_lossy().into_owned();
+        for problem in &mut read.problems {
+            problem.source = problem.source.replace(&prefix, name);
+        }
+        for doc in &mut read.documents {
+            doc.name = doc.name.replace(&prefix, name);
+        }
+        read
+    }
+
+    fn kinds(read: &SourceRead) -> Vec<(Option<u64>, ProblemKind)> {
+        read.problems.iter().map(|p| (p.line, p.kind)).collect()
+    }
+
+    #[test]
+    fn plain_text_file_is_one_document() {
+        let read = read_bytes(
+            "a.txt",
+            "\u{feff}Hello\n\nWorld\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(read.documents.len(), 1);
+        assert_eq!(read.documents[0].text, "Hello\n\nWorld\n");
+        assert!(read.problems.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_decoded_lossily_with_a_warning() {
+        let read = read_bytes("bad.txt", b"caf\xe9 story", &ReadOptions::default());
+        assert_eq!(read.documents[0].text, "caf\u{fffd} story");
+        assert_eq!(kinds(&read), [(None, ProblemKind::InvalidUtf8)]);
+        assert!(read.problems[0].message.contains("byte 3"));
+    }
+
+    #[test]
+    fn binary_and_empty_files_are_skipped() {
+        let binary = read_bytes("x.bin", b"\x7fELF\x00\x01", &ReadOptions::default());
+        assert!(binary.documents.is_empty());
+        assert_eq!(kinds(&binary), [(None, ProblemKind::Binary)]);
+        let empty = read_bytes("e.txt", b"  \n\n", &ReadOptions::default());
+        assert!(empty.documents.is_empty());
+        assert_eq!(kinds(&empty), [(None, ProblemKind::Empty)]);
+    }
+
+    #[test]
+    fn oversized_file_is_skipped() {
+        let options = ReadOptions {
+            max_doc_bytes: 10,
+            ..ReadOptions::default()
+        };
+        let read = read_bytes("big.txt", &[b'a'; 11], &options);
+        assert!(read.documents.is_empty());
+        assert_eq!(kinds(&read), [(None, ProblemKind::TooLarge)]);
+        assert_eq!(
+            read_bytes("ok.txt", &[b'a'; 10], &options).documents.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn jsonl_records_ids_and_problems() {
+        let jsonl = concat!(
+            "{\"id\": \"a1\", \"text\": \"first story\", \"extra\": [1, {\"x\": 2}]}\n",
+            "\n",
+            "{\"text\": \"no id here\"}\n",
+            "{not json}\n",
+            "{\"id\": 7, \"body\": \"wrong field\"}\n",
+            "{\"id\": 8, \"text\": 42}\n",
+            "[1, 2]\n",
+            "{\"id\": 9, \"text\": \"   \"}\n",
+            "{\"id\": 10, \"text\": \"last, no newline\"}",
+        );
+        let read = read_bytes("c.jsonl", jsonl.as_bytes(), &ReadOptions::default());
+        let names: Vec<&str> = read.documents.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a1", "c.jsonl:3", "10"]);
+        assert_eq!(read.documents[2].line, Some(9));
+        assert_eq!(
+            kinds(&read),
+            [
+                (Some(4), ProblemKind::MalformedJson),
+                (Some(5), ProblemKind::MissingField),
+                (Some(6), ProblemKind::MissingField),
+                (Some(7), ProblemKind::MalformedJson),
+                (Some(8), ProblemKind::Empty),
+            ]
+        );
+    }
+
+    #[test]
+    fn jsonl_custom_fields_and_forced_format() {
+        let options = ReadOptions {
+            format: InputFormat::Jsonl,
+            text_field: "body".into(),
+            id_field: "url".into(),
+            ..ReadOptions::default()
+        };
+        let read = read_bytes("feed.txt", b"{\"url\": \"u\", \"body\": \"b\"}\n", &options);
+        assert_eq!(read.documents[0].name, "u");
+        assert_eq!(read.documents[0].text, "b");
+    }
+
+    #[test]
+    fn jsonl_over_long_line_is_skipped_and_reading_goes_on() {
+        let options = ReadOptions {
+            max_doc_bytes: 40,
+            ..ReadOptions::default()
+        };
+        let long = format!(
+            "{{\"text\": \"{}\"}}\n{{\"text\": \"short\"}}\n",
+            "a".repeat(100)
+        );
+        let read = read_bytes("l.jsonl", long.as_bytes(), &options);
+        assert_eq!(read.documents.len(), 1);
+        assert_eq!(read.documents[0].line, Some(2));
+        assert_eq!(kinds(&read), [(Some(1), ProblemKind::TooLarge)]);
+    }
+
+    #[test]
+    fn jsonl_invalid_utf8_line_is_repaired() {
+        let read = read_bytes(
+            "u.jsonl",
+            b"{\"text\": \"caf\xe9\"}\n",
+            &ReadOptions::default(),
+        );
+        assert_eq!(read.documents[0].text, "caf\u{fffd}");
+        assert_eq!(kinds(&read), [(Some(1), ProblemKind::InvalidUtf8)]);
+    }
+
+    #[test]
+    fn unreadable_file_is_a_problem() {
+        let read = read_source(
+            &Source::File("/no/such/refrain/file.txt".into()),
+            &ReadOptions::default(),
+        );
+        assert_eq!(read.problems[0].kind, ProblemKind::Unreadable);
+    }
+}

@@ -1,0 +1,127 @@
+//! Errors: fatal ones that stop a run ([`Error`]) and per-input problems
+//! that are reported while the run goes on ([`InputProblem`]).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// An error that stops the run. Each message names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag or flag combination is invalid.
+    #[error("invalid value for {flag}: {reason}")]
+    InvalidFlag {
+        /// The flag, as typed on the command line.
+        flag: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// Nothing could be read from the inputs.
+    #[error("no documents to scan: {0}")]
+    NoDocuments(String),
+    /// Writing the output failed.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {reason}")]
+    ThreadPool {
+        /// Requested threads.
+        threads: usize,
+        /// The pool builder's message.
+        reason: String,
+    },
+}
+
+/// How serious an input problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input was used, or skipping it loses nothing (empty, binary).
+    Warning,
+    /// Part of the input could not be used; the exit code becomes 2.
+    Error,
+}
+
+/// What kind of problem an input had; a stable, machine-readable tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// A path could not be opened, listed or read.
+    Unreadable,
+    /// The bytes were not valid UTF-8; the text was decoded with U+FFFD.
+    InvalidUtf8,
+    /// The file looks binary (a NUL byte near its start) and was skipped.
+    Binary,
+    /// The file or record has no text.
+    Empty,
+    /// The file or record is larger than `--max-doc-bytes`.
+    TooLarge,
+    /// A JSONL line is not a JSON object.
+    MalformedJson,
+    /// A JSONL record lacks the text field, or it is not a string.
+    MissingField,
+    /// Two documents have the same id.
+    DuplicateId,
+}
+
+/// A problem with one input; the run goes on without it (or with a
+/// repaired copy, for invalid UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputProblem {
+    /// The path (or `<stdin>`) as the user gave or would see it.
+    pub source: String,
+    /// 1-based line, for a JSONL record.
+    pub line: Option<u64>,
+    /// Warning or error.
+    pub severity: Severity,
+    /// Stable tag for machines.
+    pub kind: ProblemKind,
+    /// What happened, for people.
+    pub message: String,
+}
+
+impl InputProblem {
+    /// A problem of the given kind; severity follows from the kind.
+    pub fn new(
+        source: &str,
+        line: Option<u64>,
+        kind: ProblemKind,
+        message: impl Into<String>,
+    ) -> Self {
+        let severity = match kind {
+            ProblemKind::InvalidUtf8
+            | ProblemKind::Binary
+            | ProblemKind::Empty
+            | ProblemKind::DuplicateId => Severity::Warning,
+            ProblemKind::Unreadable
+            | ProblemKind::TooLarge
+            | ProblemKind::MalformedJson
+            | ProblemKind::MissingField => Severity::Error,
+        };
+        InputProblem {
+            source: source.to_owned(),
+            line,
+            severity,
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        match self.line {
+            Some(line) => write!(f, "{level}: {}:{line}: {}", self.source, self.message),
+            None => write!(f, "{level}: {}: {}", self.source, self.message),
+        }
+    }
+}

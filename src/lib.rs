@@ -1,0 +1,47 @@
+//! refrain finds duplicated text in news corpora: passages repeated at the
+//! close of articles (syndication footers, copyright lines, an editor's
+//! paragraph pasted several times) and near-duplicate stories.
+//!
+//! The pipeline, one module per stage:
+//! [`corpus`] (walk, read) → [`text`] (paragraphs, normalize, tokenize) →
+//! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] → [`boilerplate`] →
+//! [`report`]. [`pipeline::scan`] runs them all.
+//!
+//! ```
+//! use refrain::config::ScanConfig;
+//! use refrain::progress::Progress;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let footer = "Copyright 2024 Example Wire Service. All rights reserved. Do not redistribute.";
+//! let stories = ["The council approved the budget after a long debate on Monday.",
+//!                "Heavy rain flooded streets across the northern districts overnight.",
+//!                "The local team won the championship in a dramatic final match."];
+//! for (i, story) in stories.iter().enumerate() {
+//!     std::fs::write(dir.path().join(format!("{i}.txt")), format!("{story}\n\n{footer}\n")).unwrap();
+//! }
+//! let report = refrain::pipeline::scan(&ScanConfig::new(vec![dir.path().into()]), &Progress::hidden()).unwrap();
+//! assert_eq!(report.passage_clusters.len(), 1);
+//! assert!(report.passage_clusters[0].closing);
+//! assert_eq!(report.passage_clusters[0].documents, 3);
+//! assert!(report.document_clusters.is_empty());
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod boilerplate;
+pub mod cli;
+pub mod cluster;
+pub mod commands;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod exit_code;
+pub mod fingerprint;
+pub mod lsh;
+pub mod minhash;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod shingle;
+pub mod text;

@@ -1,0 +1,181 @@
+//! Locality-sensitive hashing over MinHash signatures: `bands` bands of
+//! `rows` slots each; two items become a candidate pair when all rows of
+//! at least one band agree.
+//!
+//! The chance that a pair of Jaccard similarity `s` becomes a candidate is
+//! `1 - (1 - s^rows)^bands`. [`LshParams::for_threshold`] takes the largest
+//! `rows` (the fewest false candidates) whose chance at the threshold is
+//! still at least [`TARGET_RECALL`]: every candidate is verified exactly
+//! afterwards, so a spare candidate costs a little time while a missed one
+//! costs recall.
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::minhash::Signature;
+
+/// Candidate probability that the automatic band choice guarantees at the
+/// similarity threshold.
+pub const TARGET_RECALL: f64 = 0.995;
+
+/// Buckets larger than this yield a star and a chain of pairs rather than
+/// every pair, so one very common passage cannot make the work quadratic.
+const ALL_PAIRS_BUCKET_LIMIT: usize = 64;
+
+/// Band layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LshParams {
+    /// Number of bands.
+    pub bands: usize,
+    /// Signature slots per band.
+    pub rows: usize,
+}
+
+impl LshParams {
+    /// The layout for a similarity threshold and signature length: the
+    /// largest `rows` with `bands = num_perm / rows` whose candidate
+    /// probability at `threshold` is at least [`TARGET_RECALL`].
+    pub fn for_threshold(threshold: f64, num_perm: usize) -> Self {
+        (1..=num_perm)
+            .rev()
+            .map(|rows| LshParams {
+                bands: num_perm / rows,
+                rows,
+            })
+            .find(|p| p.candidate_probability(threshold) >= TARGET_RECALL)
+            .unwrap_or(LshParams {
+                bands: num_perm,
+                rows: 1,
+            })
+    }
+
+    /// Probability that a pair of Jaccard similarity `similarity` shares at
+    /// least one band.
+    pub fn candidate_probability(&self, similarity: f64) -> f64 {
+        1.0 - (1.0 - similarity.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// Signature slots the bands use.
+    pub fn slots_used(&self) -> usize {
+        self.bands * self.rows
+    }
+
+    /// The bucket key of every band of a signature.
+    pub fn band_keys<'s>(&self, signature: &'s Signature) -> impl Iterator<Item = u64> + 's {
+        let rows = self.rows;
+        (0..self.bands)
+            .map(move |band| band_key(band, &signature.slots()[band * rows..(band + 1) * rows]))
+    }
+}
+
+fn band_key(band: usize, slots: &[u32]) -> u64 {
+    let mut bytes = Vec::with_capacity(slots.len() * 4);
+    for slot in slots {
+        bytes.extend_from_slice(&slot.to_le_bytes());
+    }
+    xxh3_64_with_seed(&bytes, band as u64)
+}
+
+/// Candidate pairs `(i, j)` with `i < j` among `signatures`, sorted and
+/// without repeats. Bands are processed in parallel and independently;
+/// the result does not depend on the thread count.
+pub fn candidate_pairs(signatures: &[&Signature], params: &LshParams) -> Vec<(u32, u32)> {
+    let per_band: Vec<Vec<(u32, u32)>> = (0..params.bands)
+        .into_par_iter()
+        .map(|band| {
+            let rows = params.rows;
+            let mut keyed: Vec<(u64, u32)> = signatures
+                .iter()
+                .enumerate()
+                .map(|(item, sig)| {
+                    (
+                        band_key(band, &sig.slots()[band * rows..(band + 1) * rows]),
+                        item as u32,
+                    )
+                })
+                .collect();
+            keyed.sort_unstable();
+            let mut pairs = Vec::new();
+            for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+                bucket_pairs(bucket, &mut pairs);
+            }
+            pairs
+        })
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = per_band.into_iter().flatten().collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
+    if bucket.len() <= ALL_PAIRS_BUCKET_LIMIT {
+        for (i, a) in bucket.iter().enumerate() {
+            for b in &bucket[i + 1..] {
+                pairs.push((a.1, b.1));
+            }
+        }
+    } else {
+        let first = bucket[0].1;
+        for window in bucket.windows(2) {
+            pairs.push((first, window[1].1));
+            if window[0].1 != first {
+                pairs.push((window[0].1, window[1].1));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_choice_for_common_thresholds() {
+        assert_eq!(
+            LshParams::for_threshold(0.8, 128),
+            LshParams { bands: 21, rows: 6 }
+        );
+        assert_eq!(
+            LshParams::for_threshold(0.5, 128),
+            LshParams { bands: 42, rows: 3 }
+        );
+        for threshold in [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0] {
+            let params = LshParams::for_threshold(threshold, 128);
+            assert!(params.slots_used() <= 128);
+            assert!(
+                params.candidate_probability(threshold) >= TARGET_RECALL,
+                "{threshold}: {params:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn candidate_probability_matches_formula() {
+        let p = LshParams { bands: 20, rows: 5 };
+        assert!(
+            (p.candidate_probability(0.5) - (1.0 - (1.0 - 0.5f64.powi(5)).powi(20))).abs() < 1e-12
+        );
+        assert_eq!(p.candidate_probability(1.0), 1.0);
+        assert_eq!(p.candidate_probability(0.0), 0.0);
+    }
+
+    #[test]
+    fn equal_bands_make_candidates() {
+        let params = LshParams { bands: 2, rows: 2 };
+        let a = Signature(vec![1, 2, 3, 4]);
+        let b = Signature(vec![1, 2, 9, 9]); // first band equal
+        let c = Signature(vec![7, 7, 8, 8]); // nothing equal
+        assert_eq!(candidate_pairs(&[&a, &b, &c], &params), [(0, 1)]);
+    }
+
+    #[test]
+    fn huge_buckets_stay_linear() {
+        let params = LshParams { bands: 1, rows: 1 };
+        let sig = Signature(vec![5]);
+        let sigs: Vec<&Signature> = (0..1000).map(|_| &sig).collect();
+        let pairs = candidate_pairs(&sigs, &params);
+        assert!(pairs.len() < 2000);
+        assert!(pairs.contains(&(0, 999)));
+    }
+}

@@ -1,0 +1,17 @@
+//! The `refrain` binary: parse flags, run, print one error line, exit.
+
+use clap::Parser;
+use refrain::cli::Cli;
+use refrain::exit_code::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    // clap prints usage errors itself and exits with status 2.
+    let cli = Cli::parse();
+    match refrain::commands::run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            eprintln!("refrain: error: {err}");
+            ExitCode::Error.into()
+        }
+    }
+}

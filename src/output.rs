@@ -1,0 +1,51 @@
+//! Writing results: to stdout, or atomically to a file (a temporary file
+//! in the same directory, flushed and synced, then renamed over the
+//! target), so a reader never sees a half-written report and a crash
+//! leaves the old file intact.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::Error;
+
+/// Replaces `path` with `contents` atomically.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let fail = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".refrain-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(contents).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|err| fail(err.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.json");
+        std::fs::write(&target, "old").unwrap();
+        write_atomically(&target, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn missing_directory_is_an_error_naming_the_path() {
+        let err = write_atomically(Path::new("/no/such/refrain/dir/out.json"), b"x").unwrap_err();
+        assert!(err.to_string().contains("/no/such/refrain/dir/out.json"));
+    }
+}

@@ -1,0 +1,345 @@
+//! The scan pipeline: sources → documents → paragraph fingerprints →
+//! passage clusters → boilerplate → document fingerprints → document
+//! clusters → [`Report`]. It never prints; progress goes through
+//! [`Progress`].
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::boilerplate::{self, Occurrence, PassageKind};
+use crate::cluster::{Cluster, near_duplicate_clusters};
+use crate::config::ScanConfig;
+use crate::corpus::{Document, read_corpus, walk};
+use crate::error::{Error, InputProblem, ProblemKind};
+use crate::fingerprint::{DocumentPrint, Fingerprinter};
+use crate::minhash::Signature;
+use crate::progress::Progress;
+use crate::report::{
+    DocumentCluster, DocumentMember, Params, PassageCluster, PassageOccurrence, Report,
+    SCHEMA_VERSION, Stats, round_similarity,
+};
+use crate::shingle::ShingleSet;
+
+/// Description of the normalization, for the report's params.
+pub const NORMALIZATION: &str =
+    "nfkc,lowercase,t2s,strip-punctuation-and-symbols,collapse-whitespace";
+/// Description of the tokenizer, for the report's params.
+pub const TOKENIZER: &str = "uax29-words,unspaced-scripts-per-character";
+
+/// Runs a whole scan on its own thread pool of `config.threads` threads.
+pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
+    config.validate()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map_err(|err| Error::ThreadPool {
+            threads: config.threads,
+            reason: err.to_string(),
+        })?;
+    pool.install(|| scan_in_pool(config, progress))
+}
+
+fn scan_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
+    let started = Instant::now();
+    let (sources, mut problems) = walk(&config.paths);
+    let reading = progress.stage("reading", sources.len() as u64);
+    let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
+    reading.finish();
+    problems.extend(corpus.problems);
+    problems.extend(duplicate_ids(&corpus.documents));
+    for problem in &problems {
+        progress.problem(problem);
+    }
+    if corpus.documents.is_empty() {
+        let why = if sources.is_empty() && problems.is_empty() {
+            "the paths hold no files".to_owned()
+        } else {
+            format!("{} input problem(s), see above", problems.len())
+        };
+        return Err(Error::NoDocuments(why));
+    }
+    let documents = corpus.documents;
+
+    let fingerprinter = Fingerprinter::new(&config.fingerprint);
+    let fingerprinting = progress.stage("fingerprinting", documents.len() as u64);
+    let prints: Vec<DocumentPrint> = documents
+        .par_iter()
+        .map(|doc| {
+            let print = fingerprinter.document(&doc.text);
+            fingerprinting.inc(1);
+            print
+        })
+        .collect();
+    fingerprinting.finish();
+
+    let clustering = progress.stage("clustering passages", 0);
+    let passages = find_passages(config, &prints);
+    clustering.finish();
+
+    let clustering = progress.stage("clustering documents", 0);
+    let (document_clusters, document_stats) = find_documents(
+        config,
+        &prints,
+        &passages,
+        fingerprinter.hasher().num_perm(),
+    );
+    clustering.finish();
+
+    let stats = Stats {
+        documents: documents.len() as u64,
+        paragraphs: prints.iter().map(|p| p.paragraphs.len() as u64).sum(),
+        bytes: corpus.bytes,
+        passages: passages.stats.items,
+        boilerplate_paragraphs: passages.boilerplate_paragraphs(),
+        passage_clustering: passages.stats,
+        document_clustering: document_stats,
+        elapsed_ms: config.timings.then(|| started.elapsed().as_millis() as u64),
+    };
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        params: params_of(config),
+        stats,
+        passage_clusters: passage_report(&passages, &documents, &prints),
+        document_clusters: document_report(&document_clusters, &documents),
+        errors: problems,
+    })
+}
+
+fn params_of(config: &ScanConfig) -> Params {
+    Params {
+        input_format: config.read.format,
+        text_field: config.read.text_field.clone(),
+        id_field: config.read.id_field.clone(),
+        max_doc_bytes: config.read.max_doc_bytes,
+        fingerprint: config.fingerprint,
+        normalization: NORMALIZATION,
+        tokenizer: TOKENIZER,
+        threshold: config.threshold,
+        passage_threshold: config.passage_threshold,
+        min_docs: config.min_docs,
+        min_passage_tokens: config.min_passage_tokens,
+        document_lsh: config.document_bands(),
+        passage_lsh: config.passage_bands(),
+    }
+}
+
+/// Warnings for document names used more than once.
+fn duplicate_ids(documents: &[Document]) -> Vec<InputProblem> {
+    let mut first_seen: HashMap<&str, &Document> = HashMap::new();
+    let mut problems = Vec::new();
+    for doc in documents {
+        if let Some(first) = first_seen.get(doc.name.as_str()) {
+            problems.push(InputProblem::new(
+                &doc.source,
+                doc.source_line,
+                ProblemKind::DuplicateId,
+                format!(
+                    "document id \"{}\" was already used by {}",
+                    doc.name,
+                    record_or_source(first)
+                ),
+            ));
+        } else {
+            first_seen.insert(&doc.name, doc);
+        }
+    }
+    problems
+}
+
+/// Reported passage clusters with their verdicts.
+struct Passages {
+    clusters: Vec<Cluster>,
+    occurrences: Vec<Vec<Occurrence>>,
+    classification: boilerplate::Classification,
+    stats: crate::cluster::ClusterStats,
+}
+
+impl Passages {
+    fn boilerplate_paragraphs(&self) -> u64 {
+        self.occurrences
+            .iter()
+            .zip(&self.classification.kinds)
+            .filter(|(_, kind)| **kind == PassageKind::Boilerplate)
+            .map(|(occ, _)| occ.len() as u64)
+            .sum()
+    }
+
+    /// `(document, paragraph)` pairs that are boilerplate.
+    fn boilerplate_set(&self) -> std::collections::HashSet<Occurrence> {
+        self.occurrences
+            .iter()
+            .zip(&self.classification.kinds)
+            .filter(|(_, kind)| **kind == PassageKind::Boilerplate)
+            .flat_map(|(occ, _)| occ.iter().copied())
+            .collect()
+    }
+}
+
+fn find_passages(config: &ScanConfig, prints: &[DocumentPrint]) -> Passages {
+    let mut locations: Vec<Occurrence> = Vec::new();
+    let mut sets: Vec<&ShingleSet> = Vec::new();
+    let mut signatures: Vec<&Signature> = Vec::new();
+    for (d, print) in prints.iter().enumerate() {
+        for (p, paragraph) in print.paragraphs.iter().enumerate() {
+            if paragraph.tokens as usize >= config.min_passage_tokens {
+                locations.push((d as u32, p as u32));
+                sets.push(&paragraph.shingles);
+                signatures.push(&paragraph.signature);
+            }
+        }
+    }
+    let (all_clusters, stats) = near_duplicate_clusters(
+        &sets,
+        &signatures,
+        &config.passage_bands(),
+        config.passage_threshold,
+    );
+    let mut clusters = Vec::new();
+    let mut occurrences = Vec::new();
+    for cluster in all_clusters {
+        let occ: Vec<Occurrence> = cluster
+            .members
+            .iter()
+            .map(|m| locations[m.item as usize])
+            .collect();
+        let mut docs: Vec<u32> = occ.iter().map(|&(d, _)| d).collect();
+        docs.dedup();
+        let repeats_inside_a_document = docs.len() < occ.len();
+        if repeats_inside_a_document || docs.len() >= config.min_docs {
+            clusters.push(cluster);
+            occurrences.push(occ);
+        }
+    }
+    let paragraph_tokens: Vec<Vec<u32>> = prints
+        .iter()
+        .map(|p| p.paragraphs.iter().map(|q| q.tokens).collect())
+        .collect();
+    let classification = boilerplate::classify(
+        &occurrences,
+        &paragraph_tokens,
+        config.min_docs,
+        config.min_passage_tokens,
+    );
+    Passages {
+        clusters,
+        occurrences,
+        classification,
+        stats,
+    }
+}
+
+fn find_documents(
+    config: &ScanConfig,
+    prints: &[DocumentPrint],
+    passages: &Passages,
+    num_perm: usize,
+) -> (Vec<Cluster>, crate::cluster::ClusterStats) {
+    let boilerplate = passages.boilerplate_set();
+    let (sets, signatures): (Vec<ShingleSet>, Vec<Signature>) = prints
+        .par_iter()
+        .enumerate()
+        .map(|(d, print)| {
+            let kept: Vec<_> = print
+                .paragraphs
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| !boilerplate.contains(&(d as u32, *p as u32)))
+                .map(|(_, paragraph)| paragraph)
+                .collect();
+            let mut signature = Signature::empty(num_perm);
+            for paragraph in &kept {
+                signature.merge(&paragraph.signature);
+            }
+            (
+                ShingleSet::union_of(kept.iter().map(|p| &p.shingles)),
+                signature,
+            )
+        })
+        .unzip();
+    near_duplicate_clusters(
+        &sets.iter().collect::<Vec<_>>(),
+        &signatures.iter().collect::<Vec<_>>(),
+        &config.document_bands(),
+        config.threshold,
+    )
+}
+
+fn record_of(doc: &Document) -> Option<String> {
+    doc.source_line.map(|line| format!("{}:{line}", doc.source))
+}
+
+fn record_or_source(doc: &Document) -> String {
+    record_of(doc).unwrap_or_else(|| doc.source.clone())
+}
+
+fn passage_report(
+    passages: &Passages,
+    documents: &[Document],
+    prints: &[DocumentPrint],
+) -> Vec<PassageCluster> {
+    passages
+        .clusters
+        .iter()
+        .zip(&passages.occurrences)
+        .enumerate()
+        .map(|(c, (cluster, occurrences))| {
+            let (rep_doc, rep_paragraph) = occurrences[0];
+            let rep_span = &prints[rep_doc as usize].paragraphs[rep_paragraph as usize].span;
+            let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+            docs.dedup();
+            let closing_flags = &passages.classification.closing[c];
+            PassageCluster {
+                id: format!("p{}", c + 1),
+                kind: passages.classification.kinds[c],
+                text: rep_span.joined_text(&documents[rep_doc as usize].text),
+                closing: 2 * closing_flags.iter().filter(|&&f| f).count() >= closing_flags.len(),
+                documents: docs.len() as u64,
+                occurrences: cluster
+                    .members
+                    .iter()
+                    .zip(occurrences)
+                    .zip(closing_flags)
+                    .map(|((member, &(d, p)), &closing)| {
+                        let doc = &documents[d as usize];
+                        let span = &prints[d as usize].paragraphs[p as usize].span;
+                        PassageOccurrence {
+                            doc: doc.name.clone(),
+                            record: record_of(doc),
+                            paragraph: p,
+                            line: span.first_line,
+                            start_byte: span.start_byte,
+                            end_byte: span.end_byte,
+                            closing,
+                            similarity: round_similarity(member.overlap.jaccard()),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn document_report(clusters: &[Cluster], documents: &[Document]) -> Vec<DocumentCluster> {
+    clusters
+        .iter()
+        .enumerate()
+        .map(|(c, cluster)| DocumentCluster {
+            id: format!("d{}", c + 1),
+            representative: documents[cluster.representative() as usize].name.clone(),
+            members: cluster
+                .members
+                .iter()
+                .map(|member| {
+                    let doc = &documents[member.item as usize];
+                    DocumentMember {
+                        doc: doc.name.clone(),
+                        record: record_of(doc),
+                        similarity: round_similarity(member.overlap.jaccard()),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,154 @@
+//! The human summary: what repeats, and where (`file:line`).
+
+use std::fmt::Write;
+
+use super::{DocumentCluster, PassageCluster, PassageOccurrence, Report};
+use crate::boilerplate::PassageKind;
+
+/// Occurrences or members listed per cluster before "... and N more".
+const LISTED_PER_CLUSTER: usize = 8;
+/// Characters of passage text shown.
+const TEXT_PREVIEW_CHARS: usize = 100;
+
+/// Renders the summary.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let passages = &report.passage_clusters;
+    let closing = passages.iter().filter(|p| p.closing).count();
+    let _ = writeln!(
+        out,
+        "Repeated passages: {} ({} closing)",
+        passages.len(),
+        closing
+    );
+    for cluster in passages {
+        render_passage(&mut out, cluster);
+    }
+    let _ = writeln!(
+        out,
+        "\nNear-duplicate documents: {} cluster(s)",
+        report.document_clusters.len()
+    );
+    for cluster in &report.document_clusters {
+        render_document_cluster(&mut out, cluster);
+    }
+    let stats = &report.stats;
+    let _ = write!(
+        out,
+        "\nScanned {} document(s), {} paragraph(s), {}",
+        stats.documents,
+        stats.paragraphs,
+        human_bytes(stats.bytes)
+    );
+    if report.errors.is_empty() {
+        out.push_str(".\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "; {} input problem(s), listed on stderr and under \"errors\" in --json.",
+            report.errors.len()
+        );
+    }
+    out
+}
+
+fn render_passage(out: &mut String, cluster: &PassageCluster) {
+    let kind = match cluster.kind {
+        PassageKind::Boilerplate => "boilerplate",
+        PassageKind::Repeated => "repeated in a document",
+        PassageKind::Shared => "shared story text",
+    };
+    let position = if cluster.closing { ", closing" } else { "" };
+    let _ = writeln!(
+        out,
+        "\n{}  {kind}{position}: {} occurrence(s) in {} document(s)\n    \"{}\"",
+        cluster.id,
+        cluster.occurrences.len(),
+        cluster.documents,
+        preview(&cluster.text)
+    );
+    for occurrence in cluster.occurrences.iter().take(LISTED_PER_CLUSTER) {
+        let _ = writeln!(
+            out,
+            "    {}  similarity {:.2}",
+            location(occurrence),
+            occurrence.similarity
+        );
+    }
+    more(out, cluster.occurrences.len());
+}
+
+fn render_document_cluster(out: &mut String, cluster: &DocumentCluster) {
+    let _ = writeln!(
+        out,
+        "\n{}  {} document(s)",
+        cluster.id,
+        cluster.members.len()
+    );
+    for (i, member) in cluster.members.iter().take(LISTED_PER_CLUSTER).enumerate() {
+        let name = match &member.record {
+            Some(record) => format!("{} ({record})", member.doc),
+            None => member.doc.clone(),
+        };
+        if i == 0 {
+            let _ = writeln!(out, "    {name}  representative");
+        } else {
+            let _ = writeln!(out, "    {name}  similarity {:.2}", member.similarity);
+        }
+    }
+    more(out, cluster.members.len());
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > LISTED_PER_CLUSTER {
+        let _ = writeln!(out, "    ... and {} more", total - LISTED_PER_CLUSTER);
+    }
+}
+
+fn location(occurrence: &PassageOccurrence) -> String {
+    match &occurrence.record {
+        Some(record) => format!(
+            "{record} (id {}, line {} of its text)",
+            occurrence.doc, occurrence.line
+        ),
+        None => format!("{}:{}", occurrence.doc, occurrence.line),
+    }
+}
+
+fn preview(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(TEXT_PREVIEW_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_truncates_by_characters() {
+        assert_eq!(preview("短"), "短");
+        let long = "字".repeat(150);
+        assert_eq!(preview(&long).chars().count(), TEXT_PREVIEW_CHARS + 1);
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(human_bytes(512), "512 bytes");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(human_bytes(3 << 20), "3.0 MiB");
+    }
+}

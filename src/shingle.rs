@@ -1,0 +1,193 @@
+//! Shingles: every run of `shingle_size` consecutive tokens, hashed with
+//! seeded xxh3 into a sorted, de-duplicated set of `u64`.
+//!
+//! A text with fewer tokens than the shingle size (a dateline, a one-line
+//! copyright notice) is one shingle of all its tokens, so short passages
+//! still have a fingerprint.
+
+use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
+
+/// A sorted, de-duplicated set of shingle hashes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ShingleSet(Vec<u64>);
+
+impl ShingleSet {
+    /// Builds a set from arbitrary hashes (sorted and de-duplicated here).
+    pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
+        hashes.sort_unstable();
+        hashes.dedup();
+        ShingleSet(hashes)
+    }
+
+    /// The union of several sets.
+    pub fn union_of<'a>(sets: impl IntoIterator<Item = &'a ShingleSet>) -> Self {
+        let mut all = Vec::new();
+        for set in sets {
+            all.extend_from_slice(&set.0);
+        }
+        ShingleSet::from_hashes(all)
+    }
+
+    /// The hashes, ascending.
+    pub fn hashes(&self) -> &[u64] {
+        &self.0
+    }
+
+    /// Number of distinct shingles.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when the text had no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Size of the intersection with `other` (a linear merge of two sorted
+    /// lists).
+    pub fn intersection_len(&self, other: &ShingleSet) -> usize {
+        let (a, b) = (&self.0, &other.0);
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        shared
+    }
+}
+
+/// Hashes token windows into shingles.
+#[derive(Debug, Clone, Copy)]
+pub struct Shingler {
+    shingle_size: usize,
+    seed: u64,
+}
+
+impl Shingler {
+    /// A shingler for windows of `shingle_size` tokens (at least 1).
+    pub fn new(shingle_size: usize, seed: u64) -> Self {
+        Shingler {
+            shingle_size: shingle_size.max(1),
+            seed,
+        }
+    }
+
+    /// The shingle set of a token sequence.
+    pub fn shingles(&self, tokens: &[&str]) -> ShingleSet {
+        if tokens.is_empty() {
+            return ShingleSet::default();
+        }
+        let token_hashes: Vec<u64> = tokens
+            .iter()
+            .map(|t| xxh3_64_with_seed(t.as_bytes(), self.seed))
+            .collect();
+        let window = self.shingle_size.min(token_hashes.len());
+        let hashes = token_hashes
+            .windows(window)
+            .map(|w| self.window_hash(w))
+            .collect();
+        ShingleSet::from_hashes(hashes)
+    }
+
+    fn window_hash(&self, token_hashes: &[u64]) -> u64 {
+        let mut hasher = Xxh3::with_seed(self.seed);
+        for h in token_hashes {
+            hasher.update(&h.to_le_bytes());
+        }
+        hasher.digest()
+    }
+}
+
+/// Exact Jaccard similarity as integer counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overlap {
+    /// Shingles both sets hold.
+    pub shared: u32,
+    /// Shingles either set holds.
+    pub union: u32,
+}
+
+impl Overlap {
+    /// Counts the overlap of two shingle sets.
+    pub fn between(a: &ShingleSet, b: &ShingleSet) -> Self {
+        let shared = a.intersection_len(b);
+        Overlap {
+            shared: shared as u32,
+            union: (a.len() + b.len() - shared) as u32,
+        }
+    }
+
+    /// The overlap of a set with itself (or with an identical copy).
+    pub fn identical(len: usize) -> Self {
+        Overlap {
+            shared: len as u32,
+            union: len as u32,
+        }
+    }
+
+    /// Jaccard similarity in [0, 1]; 1 for two empty sets.
+    pub fn jaccard(&self) -> f64 {
+        if self.union == 0 {
+            1.0
+        } else {
+            f64::from(self.shared) / f64::from(self.union)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_count_and_dedup() {
+        let s = Shingler::new(2, 7);
+        assert_eq!(s.shingles(&["a", "b", "c", "d"]).len(), 3);
+        // "a b" occurs twice.
+        assert_eq!(s.shingles(&["a", "b", "a", "b"]).len(), 2);
+    }
+
+    #[test]
+    fn short_text_is_one_shingle() {
+        let s = Shingler::new(5, 7);
+        assert_eq!(s.shingles(&["only", "three", "tokens"]).len(), 1);
+        assert!(s.shingles(&[]).is_empty());
+    }
+
+    #[test]
+    fn order_matters_within_a_window() {
+        let s = Shingler::new(2, 7);
+        assert_ne!(s.shingles(&["a", "b"]), s.shingles(&["b", "a"]));
+    }
+
+    #[test]
+    fn seed_changes_hashes() {
+        assert_ne!(
+            Shingler::new(2, 1).shingles(&["a", "b"]),
+            Shingler::new(2, 2).shingles(&["a", "b"])
+        );
+    }
+
+    #[test]
+    fn exact_overlap_counts() {
+        let s = Shingler::new(1, 0);
+        let a = s.shingles(&["a", "b", "c", "d"]);
+        let b = s.shingles(&["c", "d", "e"]);
+        assert_eq!(
+            Overlap::between(&a, &b),
+            Overlap {
+                shared: 2,
+                union: 5
+            }
+        );
+        assert!((Overlap::between(&a, &b).jaccard() - 0.4).abs() < 1e-12);
+        assert_eq!(ShingleSet::union_of([&a, &b]).len(), 5);
+    }
+}

@@ -1,0 +1,14 @@
+//! Text stages: splitting a document into paragraphs, normalizing text for
+//! fingerprints, and cutting normalized text into tokens.
+//!
+//! Normalization only ever feeds fingerprints; everything a user sees (the
+//! report's passage text, line numbers, byte spans) comes from the source.
+
+pub mod normalize;
+pub mod paragraph;
+pub mod script;
+pub mod tokenize;
+
+pub use normalize::normalize;
+pub use paragraph::{Paragraph, split_paragraphs};
+pub use tokenize::tokenize;
