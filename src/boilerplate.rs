@@ -7,8 +7,10 @@
 //! paragraphs of a reprinted story travel together, so the documents that
 //! hold one of them are mostly made of paragraphs found in the same
 //! documents; a footer sits under different stories. For a frequent
-//! cluster `C` found in documents `S`, a *companion* is any cluster whose
-//! document set has Jaccard above 0.5 with `S` (C is its own companion). If
+//! cluster `C` found in documents `S`, a *companion* is any cluster found
+//! in at least half of the larger of its own and `S`'s document sets (so
+//! reprints edited in different places still count; C is its own
+//! companion). If
 //! companions cover at least half of the tokens of `S`'s documents on
 //! average, `C` is [`PassageKind::Shared`] story text; otherwise it is
 //! [`PassageKind::Boilerplate`], and document similarity is computed
@@ -148,8 +150,7 @@ fn is_story_text(
     }
     let is_companion = |other: u32| {
         let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
-        let union = docs.len() + doc_sets[other as usize].len() - shared;
-        2 * shared > union
+        2 * shared >= docs.len().max(doc_sets[other as usize].len())
     };
     let mut coverage_sum = 0.0;
     for &d in docs {
@@ -195,11 +196,11 @@ mod tests {
 
     #[test]
     fn reprinted_story_with_a_common_footer() {
-        // Docs 0-2 reprint one story; docs 0-5 carry the footer (paragraph 2).
-        let tokens = vec![vec![30, 30, 10]; 6];
+        // Docs 0-2 reprint one story; docs 0-7 carry the footer (paragraph 2).
+        let tokens = vec![vec![30, 30, 10]; 8];
         let story: Vec<Vec<Occurrence>> =
             (0..2).map(|p| (0..3).map(|d| (d, p)).collect()).collect();
-        let footer: Vec<Occurrence> = (0..6).map(|d| (d, 2)).collect();
+        let footer: Vec<Occurrence> = (0..8).map(|d| (d, 2)).collect();
         let clusters = [story[0].clone(), story[1].clone(), footer];
         let verdict = classify(&clusters, &tokens, 3, 5);
         assert_eq!(
@@ -210,7 +211,20 @@ mod tests {
                 PassageKind::Boilerplate
             ]
         );
-        assert_eq!(verdict.closing[2], vec![true; 6]);
+        assert_eq!(verdict.closing[2], vec![true; 8]);
+    }
+
+    #[test]
+    fn reprints_edited_in_different_paragraphs_stay_shared() {
+        // Four reprints; paragraph 1 was edited in doc 3, paragraph 2 in doc 2.
+        let tokens = vec![vec![30, 30, 30]; 4];
+        let clusters = [
+            vec![(0, 0), (1, 0), (2, 0), (3, 0)],
+            vec![(0, 1), (1, 1), (2, 1)],
+            vec![(0, 2), (1, 2), (3, 2)],
+        ];
+        let verdict = classify(&clusters, &tokens, 3, 5);
+        assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
     }
 
     #[test]

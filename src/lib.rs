@@ -44,4 +44,5 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod shingle;
+pub mod synthetic;
 pub mod text;

@@ -3,7 +3,7 @@
 //! clusters → [`Report`]. It never prints; progress goes through
 //! [`Progress`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -79,10 +79,12 @@ fn scan_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Report, Erro
     clustering.finish();
 
     let clustering = progress.stage("clustering documents", 0);
+    let excluded = passages.excluded_paragraphs();
+    let excluded_count = excluded.len() as u64;
     let (document_clusters, document_stats) = find_documents(
         config,
         &prints,
-        &passages,
+        &excluded,
         fingerprinter.hasher().num_perm(),
     );
     clustering.finish();
@@ -92,7 +94,7 @@ fn scan_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Report, Erro
         paragraphs: prints.iter().map(|p| p.paragraphs.len() as u64).sum(),
         bytes: corpus.bytes,
         passages: passages.stats.items,
-        boilerplate_paragraphs: passages.boilerplate_paragraphs(),
+        excluded_paragraphs: excluded_count,
         passage_clustering: passages.stats,
         document_clustering: document_stats,
         elapsed_ms: config.timings.then(|| started.elapsed().as_millis() as u64),
@@ -157,22 +159,27 @@ struct Passages {
 }
 
 impl Passages {
-    fn boilerplate_paragraphs(&self) -> u64 {
-        self.occurrences
-            .iter()
-            .zip(&self.classification.kinds)
-            .filter(|(_, kind)| **kind == PassageKind::Boilerplate)
-            .map(|(occ, _)| occ.len() as u64)
-            .sum()
+    /// True for clusters left out of document fingerprints: boilerplate,
+    /// and passages pasted repeatedly at the close of a document.
+    fn is_excluded(&self, cluster: usize) -> bool {
+        match self.classification.kinds[cluster] {
+            PassageKind::Boilerplate => true,
+            PassageKind::Repeated => self.is_closing(cluster),
+            PassageKind::Shared => false,
+        }
     }
 
-    /// `(document, paragraph)` pairs that are boilerplate.
-    fn boilerplate_set(&self) -> std::collections::HashSet<Occurrence> {
-        self.occurrences
-            .iter()
-            .zip(&self.classification.kinds)
-            .filter(|(_, kind)| **kind == PassageKind::Boilerplate)
-            .flat_map(|(occ, _)| occ.iter().copied())
+    /// At least half the cluster's occurrences close their document.
+    fn is_closing(&self, cluster: usize) -> bool {
+        let flags = &self.classification.closing[cluster];
+        2 * flags.iter().filter(|&&f| f).count() >= flags.len()
+    }
+
+    /// `(document, paragraph)` pairs left out of document fingerprints.
+    fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
+        (0..self.occurrences.len())
+            .filter(|&c| self.is_excluded(c))
+            .flat_map(|c| self.occurrences[c].iter().copied())
             .collect()
     }
 }
@@ -233,10 +240,9 @@ fn find_passages(config: &ScanConfig, prints: &[DocumentPrint]) -> Passages {
 fn find_documents(
     config: &ScanConfig,
     prints: &[DocumentPrint],
-    passages: &Passages,
+    excluded: &HashSet<Occurrence>,
     num_perm: usize,
 ) -> (Vec<Cluster>, crate::cluster::ClusterStats) {
-    let boilerplate = passages.boilerplate_set();
     let (sets, signatures): (Vec<ShingleSet>, Vec<Signature>) = prints
         .par_iter()
         .enumerate()
@@ -245,7 +251,7 @@ fn find_documents(
                 .paragraphs
                 .iter()
                 .enumerate()
-                .filter(|(p, _)| !boilerplate.contains(&(d as u32, *p as u32)))
+                .filter(|(p, _)| !excluded.contains(&(d as u32, *p as u32)))
                 .map(|(_, paragraph)| paragraph)
                 .collect();
             let mut signature = Signature::empty(num_perm);
@@ -294,7 +300,7 @@ fn passage_report(
                 id: format!("p{}", c + 1),
                 kind: passages.classification.kinds[c],
                 text: rep_span.joined_text(&documents[rep_doc as usize].text),
-                closing: 2 * closing_flags.iter().filter(|&&f| f).count() >= closing_flags.len(),
+                closing: passages.is_closing(c),
                 documents: docs.len() as u64,
                 occurrences: cluster
                     .members

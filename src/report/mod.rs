@@ -92,8 +92,9 @@ pub struct Stats {
     pub bytes: u64,
     /// Paragraphs long enough to be passages.
     pub passages: u64,
-    /// Paragraphs left out of document fingerprints as boilerplate.
-    pub boilerplate_paragraphs: u64,
+    /// Paragraphs left out of document fingerprints: boilerplate, and
+    /// passages pasted repeatedly at the close of a document.
+    pub excluded_paragraphs: u64,
     /// Work done clustering passages.
     pub passage_clustering: ClusterStats,
     /// Work done clustering documents.

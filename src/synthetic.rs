@@ -1,0 +1,474 @@
+//! Seeded synthetic news corpora with planted duplicates, and their ground
+//! truth, for tests, benchmarks and quality measurements.
+//!
+//! A corpus mixes English, Chinese and mixed-script stories of news
+//! length. Planted on top:
+//! - *families*: an original story and 1–3 lightly edited reprints (words
+//!   swapped, a paragraph dropped or added, a different footer);
+//! - *boilerplate*: each outlet closes some of its stories with its footer
+//!   (copyright line, newsletter promotion, Chinese source line);
+//! - *pasted repeats*: an editor's closing paragraph printed 2–6 times at
+//!   the end of a story, in Chinese sometimes once with two extra
+//!   characters, as on the real page in `samples/zh/`;
+//! - *hard negatives*: stories that quote one paragraph of another story
+//!   but are otherwise different.
+//!
+//! Everything comes from one seed, so a corpus can be rebuilt exactly.
+
+use std::fmt::Write as _;
+
+/// Language mix of a generated story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Space-separated pseudo-English words.
+    English,
+    /// Han characters with full-width punctuation.
+    Chinese,
+    /// Chinese with embedded Latin words and numbers.
+    Mixed,
+}
+
+/// Generation settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CorpusSpec {
+    /// Total documents.
+    pub documents: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Share of stories that are originals of a reprinted family.
+    pub family_share: f64,
+    /// Share of stories closed by their outlet's footer.
+    pub footer_share: f64,
+    /// Share of stories with a pasted closing paragraph.
+    pub pasted_share: f64,
+    /// Share of stories that quote a paragraph of an earlier story.
+    pub quoting_share: f64,
+    /// Which languages to draw from.
+    pub languages: &'static [Language],
+}
+
+impl CorpusSpec {
+    /// The default mix for `documents` stories.
+    pub fn new(documents: usize, seed: u64) -> Self {
+        CorpusSpec {
+            documents,
+            seed,
+            family_share: 0.08,
+            footer_share: 0.5,
+            pasted_share: 0.03,
+            quoting_share: 0.05,
+            languages: &[Language::English, Language::Chinese, Language::Mixed],
+        }
+    }
+}
+
+/// One generated story.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntheticDocument {
+    /// Stable id, `doc-000042`.
+    pub id: String,
+    /// The text: paragraphs separated by blank lines.
+    pub text: String,
+}
+
+/// What was planted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroundTruth {
+    /// Near-duplicate families: document indices, original first.
+    pub families: Vec<Vec<usize>>,
+    /// `(document, paragraph)` of every planted footer occurrence.
+    pub footers: Vec<(usize, usize)>,
+    /// `(document, paragraphs)` of every pasted repeated paragraph.
+    pub pasted: Vec<(usize, Vec<usize>)>,
+    /// Paragraphs that are neither footers nor pasted repeats: the story
+    /// text, per document.
+    pub story_paragraphs: Vec<Vec<usize>>,
+}
+
+/// A generated corpus.
+#[derive(Debug, Clone, Default)]
+pub struct SyntheticCorpus {
+    /// The documents, in order.
+    pub documents: Vec<SyntheticDocument>,
+    /// What was planted.
+    pub truth: GroundTruth,
+}
+
+impl SyntheticCorpus {
+    /// The corpus as JSONL (`{"id": ..., "text": ...}` per line).
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::new();
+        for doc in &self.documents {
+            let line = serde_json::json!({ "id": doc.id, "text": doc.text });
+            let _ = writeln!(out, "{line}");
+        }
+        out
+    }
+}
+
+/// Generates a corpus.
+pub fn generate(spec: &CorpusSpec) -> SyntheticCorpus {
+    Generator::new(spec).run()
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+/// A Zipf-weighted vocabulary.
+struct Vocabulary {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Vocabulary {
+    fn new(words: Vec<String>) -> Self {
+        let mut total = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        Vocabulary { words, cumulative }
+    }
+
+    fn pick(&self, rng: &mut Rng) -> &str {
+        let total = self.cumulative.last().copied().unwrap_or(1.0);
+        let target = rng.unit() * total;
+        let i = self
+            .cumulative
+            .partition_point(|&c| c < target)
+            .min(self.words.len() - 1);
+        &self.words[i]
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "ba", "ka", "ta", "ra", "lo", "mi", "ne", "so", "ve", "du", "in", "ar", "el", "on", "is", "ge",
+    "po", "fa", "ti", "cu", "an", "er", "st", "th", "pr", "wo", "li", "ma", "de", "re", "co", "se",
+    "ha", "gu", "pe", "ly", "or", "ex",
+];
+
+fn english_vocabulary(rng: &mut Rng) -> Vocabulary {
+    let mut seen = std::collections::HashSet::new();
+    let mut words = Vec::new();
+    for common in [
+        "the", "of", "and", "to", "a", "in", "said", "on", "for", "was", "with", "by", "at", "from",
+    ] {
+        seen.insert(common.to_owned());
+        words.push(common.to_owned());
+    }
+    while words.len() < 20_000 {
+        let syllables = rng.range(1, 4);
+        let word: String = (0..syllables)
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+            .collect();
+        if seen.insert(word.clone()) {
+            words.push(word);
+        }
+    }
+    Vocabulary::new(words)
+}
+
+fn chinese_vocabulary(rng: &mut Rng) -> Vocabulary {
+    // Common simplified characters are spread over the block; sample 3,000.
+    let mut seen = std::collections::HashSet::new();
+    let mut chars = Vec::new();
+    while chars.len() < 3000 {
+        let c = char::from_u32(0x4E00 + rng.below(0x9FA5 - 0x4E00) as u32).unwrap_or('中');
+        if seen.insert(c) {
+            chars.push(c.to_string());
+        }
+    }
+    Vocabulary::new(chars)
+}
+
+struct Outlet {
+    footer: String,
+}
+
+struct Generator<'s> {
+    spec: &'s CorpusSpec,
+    rng: Rng,
+    english: Vocabulary,
+    chinese: Vocabulary,
+    outlets: Vec<Outlet>,
+}
+
+/// A story before it is laid out: its paragraphs and its language.
+#[derive(Clone)]
+struct Story {
+    language: Language,
+    paragraphs: Vec<String>,
+}
+
+impl<'s> Generator<'s> {
+    fn new(spec: &'s CorpusSpec) -> Self {
+        let mut rng = Rng(spec.seed ^ 0xC0FF_EE00);
+        let english = english_vocabulary(&mut rng);
+        let chinese = chinese_vocabulary(&mut rng);
+        let outlets = vec![
+            Outlet { footer: "© 2026 Harbor Wire Service. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.".into() },
+            Outlet { footer: "Sign up for the Morning Ledger newsletter to get the day's most important stories delivered to your inbox every weekday.".into() },
+            Outlet { footer: "Reporting by the Metro Desk; additional reporting by the Capitol Bureau. Editing by the Night Desk.".into() },
+            Outlet { footer: "本文来源：新华社，版权归原作者所有，转载请注明出处，未经授权不得转载。".into() },
+            Outlet { footer: "（责任编辑：王小明　校对：李华）欢迎关注本报微信公众号，获取更多本地新闻资讯。".into() },
+            Outlet { footer: "Copyright 2026 The Valley Courier. Distributed by Tribune Content Agency, LLC.".into() },
+            Outlet { footer: "更多精彩内容，请下载本报客户端。Download our app for more stories and live updates.".into() },
+            Outlet { footer: "If you have a news tip, email the newsroom or call our tip line. We read every message we receive.".into() },
+        ];
+        Generator {
+            spec,
+            rng,
+            english,
+            chinese,
+            outlets,
+        }
+    }
+
+    fn run(mut self) -> SyntheticCorpus {
+        let mut corpus = SyntheticCorpus::default();
+        let mut stories: Vec<Story> = Vec::new();
+        while corpus.documents.len() < self.spec.documents {
+            let index = corpus.documents.len();
+            let story = if index > 0 && self.rng.chance(self.spec.quoting_share) {
+                let quoted = &stories[self.rng.below(stories.len())];
+                let mut story = self.story();
+                if quoted.language == story.language {
+                    let paragraph =
+                        quoted.paragraphs[self.rng.below(quoted.paragraphs.len())].clone();
+                    let at = self.rng.below(story.paragraphs.len());
+                    story.paragraphs.insert(at, paragraph);
+                }
+                story
+            } else {
+                self.story()
+            };
+            let mut family = vec![index];
+            self.emit(&mut corpus, &story);
+            stories.push(story.clone());
+            if self.rng.chance(self.spec.family_share) {
+                let copies = self.rng.range(1, 3);
+                for _ in 0..copies {
+                    if corpus.documents.len() >= self.spec.documents {
+                        break;
+                    }
+                    let reprint = self.edit(&story);
+                    family.push(corpus.documents.len());
+                    self.emit(&mut corpus, &reprint);
+                    stories.push(reprint);
+                }
+            }
+            if family.len() > 1 {
+                corpus.truth.families.push(family);
+            }
+        }
+        corpus
+    }
+
+    fn language(&mut self) -> Language {
+        self.spec.languages[self.rng.below(self.spec.languages.len())]
+    }
+
+    fn story(&mut self) -> Story {
+        let language = self.language();
+        let count = self.rng.range(4, 10);
+        let paragraphs = (0..count).map(|_| self.paragraph(language)).collect();
+        Story {
+            language,
+            paragraphs,
+        }
+    }
+
+    fn paragraph(&mut self, language: Language) -> String {
+        let mut text = String::new();
+        match language {
+            Language::English => {
+                let words = self.rng.range(25, 70);
+                for i in 0..words {
+                    let word = self.english.pick(&mut self.rng).to_owned();
+                    if i == 0 {
+                        let mut chars = word.chars();
+                        if let Some(first) = chars.next() {
+                            text.extend(first.to_uppercase());
+                            text.push_str(chars.as_str());
+                        }
+                    } else {
+                        text.push(' ');
+                        text.push_str(&word);
+                    }
+                    if i + 1 < words && self.rng.chance(0.06) {
+                        text.push(',');
+                    }
+                }
+                text.push('.');
+            }
+            Language::Chinese | Language::Mixed => {
+                let chars = self.rng.range(60, 180);
+                for i in 0..chars {
+                    if language == Language::Mixed && self.rng.chance(0.03) {
+                        text.push_str(&self.english.pick(&mut self.rng).to_uppercase());
+                    }
+                    text.push_str(self.chinese.pick(&mut self.rng));
+                    if i + 1 < chars && self.rng.chance(0.06) {
+                        text.push('，');
+                    }
+                }
+                text.push('。');
+            }
+        }
+        text
+    }
+
+    /// A light edit for a reprint.
+    fn edit(&mut self, story: &Story) -> Story {
+        let mut paragraphs = story.paragraphs.clone();
+        if paragraphs.len() > 5 && self.rng.chance(0.3) {
+            let last_story = paragraphs.len() - 1;
+            paragraphs.remove(self.rng.below(last_story));
+        }
+        let edits = self.rng.range(1, 3);
+        for _ in 0..edits {
+            let p = self.rng.below(paragraphs.len());
+            paragraphs[p] = self.swap_token(&paragraphs[p], story.language);
+        }
+        if self.rng.chance(0.2) {
+            let short = self.short_paragraph(story.language);
+            paragraphs.insert(self.rng.below(paragraphs.len() + 1), short);
+        }
+        Story {
+            language: story.language,
+            paragraphs,
+        }
+    }
+
+    fn swap_token(&mut self, paragraph: &str, language: Language) -> String {
+        match language {
+            Language::English => {
+                let mut words: Vec<String> = paragraph.split(' ').map(str::to_owned).collect();
+                let at = self.rng.below(words.len());
+                words[at] = self.english.pick(&mut self.rng).to_owned();
+                words.join(" ")
+            }
+            Language::Chinese | Language::Mixed => {
+                let mut chars: Vec<char> = paragraph.chars().collect();
+                let at = self.rng.below(chars.len());
+                chars[at] = self
+                    .chinese
+                    .pick(&mut self.rng)
+                    .chars()
+                    .next()
+                    .unwrap_or('中');
+                chars.into_iter().collect()
+            }
+        }
+    }
+
+    fn short_paragraph(&mut self, language: Language) -> String {
+        let p = self.paragraph(language);
+        let cut: String = p.chars().take(40).collect();
+        cut
+    }
+
+    /// Lays out a story as a document of one outlet, with footer and
+    /// pasted repeats, and records the truth.
+    fn emit(&mut self, corpus: &mut SyntheticCorpus, story: &Story) {
+        let index = corpus.documents.len();
+        let mut paragraphs = story.paragraphs.clone();
+        let story_paragraphs: Vec<usize> = (0..paragraphs.len()).collect();
+        if self.rng.chance(self.spec.pasted_share) {
+            let closing = self.paragraph(story.language);
+            let times = self.rng.range(2, 6);
+            let mut at = Vec::new();
+            for copy in 0..times {
+                at.push(paragraphs.len());
+                // As on the real page: once with two extra characters.
+                if copy == 0 && story.language != Language::English && self.rng.chance(0.5) {
+                    paragraphs.push(insert_two_chars(&closing));
+                } else {
+                    paragraphs.push(closing.clone());
+                }
+            }
+            corpus.truth.pasted.push((index, at));
+        }
+        if self.rng.chance(self.spec.footer_share) {
+            let outlet = self.rng.below(self.outlets.len());
+            corpus.truth.footers.push((index, paragraphs.len()));
+            paragraphs.push(self.outlets[outlet].footer.clone());
+        }
+        corpus.truth.story_paragraphs.push(story_paragraphs);
+        corpus.documents.push(SyntheticDocument {
+            id: format!("doc-{index:06}"),
+            text: paragraphs.join("\n\n") + "\n",
+        });
+    }
+}
+
+/// The two-extra-characters variant of the real page's pasted paragraph.
+fn insert_two_chars(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let at = chars.len() / 3;
+    chars.splice(at..at, ['发', '展']);
+    chars.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_corpus() {
+        let a = generate(&CorpusSpec::new(200, 5));
+        let b = generate(&CorpusSpec::new(200, 5));
+        assert_eq!(a.documents, b.documents);
+        assert_eq!(a.truth, b.truth);
+        assert_ne!(generate(&CorpusSpec::new(200, 6)).documents, a.documents);
+    }
+
+    #[test]
+    fn plants_what_it_says() {
+        let corpus = generate(&CorpusSpec::new(1000, 1));
+        assert_eq!(corpus.documents.len(), 1000);
+        assert!(!corpus.truth.families.is_empty());
+        assert!(corpus.truth.footers.len() > 300);
+        assert!(!corpus.truth.pasted.is_empty());
+        for &(doc, paragraph) in &corpus.truth.footers {
+            let paragraphs: Vec<&str> = corpus.documents[doc]
+                .text
+                .trim_end()
+                .split("\n\n")
+                .collect();
+            assert_eq!(
+                paragraph,
+                paragraphs.len() - 1,
+                "footer closes the document"
+            );
+        }
+    }
+}
