@@ -3,18 +3,28 @@
 //!
 //! A passage cluster seen in `min_docs` documents is either boilerplate (a
 //! footer, a copyright line, a sign-off) or the shared text of a story
-//! printed several times. They differ in what comes with them: the
-//! paragraphs of a reprinted story travel together, so the documents that
-//! hold one of them are mostly made of paragraphs found in the same
-//! documents; a footer sits under different stories. For a frequent
-//! cluster `C` found in documents `S`, a *companion* is any cluster found
-//! in at least half of the larger of its own and `S`'s document sets (so
-//! reprints edited in different places still count; C is its own
-//! companion). If
-//! companions cover at least half of the tokens of `S`'s documents on
-//! average, `C` is [`PassageKind::Shared`] story text; otherwise it is
-//! [`PassageKind::Boilerplate`], and document similarity is computed
-//! without it.
+//! printed several times. They differ in what surrounds them: a footer
+//! sits under stories that differ, while the paragraphs of a reprinted
+//! story come with the rest of that story.
+//!
+//! For a frequent cluster `C` found in documents `S`, a *companion* is a
+//! cluster found in at least half of the larger of its own and `S`'s
+//! document sets (reprints edited in different places still count). In
+//! each document of `S`, the *block* around `C` is the run of adjacent
+//! companions and short paragraphs (a multi-line footer); the rest of the
+//! document is its *context*. The document vouches for story text when the
+//! companion tokens in its context are at least its own tokens there
+//! (paragraphs in no frequent cluster); other frequent passages, such as a
+//! footer under a reprint, and passages pasted several times into the
+//! document do not count either way. `C` is
+//! [`PassageKind::Shared`] story text when at least half of `S` vouches for
+//! it; otherwise it is [`PassageKind::Boilerplate`], and document
+//! similarity is computed without it. A reprint edited in a paragraph
+//! still vouches when most of its own text is found in a neighbouring
+//! document of `S` (shingle containment at least [`OWN_TEXT_CONTAINMENT`]),
+//! which the different stories under one footer never are. Position plays
+//! no part here, so a footer under very short stories is still
+//! boilerplate.
 //!
 //! The *closing run* of a document is its longest suffix of paragraphs
 //! that are boilerplate, repeated inside the document, or too short to
@@ -25,6 +35,12 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::shingle::ShingleSet;
+
+/// Share of a document's own shingles that a neighbour must hold for the
+/// two to count as edited reprints of one story.
+pub const OWN_TEXT_CONTAINMENT: f64 = 0.5;
 
 /// What a reported passage cluster is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,8 +57,17 @@ pub enum PassageKind {
 /// One occurrence of a passage: document index and paragraph index.
 pub type Occurrence = (u32, u32);
 
+/// What classification needs to know of a paragraph.
+#[derive(Debug, Clone, Copy)]
+pub struct ParagraphView<'a> {
+    /// Its token count.
+    pub tokens: u32,
+    /// Its shingles.
+    pub shingles: &'a ShingleSet,
+}
+
 /// Verdicts for a list of passage clusters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Classification {
     /// Kind of each cluster.
     pub kinds: Vec<PassageKind>,
@@ -51,134 +76,252 @@ pub struct Classification {
     pub closing: Vec<Vec<bool>>,
 }
 
-/// Classifies reported passage clusters. `clusters[c]` lists occurrences
-/// ascending; `paragraph_tokens[d][p]` is the token count of paragraph `p`
-/// of document `d`.
+/// Classifies passage clusters. `clusters[c]` lists occurrences ascending;
+/// `documents[d][p]` describes paragraph `p` of document `d`. Pass every
+/// near-duplicate cluster, not only the reported ones: passages that two
+/// reprints share tell reprints from boilerplate.
 pub fn classify(
     clusters: &[Vec<Occurrence>],
-    paragraph_tokens: &[Vec<u32>],
+    documents: &[Vec<ParagraphView<'_>>],
     min_docs: usize,
     min_passage_tokens: usize,
 ) -> Classification {
-    let cluster_of = paragraph_clusters(clusters, paragraph_tokens);
-    let doc_sets: Vec<Vec<u32>> = clusters.iter().map(|c| distinct_docs(c)).collect();
+    let corpus = Layout::new(clusters, documents, min_docs, min_passage_tokens);
     let kinds: Vec<PassageKind> = (0..clusters.len())
         .into_par_iter()
         .map(|c| {
-            let frequent = doc_sets[c].len() >= min_docs;
-            let repeated = doc_sets[c].len() < clusters[c].len();
-            if frequent && !is_story_text(c as u32, &doc_sets, &cluster_of, paragraph_tokens) {
+            let docs = corpus.doc_sets[c].len();
+            if docs >= min_docs && !corpus.is_story_text(c as u32) {
                 PassageKind::Boilerplate
-            } else if repeated {
+            } else if docs < clusters[c].len() {
                 PassageKind::Repeated
             } else {
                 PassageKind::Shared
             }
         })
         .collect();
-
-    let closing_start: Vec<u32> = cluster_of
-        .iter()
-        .zip(paragraph_tokens)
-        .map(|(clusters_here, tokens)| {
-            let mut start = clusters_here.len();
-            while start > 0 {
-                let p = start - 1;
-                let closing_material = match clusters_here[p] {
-                    Some(c) => kinds[c as usize] != PassageKind::Shared,
-                    None => (tokens[p] as usize) < min_passage_tokens,
-                };
-                if !closing_material {
-                    break;
-                }
-                start = p;
-            }
-            start as u32
-        })
+    let closing_start: Vec<usize> = (0..documents.len())
+        .map(|d| corpus.closing_start(d, &kinds))
         .collect();
     let closing = clusters
         .iter()
         .map(|occurrences| {
             occurrences
                 .iter()
-                .map(|&(d, p)| p >= closing_start[d as usize])
+                .map(|&(d, p)| p as usize >= closing_start[d as usize])
                 .collect()
         })
         .collect();
     Classification { kinds, closing }
 }
 
-/// For each document and paragraph, the reported cluster it belongs to.
-fn paragraph_clusters(
-    clusters: &[Vec<Occurrence>],
-    paragraph_tokens: &[Vec<u32>],
-) -> Vec<Vec<Option<u32>>> {
-    let mut cluster_of: Vec<Vec<Option<u32>>> = paragraph_tokens
-        .iter()
-        .map(|t| vec![None; t.len()])
-        .collect();
-    for (c, occurrences) in clusters.iter().enumerate() {
-        for &(d, p) in occurrences {
-            cluster_of[d as usize][p as usize] = Some(c as u32);
-        }
-    }
-    cluster_of
+/// Clusters laid over documents.
+struct Layout<'a> {
+    documents: &'a [Vec<ParagraphView<'a>>],
+    cluster_of: Vec<Vec<Option<u32>>>,
+    doc_sets: Vec<Vec<u32>>,
+    occurrence_counts: Vec<usize>,
+    min_docs: usize,
+    min_passage_tokens: usize,
 }
 
-fn distinct_docs(occurrences: &[Occurrence]) -> Vec<u32> {
-    let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
-    docs.dedup();
-    docs
-}
-
-/// The companion test of the module docs.
-fn is_story_text(
-    cluster: u32,
-    doc_sets: &[Vec<u32>],
-    cluster_of: &[Vec<Option<u32>>],
-    paragraph_tokens: &[Vec<u32>],
-) -> bool {
-    let docs = &doc_sets[cluster as usize];
-    let mut shared_docs: HashMap<u32, u32> = HashMap::new();
-    for &d in docs {
-        let mut seen: Vec<u32> = cluster_of[d as usize].iter().flatten().copied().collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for other in seen {
-            *shared_docs.entry(other).or_default() += 1;
+impl<'a> Layout<'a> {
+    fn new(
+        clusters: &[Vec<Occurrence>],
+        documents: &'a [Vec<ParagraphView<'a>>],
+        min_docs: usize,
+        min_passage_tokens: usize,
+    ) -> Self {
+        let mut cluster_of: Vec<Vec<Option<u32>>> =
+            documents.iter().map(|d| vec![None; d.len()]).collect();
+        for (c, occurrences) in clusters.iter().enumerate() {
+            for &(d, p) in occurrences {
+                cluster_of[d as usize][p as usize] = Some(c as u32);
+            }
         }
-    }
-    let is_companion = |other: u32| {
-        let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
-        2 * shared >= docs.len().max(doc_sets[other as usize].len())
-    };
-    let mut coverage_sum = 0.0;
-    for &d in docs {
-        let tokens = &paragraph_tokens[d as usize];
-        let total: u64 = tokens.iter().map(|&t| u64::from(t)).sum();
-        let covered: u64 = cluster_of[d as usize]
+        let doc_sets = clusters
             .iter()
-            .zip(tokens)
-            .filter(|(c, _)| c.is_some_and(is_companion))
-            .map(|(_, &t)| u64::from(t))
-            .sum();
-        if total > 0 {
-            coverage_sum += covered as f64 / total as f64;
+            .map(|occurrences| {
+                let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+                docs.dedup();
+                docs
+            })
+            .collect();
+        let occurrence_counts = clusters.iter().map(Vec::len).collect();
+        Layout {
+            documents,
+            cluster_of,
+            doc_sets,
+            occurrence_counts,
+            min_docs,
+            min_passage_tokens,
         }
     }
-    2.0 * coverage_sum >= docs.len() as f64
+
+    fn is_short(&self, d: usize, p: usize) -> bool {
+        (self.documents[d][p].tokens as usize) < self.min_passage_tokens
+    }
+
+    /// Frequent passages and passages pasted repeatedly inside one document
+    /// say nothing about whether a document's story is shared.
+    fn is_neutral(&self, cluster: u32) -> bool {
+        let docs = self.doc_sets[cluster as usize].len();
+        docs >= self.min_docs || self.occurrence_counts[cluster as usize] > docs
+    }
+
+    /// The test of the module docs.
+    fn is_story_text(&self, cluster: u32) -> bool {
+        let docs = &self.doc_sets[cluster as usize];
+        let mut shared_docs: HashMap<u32, u32> = HashMap::new();
+        for &d in docs {
+            let mut seen: Vec<u32> = self.cluster_of[d as usize]
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for other in seen {
+                *shared_docs.entry(other).or_default() += 1;
+            }
+        }
+        let is_companion = |other: u32| {
+            let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
+            2 * shared >= docs.len().max(self.doc_sets[other as usize].len())
+        };
+        let vouching = docs
+            .iter()
+            .enumerate()
+            .filter(|&(i, &d)| {
+                let context = self.context(d as usize, cluster, &is_companion);
+                context.shared_tokens >= context.own_tokens || {
+                    let next = docs[(i + 1) % docs.len()] as usize;
+                    let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
+                    let own = ShingleSet::union_of(
+                        context
+                            .own
+                            .iter()
+                            .map(|&p| self.documents[d as usize][p].shingles),
+                    );
+                    self.containment_in(&own, next) >= OWN_TEXT_CONTAINMENT
+                        || self.containment_in(&own, previous) >= OWN_TEXT_CONTAINMENT
+                }
+            })
+            .count();
+        2 * vouching >= docs.len()
+    }
+
+    /// Share of `shingles` found in document `d`.
+    fn containment_in(&self, shingles: &ShingleSet, d: usize) -> f64 {
+        if shingles.is_empty() {
+            return 0.0;
+        }
+        let whole = ShingleSet::union_of(self.documents[d].iter().map(|p| p.shingles));
+        shingles.intersection_len(&whole) as f64 / shingles.len() as f64
+    }
+
+    /// Splits document `d` around `cluster`'s block (see the module docs).
+    fn context(&self, d: usize, cluster: u32, is_companion: &impl Fn(u32) -> bool) -> Context {
+        let here = &self.cluster_of[d];
+        let in_block = |p: usize| match here[p] {
+            Some(other) => is_companion(other),
+            None => self.is_short(d, p),
+        };
+        let first = here.iter().position(|&c| c == Some(cluster)).unwrap_or(0);
+        let mut start = first;
+        while start > 0 && in_block(start - 1) {
+            start -= 1;
+        }
+        let mut end = first + 1;
+        while end < here.len() && in_block(end) {
+            end += 1;
+        }
+        let mut context = Context::default();
+        for p in (0..start).chain(end..here.len()) {
+            if self.is_short(d, p) {
+                continue;
+            }
+            let paragraph = &self.documents[d][p];
+            match here[p] {
+                Some(other) if is_companion(other) => {
+                    context.shared_tokens += u64::from(paragraph.tokens)
+                }
+                Some(other) if self.is_neutral(other) => {}
+                _ => {
+                    context.own_tokens += u64::from(paragraph.tokens);
+                    context.own.push(p);
+                }
+            }
+        }
+        context
+    }
+
+    /// Where document `d`'s closing run starts: its longest suffix of
+    /// boilerplate, repeated passages and short paragraphs.
+    fn closing_start(&self, d: usize, kinds: &[PassageKind]) -> usize {
+        let here = &self.cluster_of[d];
+        let mut start = here.len();
+        while start > 0 {
+            let p = start - 1;
+            let closing_material = match here[p] {
+                Some(c) => kinds[c as usize] != PassageKind::Shared,
+                None => self.is_short(d, p),
+            };
+            if !closing_material {
+                break;
+            }
+            start = p;
+        }
+        start
+    }
+}
+
+/// A document's text outside one passage's block.
+#[derive(Debug, Default)]
+struct Context {
+    shared_tokens: u64,
+    own_tokens: u64,
+    own: Vec<usize>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Distinct shingles per (document, paragraph).
+    fn classify_tokens(
+        clusters: &[Vec<Occurrence>],
+        tokens: &[Vec<u32>],
+        min_docs: usize,
+    ) -> Classification {
+        let sets: Vec<Vec<ShingleSet>> = tokens
+            .iter()
+            .enumerate()
+            .map(|(d, doc)| {
+                (0..doc.len())
+                    .map(|p| ShingleSet::from_hashes(vec![(d * 1000 + p) as u64]))
+                    .collect()
+            })
+            .collect();
+        let views: Vec<Vec<ParagraphView>> = tokens
+            .iter()
+            .zip(&sets)
+            .map(|(t, s)| {
+                t.iter()
+                    .zip(s)
+                    .map(|(&tokens, shingles)| ParagraphView { tokens, shingles })
+                    .collect()
+            })
+            .collect();
+        classify(clusters, &views, min_docs, 5)
+    }
+
     #[test]
     fn footer_under_different_stories_is_boilerplate_and_closing() {
         // Four stories of 3 paragraphs (20 tokens each) and a 10-token footer.
         let tokens = vec![vec![20, 20, 20, 10]; 4];
         let footer = vec![(0, 3), (1, 3), (2, 3), (3, 3)];
-        let verdict = classify(&[footer], &tokens, 3, 5);
+        let verdict = classify_tokens(&[footer], &tokens, 3);
         assert_eq!(verdict.kinds, [PassageKind::Boilerplate]);
         assert_eq!(verdict.closing, [vec![true; 4]]);
     }
@@ -189,7 +332,7 @@ mod tests {
         let tokens = vec![vec![20, 20, 20]; 3];
         let clusters: Vec<Vec<Occurrence>> =
             (0..3).map(|p| (0..3).map(|d| (d, p)).collect()).collect();
-        let verdict = classify(&clusters, &tokens, 3, 5);
+        let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
         assert!(verdict.closing.iter().flatten().all(|&c| !c));
     }
@@ -202,7 +345,7 @@ mod tests {
             (0..2).map(|p| (0..3).map(|d| (d, p)).collect()).collect();
         let footer: Vec<Occurrence> = (0..8).map(|d| (d, 2)).collect();
         let clusters = [story[0].clone(), story[1].clone(), footer];
-        let verdict = classify(&clusters, &tokens, 3, 5);
+        let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(
             verdict.kinds,
             [
@@ -223,7 +366,7 @@ mod tests {
             vec![(0, 1), (1, 1), (2, 1)],
             vec![(0, 2), (1, 2), (3, 2)],
         ];
-        let verdict = classify(&clusters, &tokens, 3, 5);
+        let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
     }
 
@@ -231,7 +374,7 @@ mod tests {
     fn passage_pasted_at_the_end_of_one_document() {
         // Paragraphs 3..=5 are one passage; a short sign-off follows.
         let tokens = vec![vec![40, 40, 40, 50, 50, 52, 2]];
-        let verdict = classify(&[vec![(0, 3), (0, 4), (0, 5)]], &tokens, 3, 5);
+        let verdict = classify_tokens(&[vec![(0, 3), (0, 4), (0, 5)]], &tokens, 3);
         assert_eq!(verdict.kinds, [PassageKind::Repeated]);
         assert_eq!(verdict.closing, [vec![true; 3]]);
     }
@@ -239,7 +382,44 @@ mod tests {
     #[test]
     fn repeat_in_the_middle_is_not_closing() {
         let tokens = vec![vec![40, 50, 40, 50, 40]];
-        let verdict = classify(&[vec![(0, 1), (0, 3)]], &tokens, 3, 5);
+        let verdict = classify_tokens(&[vec![(0, 1), (0, 3)]], &tokens, 3);
         assert_eq!(verdict.closing, [vec![false, false]]);
+    }
+
+    #[test]
+    fn long_footer_under_short_stories_is_boilerplate() {
+        // Stories of 9 tokens, footer of 40: size alone would call it story.
+        let tokens = vec![vec![9, 40]; 4];
+        let verdict = classify_tokens(&[(0..4).map(|d| (d, 1)).collect()], &tokens, 3);
+        assert_eq!(verdict.kinds, [PassageKind::Boilerplate]);
+    }
+
+    #[test]
+    fn reprints_each_edited_in_their_last_paragraph_stay_shared() {
+        // Paragraphs 0-2 shared by four reprints; paragraph 3 edited in each
+        // (one shingle of ten changed), so it is in no cluster.
+        let shared = ShingleSet::from_hashes(vec![1, 2, 3]);
+        let edited: Vec<ShingleSet> = (0..4u64)
+            .map(|d| ShingleSet::from_hashes((10..19).chain([100 + d]).collect()))
+            .collect();
+        let views: Vec<Vec<ParagraphView>> = (0..4)
+            .map(|d| {
+                let mut doc: Vec<ParagraphView> = (0..3)
+                    .map(|_| ParagraphView {
+                        tokens: 30,
+                        shingles: &shared,
+                    })
+                    .collect();
+                doc.push(ParagraphView {
+                    tokens: 30,
+                    shingles: &edited[d],
+                });
+                doc
+            })
+            .collect();
+        let clusters: Vec<Vec<Occurrence>> =
+            (0..3).map(|p| (0..4).map(|d| (d, p)).collect()).collect();
+        let verdict = classify(&clusters, &views, 3, 5);
+        assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
     }
 }

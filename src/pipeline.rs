@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::boilerplate::{self, Occurrence, PassageKind};
+use crate::boilerplate::{self, Occurrence, ParagraphView, PassageKind};
 use crate::cluster::{Cluster, near_duplicate_clusters};
 use crate::config::ScanConfig;
 use crate::corpus::{Document, read_corpus, walk};
@@ -203,32 +203,57 @@ fn find_passages(config: &ScanConfig, prints: &[DocumentPrint]) -> Passages {
         &config.passage_bands(),
         config.passage_threshold,
     );
+    let all_occurrences: Vec<Vec<Occurrence>> = all_clusters
+        .iter()
+        .map(|cluster| {
+            cluster
+                .members
+                .iter()
+                .map(|m| locations[m.item as usize])
+                .collect()
+        })
+        .collect();
+    let views: Vec<Vec<ParagraphView>> = prints
+        .iter()
+        .map(|print| {
+            print
+                .paragraphs
+                .iter()
+                .map(|p| ParagraphView {
+                    tokens: p.tokens,
+                    shingles: &p.shingles,
+                })
+                .collect()
+        })
+        .collect();
+    // Every cluster, reported or not, tells reprints from boilerplate: two
+    // reprints share paragraphs that no third document has.
+    let all_verdicts = boilerplate::classify(
+        &all_occurrences,
+        &views,
+        config.min_docs,
+        config.min_passage_tokens,
+    );
     let mut clusters = Vec::new();
     let mut occurrences = Vec::new();
-    for cluster in all_clusters {
-        let occ: Vec<Occurrence> = cluster
-            .members
-            .iter()
-            .map(|m| locations[m.item as usize])
-            .collect();
+    let mut classification = boilerplate::Classification {
+        kinds: Vec::new(),
+        closing: Vec::new(),
+    };
+    let verdicts = all_verdicts.kinds.into_iter().zip(all_verdicts.closing);
+    for ((cluster, occ), (kind, closing)) in
+        all_clusters.into_iter().zip(all_occurrences).zip(verdicts)
+    {
         let mut docs: Vec<u32> = occ.iter().map(|&(d, _)| d).collect();
         docs.dedup();
         let repeats_inside_a_document = docs.len() < occ.len();
         if repeats_inside_a_document || docs.len() >= config.min_docs {
             clusters.push(cluster);
             occurrences.push(occ);
+            classification.kinds.push(kind);
+            classification.closing.push(closing);
         }
     }
-    let paragraph_tokens: Vec<Vec<u32>> = prints
-        .iter()
-        .map(|p| p.paragraphs.iter().map(|q| q.tokens).collect())
-        .collect();
-    let classification = boilerplate::classify(
-        &occurrences,
-        &paragraph_tokens,
-        config.min_docs,
-        config.min_passage_tokens,
-    );
     Passages {
         clusters,
         occurrences,

@@ -1,1 +1,8 @@
+//! End-to-end tests of the `refrain` binary, in one test binary (as
+//! ripgrep does) so the crate is linked once.
 
+mod bad_input;
+mod json_contract;
+mod quality;
+mod scan;
+mod util;

@@ -1,0 +1,230 @@
+//! Every kind of bad input gets its own entry in `errors`, with source and
+//! line, and the rest of the corpus is still scanned.
+
+use serde_json::Value;
+
+use crate::util::{corpus, run_in};
+
+const FOOTER: &str = "Copyright 2026 Example Wire. All rights reserved. Not for redistribution.";
+
+fn story(topic: &str) -> Vec<u8> {
+    format!("A story about {topic} that nobody else wrote.\n\n{FOOTER}\n").into_bytes()
+}
+
+fn errors_of(report: &Value) -> Vec<(String, Option<u64>, String, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["source"].as_str().unwrap().to_owned(),
+                e["line"].as_u64(),
+                e["kind"].as_str().unwrap().to_owned(),
+                e["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn footer_docs(report: &Value) -> Vec<String> {
+    let clusters = report["passage_clusters"].as_array().unwrap();
+    let footer = clusters
+        .iter()
+        .find(|c| c["text"] == FOOTER)
+        .expect("footer still found");
+    footer["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["doc"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_bad_input_is_reported_and_the_rest_is_scanned() {
+    let mut latin1 = story("a café in Latin-1");
+    latin1.extend_from_slice(b"caf\xe9\n");
+    let jsonl = format!(
+        "{}\n{{broken\n{}\n{}\n",
+        serde_json::json!({"id": "j1", "text": String::from_utf8(story("jsonl")).unwrap()}),
+        serde_json::json!({"id": "j3", "body": "no text field"}),
+        serde_json::json!({"id": "j4", "text": ["not", "a", "string"]}),
+    );
+    let dir = corpus(&[
+        ("a.txt", &story("the harbour")),
+        ("b.txt", &story("the election")),
+        ("c-latin1.txt", &latin1),
+        ("d.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("e-empty.txt", b""),
+        ("f.jsonl", jsonl.as_bytes()),
+    ]);
+    let run = run_in(dir.path(), &["scan", "--json", ".", "missing.txt"]);
+    assert_eq!(
+        run.code, 2,
+        "input errors give exit code 2:\n{}",
+        run.stderr
+    );
+    let report = run.json();
+    assert_eq!(
+        errors_of(&report),
+        [
+            (
+                "missing.txt".into(),
+                None,
+                "unreadable".into(),
+                "error".into()
+            ),
+            (
+                "./c-latin1.txt".into(),
+                None,
+                "invalid_utf8".into(),
+                "warning".into()
+            ),
+            ("./d.bin".into(), None, "binary".into(), "warning".into()),
+            (
+                "./e-empty.txt".into(),
+                None,
+                "empty".into(),
+                "warning".into()
+            ),
+            (
+                "./f.jsonl".into(),
+                Some(2),
+                "malformed_json".into(),
+                "error".into()
+            ),
+            (
+                "./f.jsonl".into(),
+                Some(3),
+                "missing_field".into(),
+                "error".into()
+            ),
+            (
+                "./f.jsonl".into(),
+                Some(4),
+                "missing_field".into(),
+                "error".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        footer_docs(&report),
+        ["./a.txt", "./b.txt", "./c-latin1.txt", "j1"]
+    );
+    assert_eq!(report["stats"]["documents"], 4);
+    // Each problem is also on stderr, with its path and line.
+    assert!(
+        run.stderr
+            .contains("error: ./f.jsonl:2: malformed JSON record"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: ./d.bin: binary file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_200_megabyte_single_line_file_is_skipped_not_loaded() {
+    let dir = corpus(&[
+        ("a.txt", &story("one")),
+        ("b.txt", &story("two")),
+        ("c.txt", &story("three")),
+    ]);
+    let huge = dir.path().join("huge.txt");
+    {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&huge).unwrap());
+        let chunk = "word ".repeat(200_000);
+        for _ in 0..200 {
+            file.write_all(chunk.as_bytes()).unwrap();
+        }
+    }
+    assert_eq!(std::fs::metadata(&huge).unwrap().len(), 200_000_000);
+    let run = run_in(dir.path(), &["scan", "--json", "."]);
+    assert_eq!(run.code, 2);
+    let report = run.json();
+    assert_eq!(
+        errors_of(&report),
+        [(
+            "./huge.txt".into(),
+            None,
+            "too_large".into(),
+            "error".into()
+        )]
+    );
+    assert_eq!(footer_docs(&report).len(), 3);
+}
+
+#[test]
+fn an_oversized_jsonl_record_is_skipped_with_its_line() {
+    let big = serde_json::json!({"id": "big", "text": "x".repeat(5000)});
+    let jsonl = format!(
+        "{}\n{big}\n{}\n{}\n",
+        serde_json::json!({"id": "r1", "text": String::from_utf8(story("r1")).unwrap()}),
+        serde_json::json!({"id": "r3", "text": String::from_utf8(story("r3")).unwrap()}),
+        serde_json::json!({"id": "r4", "text": String::from_utf8(story("r4")).unwrap()}),
+    );
+    let dir = corpus(&[("feed.ndjson", jsonl.as_bytes())]);
+    let report = run_in(
+        dir.path(),
+        &["scan", "--json", "--max-doc-bytes", "4096", "feed.ndjson"],
+    )
+    .json();
+    assert_eq!(
+        errors_of(&report),
+        [(
+            "feed.ndjson".into(),
+            Some(2),
+            "too_large".into(),
+            "error".into()
+        )]
+    );
+    assert_eq!(footer_docs(&report), ["r1", "r3", "r4"]);
+}
+
+#[test]
+fn warnings_alone_keep_exit_code_0() {
+    let mut latin1 = story("latin");
+    latin1.extend_from_slice(b"\xff\xfe");
+    let dir = corpus(&[("a.txt", &latin1), ("b.txt", b""), ("c.txt", &story("c"))]);
+    let run = run_in(dir.path(), &["scan", "--json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["errors"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn duplicate_record_ids_are_warned_about() {
+    let jsonl = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "same", "text": "first"}),
+        serde_json::json!({"id": "same", "text": "second"})
+    );
+    let dir = corpus(&[("d.jsonl", jsonl.as_bytes())]);
+    let report = run_in(dir.path(), &["scan", "--json", "d.jsonl"]).json();
+    assert_eq!(
+        errors_of(&report),
+        [(
+            "d.jsonl".into(),
+            Some(2),
+            "duplicate_id".into(),
+            "warning".into()
+        )]
+    );
+}
+
+#[test]
+fn only_bad_inputs_means_nothing_to_scan() {
+    let dir = corpus(&[("x.bin", b"\x00\x01\x02"), ("y.txt", b"   \n")]);
+    let run = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("x.bin: binary file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no documents to scan"),
+        "{}",
+        run.stderr
+    );
+}
