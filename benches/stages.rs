@@ -1,1 +1,166 @@
-fn main() {}
+//! Per-stage benchmarks on a seeded synthetic corpus: normalization and
+//! tokenizing, shingle hashing, MinHash signatures, LSH candidates (next
+//! to a brute-force all-pairs baseline), clustering, and the whole scan.
+//!
+//! `cargo bench --bench stages` (add `-- --quick` for a short run).
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use refrain::cluster::near_duplicate_clusters;
+use refrain::config::{FingerprintParams, ScanConfig};
+use refrain::fingerprint::Fingerprinter;
+use refrain::lsh::{LshParams, candidate_pairs};
+use refrain::minhash::{MinHasher, Signature};
+use refrain::progress::Progress;
+use refrain::shingle::{Overlap, ShingleSet, Shingler};
+use refrain::synthetic::{CorpusSpec, generate};
+use refrain::text::{normalize, tokenize};
+
+fn corpus_texts(documents: usize) -> Vec<String> {
+    generate(&CorpusSpec::new(documents, 42))
+        .documents
+        .into_iter()
+        .map(|d| d.text)
+        .collect()
+}
+
+fn bytes_of(texts: &[String]) -> u64 {
+    texts.iter().map(|t| t.len() as u64).sum()
+}
+
+fn text_stages(c: &mut Criterion) {
+    let texts = corpus_texts(500);
+    let mut group = c.benchmark_group("text");
+    group.throughput(Throughput::Bytes(bytes_of(&texts)));
+    group.bench_function("normalize+tokenize", |b| {
+        b.iter(|| {
+            let mut count = 0;
+            for text in &texts {
+                let normalized = normalize(text);
+                let mut tokens = Vec::new();
+                tokenize(&normalized, &mut tokens);
+                count += tokens.len();
+            }
+            count
+        })
+    });
+    let token_lists: Vec<Vec<String>> = texts
+        .iter()
+        .map(|t| {
+            let normalized = normalize(t);
+            let mut tokens = Vec::new();
+            tokenize(&normalized, &mut tokens);
+            tokens.into_iter().map(str::to_owned).collect()
+        })
+        .collect();
+    let shingler = Shingler::new(5, 1);
+    group.bench_function("shingle-hashing", |b| {
+        b.iter(|| {
+            token_lists
+                .iter()
+                .map(|tokens| {
+                    shingler
+                        .shingles(&tokens.iter().map(String::as_str).collect::<Vec<_>>())
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    let sets: Vec<ShingleSet> = token_lists
+        .iter()
+        .map(|tokens| shingler.shingles(&tokens.iter().map(String::as_str).collect::<Vec<_>>()))
+        .collect();
+    let hasher = MinHasher::new(128, 1);
+    group.bench_function("minhash-128", |b| {
+        b.iter(|| {
+            sets.iter()
+                .map(|s| hasher.signature(s).slots()[0])
+                .sum::<u32>()
+        })
+    });
+    let fingerprinter = Fingerprinter::new(&FingerprintParams::default());
+    group.bench_function("fingerprint-document", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| fingerprinter.document(t).paragraphs.len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+fn index_stages(c: &mut Criterion) {
+    let texts = corpus_texts(2000);
+    let fingerprinter = Fingerprinter::new(&FingerprintParams::default());
+    let hasher = fingerprinter.hasher().clone();
+    let sets: Vec<ShingleSet> = texts
+        .iter()
+        .map(|t| {
+            ShingleSet::union_of(
+                fingerprinter
+                    .document(t)
+                    .paragraphs
+                    .iter()
+                    .map(|p| &p.shingles),
+            )
+        })
+        .collect();
+    let signatures: Vec<Signature> = sets.iter().map(|s| hasher.signature(s)).collect();
+    let set_refs: Vec<&ShingleSet> = sets.iter().collect();
+    let sig_refs: Vec<&Signature> = signatures.iter().collect();
+    let params = LshParams::for_threshold(0.8, 128);
+
+    let mut group = c.benchmark_group("index");
+    group.throughput(Throughput::Elements(sets.len() as u64));
+    group.bench_function(BenchmarkId::new("lsh-candidates", sets.len()), |b| {
+        b.iter(|| candidate_pairs(&sig_refs, &params).len())
+    });
+    // The baseline every index must beat: exact Jaccard of all pairs, on a
+    // subset small enough to finish, next to LSH on the same subset.
+    let subset = 400;
+    group.bench_function(BenchmarkId::new("brute-force-all-pairs", subset), |b| {
+        b.iter(|| {
+            let mut similar = 0;
+            for i in 0..subset {
+                for j in i + 1..subset {
+                    if Overlap::between(&sets[i], &sets[j]).jaccard() >= 0.8 {
+                        similar += 1;
+                    }
+                }
+            }
+            similar
+        })
+    });
+    group.bench_function(BenchmarkId::new("lsh-candidates", subset), |b| {
+        b.iter(|| candidate_pairs(&sig_refs[..subset], &params).len())
+    });
+    group.bench_function(BenchmarkId::new("cluster", sets.len()), |b| {
+        b.iter(|| {
+            near_duplicate_clusters(&set_refs, &sig_refs, &params, 0.8)
+                .0
+                .len()
+        })
+    });
+    group.finish();
+}
+
+fn whole_scan(c: &mut Criterion) {
+    let corpus = generate(&CorpusSpec::new(2000, 7));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("corpus.jsonl");
+    std::fs::write(&path, corpus.to_jsonl()).expect("write corpus");
+    let bytes: u64 = corpus.documents.iter().map(|d| d.text.len() as u64).sum();
+    let config = ScanConfig::new(vec![path]);
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("scan-2000-docs", |b| {
+        b.iter(|| {
+            refrain::pipeline::scan(&config, &Progress::hidden()).map(|r| r.passage_clusters.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, text_stages, index_stages, whole_scan);
+criterion_main!(benches);

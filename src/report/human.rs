@@ -67,6 +67,10 @@ fn render_passage(out: &mut String, cluster: &PassageCluster) {
         cluster.documents,
         preview(&cluster.text)
     );
+    if cluster.kind == PassageKind::Shared {
+        // Reprinted story text: the document clusters below say where.
+        return;
+    }
     for occurrence in cluster.occurrences.iter().take(LISTED_PER_CLUSTER) {
         let _ = writeln!(
             out,
