@@ -22,8 +22,10 @@
 //! similarity is computed without it. A reprint edited in a paragraph
 //! still vouches when most of its own text is found in a neighbouring
 //! document of `S` (shingle containment at least [`OWN_TEXT_CONTAINMENT`]),
-//! which the different stories under one footer never are. Position plays
-//! no part here, so a footer under very short stories is still
+//! which the different stories under one footer never are; and a block of
+//! [`STORY_BLOCK_PARAGRAPHS`] or more full paragraphs that outweighs the
+//! own text is a story with a little added. Position plays no part here,
+//! so a one-paragraph footer under very short stories is still
 //! boilerplate.
 //!
 //! The *closing run* of a document is its longest suffix of paragraphs
@@ -41,6 +43,9 @@ use crate::shingle::ShingleSet;
 /// Share of a document's own shingles that a neighbour must hold for the
 /// two to count as edited reprints of one story.
 pub const OWN_TEXT_CONTAINMENT: f64 = 0.5;
+
+/// Paragraphs a block needs to count as a story by its size alone.
+pub const STORY_BLOCK_PARAGRAPHS: usize = 3;
 
 /// What a reported passage cluster is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -194,7 +199,7 @@ impl<'a> Layout<'a> {
             .enumerate()
             .filter(|&(i, &d)| {
                 let context = self.context(d as usize, cluster, &is_companion);
-                context.shared_tokens >= context.own_tokens || {
+                context.shared_tokens >= context.own_tokens || context.block_is_a_story() || {
                     let next = docs[(i + 1) % docs.len()] as usize;
                     let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
                     let own = ShingleSet::union_of(
@@ -237,6 +242,12 @@ impl<'a> Layout<'a> {
             end += 1;
         }
         let mut context = Context::default();
+        for p in start..end {
+            if !self.is_short(d, p) {
+                context.block_paragraphs += 1;
+                context.block_tokens += u64::from(self.documents[d][p].tokens);
+            }
+        }
         for p in (0..start).chain(end..here.len()) {
             if self.is_short(d, p) {
                 continue;
@@ -279,9 +290,19 @@ impl<'a> Layout<'a> {
 /// A document's text outside one passage's block.
 #[derive(Debug, Default)]
 struct Context {
+    block_paragraphs: usize,
+    block_tokens: u64,
     shared_tokens: u64,
     own_tokens: u64,
     own: Vec<usize>,
+}
+
+impl Context {
+    /// A block of several full paragraphs that outweighs the document's own
+    /// text is a reprinted story with a little added, not a footer.
+    fn block_is_a_story(&self) -> bool {
+        self.block_paragraphs >= STORY_BLOCK_PARAGRAPHS && self.block_tokens >= self.own_tokens
+    }
 }
 
 #[cfg(test)]
@@ -421,5 +442,20 @@ mod tests {
             (0..3).map(|p| (0..4).map(|d| (d, p)).collect()).collect();
         let verdict = classify(&clusters, &views, 3, 5);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
+    }
+
+    #[test]
+    fn reprints_with_a_short_unique_insert_stay_shared() {
+        // A four-paragraph story in three documents; two add a unique
+        // eight-token paragraph (first or last), found nowhere else.
+        let tokens = vec![
+            vec![30, 30, 30, 30],
+            vec![8, 30, 30, 30, 30],
+            vec![30, 30, 30, 30, 8],
+        ];
+        let clusters: Vec<Vec<Occurrence>> =
+            (0..4).map(|p| vec![(0, p), (1, p + 1), (2, p)]).collect();
+        let verdict = classify_tokens(&clusters, &tokens, 3);
+        assert_eq!(verdict.kinds, vec![PassageKind::Shared; 4]);
     }
 }
