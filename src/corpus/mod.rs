@@ -1,4 +1,4 @@
-//! Input: finding the files to read ([`walk`]), reading them into
+//! Input: finding the files to read ([`mod@walk`]), reading them into
 //! documents ([`read`]), and the document type itself ([`document`]).
 
 pub mod document;
