@@ -44,6 +44,9 @@ use crate::shingle::ShingleSet;
 /// two to count as edited reprints of one story.
 pub const OWN_TEXT_CONTAINMENT: f64 = 0.5;
 
+/// Documents of a frequent passage that are looked at to judge it.
+const VOUCHING_SAMPLE: usize = 64;
+
 /// Paragraphs a block needs to count as a story by its size alone.
 pub const STORY_BLOCK_PARAGRAPHS: usize = 3;
 
@@ -194,10 +197,19 @@ impl<'a> Layout<'a> {
             let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
             2 * shared >= docs.len().max(self.doc_sets[other as usize].len())
         };
-        let vouching = docs
+        // A passage in thousands of documents is judged on an evenly spread
+        // sample of them; the verdict is a majority either way.
+        let sample: Vec<usize> = if docs.len() <= VOUCHING_SAMPLE {
+            (0..docs.len()).collect()
+        } else {
+            (0..VOUCHING_SAMPLE)
+                .map(|k| k * docs.len() / VOUCHING_SAMPLE)
+                .collect()
+        };
+        let vouching = sample
             .iter()
-            .enumerate()
-            .filter(|&(i, &d)| {
+            .filter(|&&i| {
+                let d = docs[i];
                 let context = self.context(d as usize, cluster, &is_companion);
                 context.shared_tokens >= context.own_tokens || context.block_is_a_story() || {
                     let next = docs[(i + 1) % docs.len()] as usize;
@@ -208,21 +220,29 @@ impl<'a> Layout<'a> {
                             .iter()
                             .map(|&p| self.documents[d as usize][p].shingles),
                     );
-                    self.containment_in(&own, next) >= OWN_TEXT_CONTAINMENT
-                        || self.containment_in(&own, previous) >= OWN_TEXT_CONTAINMENT
+                    self.contains_most_of(next, &own) || self.contains_most_of(previous, &own)
                 }
             })
             .count();
-        2 * vouching >= docs.len()
+        2 * vouching >= sample.len()
     }
 
-    /// Share of `shingles` found in document `d`.
-    fn containment_in(&self, shingles: &ShingleSet, d: usize) -> f64 {
+    /// True when document `d` holds at least [`OWN_TEXT_CONTAINMENT`] of
+    /// `shingles`. The hashes are uniform, so the first few are a random
+    /// sample: a document that holds almost none of them is let go early.
+    fn contains_most_of(&self, d: usize, shingles: &ShingleSet) -> bool {
         if shingles.is_empty() {
-            return 0.0;
+            return false;
         }
-        let whole = ShingleSet::union_of(self.documents[d].iter().map(|p| p.shingles));
-        shingles.intersection_len(&whole) as f64 / shingles.len() as f64
+        let paragraphs = &self.documents[d];
+        let held = |h: &&u64| paragraphs.iter().any(|p| p.shingles.contains(**h));
+        let hashes = shingles.hashes();
+        let probe = &hashes[..hashes.len().min(16)];
+        if probe.len() == 16 && probe.iter().filter(held).count() < 4 {
+            return false;
+        }
+        let found = hashes.iter().filter(held).count();
+        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
     }
 
     /// Splits document `d` around `cluster`'s block (see the module docs).

@@ -154,7 +154,7 @@ struct Forms {
 
 impl Forms {
     fn group(sets: &[&ShingleSet]) -> Self {
-        let mut index: HashMap<&ShingleSet, u32> = HashMap::new();
+        let mut index: HashMap<&ShingleSet, u32> = HashMap::with_capacity(sets.len());
         let mut forms = Forms {
             first_item: Vec::new(),
             member_items: Vec::new(),

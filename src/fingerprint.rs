@@ -7,7 +7,7 @@
 use crate::config::FingerprintParams;
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleSet, Shingler};
-use crate::text::{Paragraph, normalize, split_paragraphs, tokenize};
+use crate::text::{Paragraph, hash_tokens, split_paragraphs};
 
 /// A paragraph's fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +55,13 @@ impl Fingerprinter {
         let paragraphs = split_paragraphs(text)
             .into_iter()
             .map(|span| {
-                let normalized = normalize(&text[span.start_byte..span.end_byte]);
                 let mut tokens = Vec::new();
-                tokenize(&normalized, &mut tokens);
-                let shingles = self.shingler.shingles(&tokens);
+                hash_tokens(
+                    &text[span.start_byte..span.end_byte],
+                    self.shingler.seed(),
+                    &mut tokens,
+                );
+                let shingles = self.shingler.shingles_of_hashes(&tokens);
                 let signature = self.hasher.signature(&shingles);
                 ParagraphPrint {
                     span,

@@ -10,7 +10,6 @@
 //! costs recall.
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::minhash::Signature;
 
@@ -68,12 +67,18 @@ impl LshParams {
     }
 }
 
+/// The bucket key of one band: its slots mixed with the band number
+/// (multiply-xorshift, then the murmur3 finalizer), so equal slots in
+/// different bands never share a bucket key.
 fn band_key(band: usize, slots: &[u32]) -> u64 {
-    let mut bytes = Vec::with_capacity(slots.len() * 4);
-    for slot in slots {
-        bytes.extend_from_slice(&slot.to_le_bytes());
+    let mut h = (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for &slot in slots {
+        h = (h ^ u64::from(slot)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 29;
     }
-    xxh3_64_with_seed(&bytes, band as u64)
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Candidate pairs `(i, j)` with `i < j` among `signatures`, sorted and

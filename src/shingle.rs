@@ -5,11 +5,24 @@
 //! copyright notice) is one shingle of all its tokens, so short passages
 //! still have a fingerprint.
 
-use xxhash_rust::xxh3::{Xxh3, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A sorted, de-duplicated set of shingle hashes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShingleSet(Vec<u64>);
+
+impl std::hash::Hash for ShingleSet {
+    /// One word per set: the elements are hashes already, so a
+    /// multiply-xorshift fold of them is enough to key a hash map.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut h = self.0.len() as u64;
+        for &x in &self.0 {
+            h = (h ^ x).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 32;
+        }
+        state.write_u64(h);
+    }
+}
 
 impl ShingleSet {
     /// Builds a set from arbitrary hashes (sorted and de-duplicated here).
@@ -25,12 +38,20 @@ impl ShingleSet {
         for set in sets {
             all.extend_from_slice(&set.0);
         }
-        ShingleSet::from_hashes(all)
+        // The stable sort finds the sorted runs and merges them.
+        all.sort();
+        all.dedup();
+        ShingleSet(all)
     }
 
     /// The hashes, ascending.
     pub fn hashes(&self) -> &[u64] {
         &self.0
+    }
+
+    /// True when `hash` is in the set.
+    pub fn contains(&self, hash: u64) -> bool {
+        self.0.binary_search(&hash).is_ok()
     }
 
     /// Number of distinct shingles.
@@ -81,13 +102,24 @@ impl Shingler {
 
     /// The shingle set of a token sequence.
     pub fn shingles(&self, tokens: &[&str]) -> ShingleSet {
-        if tokens.is_empty() {
-            return ShingleSet::default();
-        }
         let token_hashes: Vec<u64> = tokens
             .iter()
             .map(|t| xxh3_64_with_seed(t.as_bytes(), self.seed))
             .collect();
+        self.shingles_of_hashes(&token_hashes)
+    }
+
+    /// The seed tokens are hashed with (`xxh3_64_with_seed`).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The shingle set of a sequence of token hashes (each the token's
+    /// `xxh3_64_with_seed` under [`Shingler::seed`]).
+    pub fn shingles_of_hashes(&self, token_hashes: &[u64]) -> ShingleSet {
+        if token_hashes.is_empty() {
+            return ShingleSet::default();
+        }
         let window = self.shingle_size.min(token_hashes.len());
         let hashes = token_hashes
             .windows(window)
@@ -96,12 +128,18 @@ impl Shingler {
         ShingleSet::from_hashes(hashes)
     }
 
+    /// Combines the token hashes of one window. They are already uniform,
+    /// so a multiply-xorshift chain and a final avalanche (the murmur3
+    /// finalizer) suffice; order matters.
     fn window_hash(&self, token_hashes: &[u64]) -> u64 {
-        let mut hasher = Xxh3::with_seed(self.seed);
-        for h in token_hashes {
-            hasher.update(&h.to_le_bytes());
+        let mut h = self.seed ^ (token_hashes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &t in token_hashes {
+            h = (h ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 32;
         }
-        hasher.digest()
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

@@ -256,36 +256,85 @@ fn read_jsonl(
         ));
         return Ok(());
     }
+    let mut batch: Vec<PendingLine> = Vec::new();
+    let mut batch_bytes = 0usize;
     let mut buf = Vec::new();
     let mut line_number = 0u64;
     loop {
-        let line = match read_line_bounded(&mut reader, &mut buf, options.max_doc_bytes)? {
-            LineRead::Eof => return Ok(()),
+        let read = read_line_bounded(&mut reader, &mut buf, options.max_doc_bytes)?;
+        match read {
+            LineRead::Eof => {
+                parse_batch(&mut batch, name, options, out);
+                return Ok(());
+            }
             LineRead::TooLong { bytes } => {
                 line_number += 1;
-                out.problems.push(InputProblem::new(
-                    name,
-                    Some(line_number),
-                    ProblemKind::TooLarge,
-                    format!(
-                        "record of {bytes} bytes is larger than --max-doc-bytes ({}); skipped",
-                        options.max_doc_bytes
-                    ),
-                ));
-                continue;
+                batch.push(PendingLine::TooLong { line_number, bytes });
             }
             LineRead::Line => {
                 line_number += 1;
                 trim_line_end(&mut buf);
-                std::mem::take(&mut buf)
+                if !buf.iter().all(u8::is_ascii_whitespace) {
+                    batch_bytes += buf.len();
+                    batch.push(PendingLine::Record {
+                        line_number,
+                        bytes: std::mem::take(&mut buf),
+                    });
+                }
             }
-        };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
         }
-        if let Some(document) = parse_record(line, name, line_number, options, &mut out.problems) {
-            out.documents.push(document);
+        if batch_bytes >= PARSE_BATCH_BYTES || batch.len() >= PARSE_BATCH_LINES {
+            parse_batch(&mut batch, name, options, out);
+            batch_bytes = 0;
         }
+    }
+}
+
+/// Lines read in one batch before they are parsed in parallel.
+const PARSE_BATCH_LINES: usize = 8192;
+/// Bytes read in one batch before they are parsed in parallel.
+const PARSE_BATCH_BYTES: usize = 32 << 20;
+
+/// A JSONL line waiting to be parsed.
+enum PendingLine {
+    Record { line_number: u64, bytes: Vec<u8> },
+    TooLong { line_number: u64, bytes: u64 },
+}
+
+/// Parses a batch of lines in parallel, keeping line order in the output.
+fn parse_batch(
+    batch: &mut Vec<PendingLine>,
+    name: &str,
+    options: &ReadOptions,
+    out: &mut SourceRead,
+) {
+    let parsed: Vec<(Option<RawDocument>, Vec<InputProblem>)> = std::mem::take(batch)
+        .into_par_iter()
+        .map(|pending| {
+            let mut problems = Vec::new();
+            let document = match pending {
+                PendingLine::Record { line_number, bytes } => {
+                    parse_record(bytes, name, line_number, options, &mut problems)
+                }
+                PendingLine::TooLong { line_number, bytes } => {
+                    problems.push(InputProblem::new(
+                        name,
+                        Some(line_number),
+                        ProblemKind::TooLarge,
+                        format!(
+                            "record of {bytes} bytes is larger than --max-doc-bytes ({}); skipped",
+                            options.max_doc_bytes
+                        ),
+                    ));
+                    None
+                }
+            };
+            (document, problems)
+        })
+        .collect();
+    for (document, problems) in parsed {
+        out.problems.extend(problems);
+        out.documents.extend(document);
     }
 }
 

@@ -5,10 +5,17 @@
 //! full-width reprint (`ＡＢＣ１２３，`), a capitalised headline, or a Hong
 //! Kong reprint in Traditional characters. The result is for hashing only.
 
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::script::has_unspaced;
+
+/// The CJK blocks the Traditional -> Simplified table covers: extension A
+/// and the unified ideographs.
+const T2S_FIRST: u32 = 0x3400;
+const T2S_LAST: u32 = 0x9FFF;
 
 /// Normalizes `text` for fingerprinting (see the module docs for the steps).
 ///
@@ -21,7 +28,7 @@ pub fn normalize(text: &str) -> String {
         let nfkc: String = text.nfkc().collect();
         let lower = nfkc.to_lowercase();
         if has_unspaced(&lower) {
-            simplet2s::convert(&lower)
+            lower.chars().map(to_simplified).collect()
         } else {
             lower
         }
@@ -29,13 +36,65 @@ pub fn normalize(text: &str) -> String {
     collapse_to_words(&folded)
 }
 
+/// The Simplified form of one character (itself when it has none).
+///
+/// Character by character, without the context rules of full OpenCC
+/// conversion: a fingerprint needs one canonical form per character, and
+/// the same character must fold the same way wherever it stands.
+pub fn to_simplified(c: char) -> char {
+    let code = c as u32;
+    if (T2S_FIRST..=T2S_LAST).contains(&code) {
+        let table = t2s_table();
+        let folded = table[(code - T2S_FIRST) as usize];
+        return char::from_u32(folded).unwrap_or(c);
+    }
+    if code < 0x2_0000 {
+        return c;
+    }
+    let mut buf = [0u8; 4];
+    let converted = simplet2s::convert(c.encode_utf8(&mut buf));
+    let mut chars = converted.chars();
+    match (chars.next(), chars.next()) {
+        (Some(single), None) => single,
+        _ => c,
+    }
+}
+
+/// The table for [`T2S_FIRST`]..=[`T2S_LAST`], built once from the OpenCC
+/// character list that `simplet2s` carries.
+fn t2s_table() -> &'static [u32] {
+    static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (T2S_FIRST..=T2S_LAST)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else {
+                    return code;
+                };
+                let mut buf = [0u8; 4];
+                let converted = simplet2s::convert(c.encode_utf8(&mut buf));
+                let mut chars = converted.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(single), None) => single as u32,
+                    _ => code,
+                }
+            })
+            .collect()
+    })
+}
+
 /// Replaces every run of characters that are not letters, digits or
-/// combining marks with one space, and trims the ends.
+/// combining marks with one space, and trims the ends. A combining mark
+/// with no letter before it (after a dropped symbol or a space) is dropped
+/// too: it has nothing to combine with.
 fn collapse_to_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
-        if c.is_alphanumeric() || is_combining_mark(c) {
+        if is_combining_mark(c) {
+            if !(pending_space || out.is_empty()) {
+                out.push(c);
+            }
+        } else if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }

@@ -2,9 +2,19 @@
 //! characters for Han, Kana, Thai and the other unspaced scripts.
 //!
 //! Mixed text such as `据Reuters报道` gives `据`, `reuters`, `报`, `道`.
+//!
+//! [`tokenize`] works on text already passed through
+//! [`normalize`](super::normalize). [`hash_tokens`] goes straight from raw
+//! text to token hashes in one pass: ASCII, full-width ASCII, common Han
+//! and common punctuation are folded inline, and any other run of
+//! characters (accented Latin, Cyrillic, Kana, Thai, ...) is sent through
+//! `normalize` and `tokenize`. Both give the same tokens; a test compares
+//! them character by character over the Basic Multilingual Plane.
 
 use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::normalize::{normalize, to_simplified};
 use super::script::is_unspaced;
 
 /// Appends the tokens of already-normalized text to `out`.
@@ -19,21 +29,132 @@ pub fn tokenize<'t>(normalized: &'t str, out: &mut Vec<&'t str>) {
 }
 
 /// Splits one UAX #29 word so that each unspaced-script character stands
-/// alone while runs of other characters stay whole.
+/// alone while runs of other characters stay whole; a run of nothing but
+/// combining marks (left over after a Han character) is dropped.
 fn split_unspaced<'t>(word: &'t str, out: &mut Vec<&'t str>) {
+    let mut push_run = |run: &'t str| {
+        if run.chars().any(char::is_alphanumeric) {
+            out.push(run);
+        }
+    };
     let mut run_start: Option<usize> = None;
     for (at, c) in word.char_indices() {
         if is_unspaced(c) {
             if let Some(start) = run_start.take() {
-                out.push(&word[start..at]);
+                push_run(&word[start..at]);
             }
-            out.push(&word[at..at + c.len_utf8()]);
+            push_run(&word[at..at + c.len_utf8()]);
         } else if run_start.is_none() {
             run_start = Some(at);
         }
     }
     if let Some(start) = run_start {
-        out.push(&word[start..]);
+        push_run(&word[start..]);
+    }
+}
+
+/// How the one-pass tokenizer treats a character.
+enum Class {
+    /// Part of an ASCII word, already lowercased.
+    Word(u8),
+    /// Ends a word and is dropped.
+    Separator,
+    /// A character token on its own (Han, already folded to Simplified).
+    Single(char),
+    /// Needs full normalization.
+    Other,
+}
+
+fn classify(c: char) -> Class {
+    let code = c as u32;
+    match code {
+        0..=0x7F => {
+            let b = code as u8;
+            if b.is_ascii_alphanumeric() {
+                Class::Word(b.to_ascii_lowercase())
+            } else {
+                Class::Separator
+            }
+        }
+        // Full-width ASCII folds to ASCII under NFKC.
+        0xFF01..=0xFF5E => classify(char::from_u32(code - 0xFEE0).unwrap_or(' ')),
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF => Class::Single(to_simplified(c)),
+        0x3005..=0x3007 => Class::Single(c),
+        0xA0 | 0xA7 | 0xA9 | 0xAB | 0xAE | 0xB0 | 0xB1 | 0xB6 | 0xB7 | 0xBB | 0xD7 | 0xF7 => {
+            Class::Separator
+        }
+        0x2000..=0x206F => Class::Separator,
+        0x3000..=0x3004 | 0x3008..=0x3011 | 0x3014..=0x301F => Class::Separator,
+        0xFF5F..=0xFF65 | 0xFFE0..=0xFFE6 => Class::Separator,
+        0x2190..=0x23FF | 0x2500..=0x26FF => Class::Separator,
+        _ => Class::Other,
+    }
+}
+
+/// Appends the xxh3 hash (with `seed`) of every token of raw `text` to
+/// `out`; the same as hashing `tokenize(&normalize(text))`.
+pub fn hash_tokens(text: &str, seed: u64, out: &mut Vec<u64>) {
+    let mut word: Vec<u8> = Vec::with_capacity(32);
+    // Byte offset where the current word began in `text`.
+    let mut word_start = 0usize;
+    // Byte offset of the previous character when it was a lone token.
+    let mut previous_single: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let class = classify(c);
+        let single_before = previous_single.take();
+        match class {
+            Class::Word(b) => {
+                if word.is_empty() {
+                    word_start = at;
+                }
+                word.push(b);
+            }
+            Class::Separator => flush(&mut word, seed, out),
+            Class::Single(folded) => {
+                flush(&mut word, seed, out);
+                let mut buf = [0u8; 4];
+                out.push(xxh3_64_with_seed(
+                    folded.encode_utf8(&mut buf).as_bytes(),
+                    seed,
+                ));
+                previous_single = Some(at);
+            }
+            Class::Other => {
+                // The run reaches back over the word or character it touches
+                // (a combining mark may belong to it) and on to the next
+                // separator, so composition and UAX #29 see it whole.
+                let start = if !word.is_empty() {
+                    word_start
+                } else if let Some(single) = single_before {
+                    out.pop();
+                    single
+                } else {
+                    at
+                };
+                word.clear();
+                let mut end = at + c.len_utf8();
+                while let Some(&(next_at, next)) = chars.peek() {
+                    if matches!(classify(next), Class::Separator) {
+                        break;
+                    }
+                    end = next_at + next.len_utf8();
+                    chars.next();
+                }
+                let normalized = normalize(&text[start..end]);
+                let mut tokens = Vec::new();
+                tokenize(&normalized, &mut tokens);
+                out.extend(tokens.iter().map(|t| xxh3_64_with_seed(t.as_bytes(), seed)));
+            }
+        }
+    }
+    flush(&mut word, seed, out);
+}
+
+fn flush(word: &mut Vec<u8>, seed: u64, out: &mut Vec<u64>) {
+    if !word.is_empty() {
+        out.push(xxh3_64_with_seed(word, seed));
+        word.clear();
     }
 }
 
@@ -47,6 +168,19 @@ mod tests {
         let mut out = Vec::new();
         tokenize(&normalized, &mut out);
         out.into_iter().map(str::to_owned).collect()
+    }
+
+    fn reference_hashes(text: &str) -> Vec<u64> {
+        tokens_of(text)
+            .iter()
+            .map(|t| xxh3_64_with_seed(t.as_bytes(), 9))
+            .collect()
+    }
+
+    fn fast_hashes(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        hash_tokens(text, 9, &mut out);
+        out
     }
 
     #[test]
@@ -84,5 +218,41 @@ mod tests {
     #[test]
     fn full_width_digits_join_ascii_words() {
         assert_eq!(tokens_of("２０２１年"), ["2021", "年"]);
+    }
+
+    #[test]
+    fn one_pass_matches_normalize_then_tokenize_on_text() {
+        for text in [
+            "The Fed's rate, raised 0.25%.",
+            "据Reuters报道，iPhone 15售价５９９９元。國網湖南電力",
+            "Café crème à la carte — naïve coöperation, Straße ΣΊΣΥΦΟΣ",
+            "東京のニュース、ｶﾀｶﾅ、ภาษาไทย、한국어 뉴스",
+            "e\u{301}cole, ﬁnance, ℃, ①②, x²+y³, ¼, µs, ª",
+            "  leading, trailing  ",
+            "",
+        ] {
+            assert_eq!(fast_hashes(text), reference_hashes(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn one_pass_matches_for_every_bmp_character_in_context() {
+        for code in 0x80..=0xFFFF_u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for text in [
+                format!("ab{c}cd"),
+                format!("中{c}文"),
+                format!("ab {c} 7"),
+                format!("{c}\u{301}x"),
+            ] {
+                assert_eq!(
+                    fast_hashes(&text),
+                    reference_hashes(&text),
+                    "U+{code:04X} in {text:?}"
+                );
+            }
+        }
     }
 }
