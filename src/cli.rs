@@ -37,24 +37,27 @@ pub enum Command {
     /// LSH finds candidates and exact shingle Jaccard confirms them.
     #[command(after_help = EXAMPLES)]
     Scan(ScanArgs),
+    /// Write documents with repeated passages reduced to their first print.
+    ///
+    /// With --boilerplate, passages found under many different stories of
+    /// the --against corpus are removed too. Kept paragraphs and the
+    /// separators between them stay byte for byte; the original is never
+    /// modified unless --in-place, which replaces it atomically and keeps
+    /// FILE.orig.
+    #[command(after_help = CLEAN_EXAMPLES)]
+    Clean(CleanArgs),
 }
 
-/// `refrain scan` flags.
-#[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// Files or directories (searched recursively, sorted, hidden entries
-    /// skipped); `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
-    pub paths: Vec<PathBuf>,
+const CLEAN_EXAMPLES: &str = "\
+Examples:
+  refrain clean page.txt > page.clean.txt         one file, cleaned copy on stdout
+  refrain clean --dry-run page.txt                what would be removed, on stderr
+  refrain clean --out-dir cleaned/ desk/*.txt      cleaned copies under cleaned/
+  refrain clean --in-place --boilerplate --against archive/ story.txt";
 
-    /// Print the JSON report on stdout instead of the summary.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Also write the JSON report to FILE (atomically: temp file + rename).
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
+/// How inputs are read (shared by the commands).
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
     /// How to read inputs; `auto` treats .jsonl/.ndjson files as JSONL.
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub input_format: FormatArg,
@@ -67,6 +70,14 @@ pub struct ScanArgs {
     #[arg(long, default_value = "id", value_name = "NAME")]
     pub id_field: String,
 
+    /// Files or JSONL records larger than this are skipped with an error.
+    #[arg(long, default_value_t = ReadOptions::default().max_doc_bytes, value_name = "BYTES")]
+    pub max_doc_bytes: u64,
+}
+
+/// Fingerprint and matching settings (shared by the commands).
+#[derive(Debug, Clone, Args)]
+pub struct MatchArgs {
     /// Tokens per shingle (words, or characters of Chinese/Japanese/Thai).
     #[arg(long, default_value_t = FingerprintParams::default().shingle_size, value_name = "N")]
     pub shingle_size: usize,
@@ -104,13 +115,34 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub min_passage_tokens: usize,
 
-    /// Files or JSONL records larger than this are skipped with an error.
-    #[arg(long, default_value_t = ReadOptions::default().max_doc_bytes, value_name = "BYTES")]
-    pub max_doc_bytes: u64,
-
     /// Worker threads (0: one per core). The output never depends on it.
     #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+}
+
+/// `refrain scan` flags.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories (searched recursively, sorted, hidden entries
+    /// skipped); `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the JSON report on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write the JSON report to FILE (atomically: temp file + rename).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
 
     /// No progress bar and no diagnostics on stderr.
     #[arg(short, long)]
@@ -126,6 +158,57 @@ pub struct ScanArgs {
     pub fail_on_findings: bool,
 }
 
+/// `refrain clean` flags.
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Plain-text files to clean.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Also remove boilerplate: passages found in --min-docs or more
+    /// otherwise different documents (of FILEs and the --against corpus).
+    #[arg(long)]
+    pub boilerplate: bool,
+
+    /// A corpus to learn boilerplate from (files, directories, JSONL);
+    /// repeat the flag for several.
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
+
+    /// Write cleaned copies under DIR (same relative paths).
+    #[arg(long, value_name = "DIR", conflicts_with = "in_place")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Replace each FILE atomically (temp file + rename), keeping FILE.orig.
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// With --in-place, keep no FILE.orig backup.
+    #[arg(long, requires = "in_place")]
+    pub no_backup: bool,
+
+    /// Report what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the list of removals as JSON on stdout (the cleaned text then
+    /// goes only to --out-dir or --in-place).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+
+    /// No summary and no diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
 /// `--input-format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -137,24 +220,24 @@ pub enum FormatArg {
     Jsonl,
 }
 
-impl ScanArgs {
-    /// The library configuration these flags describe.
-    pub fn to_config(&self) -> ScanConfig {
+impl MatchArgs {
+    /// The scan configuration for `paths` with these settings.
+    pub fn to_config(&self, paths: Vec<PathBuf>, input: &InputArgs) -> ScanConfig {
         let lsh = match (self.bands, self.rows) {
             (Some(bands), Some(rows)) => Some(LshParams { bands, rows }),
             _ => None,
         };
         ScanConfig {
-            paths: self.paths.clone(),
+            paths,
             read: ReadOptions {
-                format: match self.input_format {
+                format: match input.input_format {
                     FormatArg::Auto => InputFormat::Auto,
                     FormatArg::Text => InputFormat::Text,
                     FormatArg::Jsonl => InputFormat::Jsonl,
                 },
-                text_field: self.text_field.clone(),
-                id_field: self.id_field.clone(),
-                max_doc_bytes: self.max_doc_bytes,
+                text_field: input.text_field.clone(),
+                id_field: input.id_field.clone(),
+                max_doc_bytes: input.max_doc_bytes,
             },
             fingerprint: FingerprintParams {
                 shingle_size: self.shingle_size,
@@ -168,8 +251,17 @@ impl ScanArgs {
             min_docs: self.min_docs,
             min_passage_tokens: self.min_passage_tokens,
             threads: self.threads,
-            timings: self.timings,
+            timings: false,
         }
+    }
+}
+
+impl ScanArgs {
+    /// The library configuration these flags describe.
+    pub fn to_config(&self) -> ScanConfig {
+        let mut config = self.matching.to_config(self.paths.clone(), &self.input);
+        config.timings = self.timings;
+        config
     }
 }
 
@@ -183,6 +275,7 @@ mod tests {
         full.extend_from_slice(args);
         Cli::try_parse_from(full).map(|cli| match cli.command {
             Command::Scan(args) => args,
+            Command::Clean(_) => unreachable!("scan was parsed"),
         })
     }
 
@@ -282,6 +375,31 @@ mod tests {
         );
         assert_eq!(config.read.max_doc_bytes, 100);
         assert!(parse(&["--threshold", "high", "x"]).is_err());
+    }
+
+    #[test]
+    fn clean_flags() {
+        let cli = Cli::try_parse_from([
+            "refrain",
+            "clean",
+            "--boilerplate",
+            "--against",
+            "archive/",
+            "--in-place",
+            "--no-backup",
+            "a.txt",
+        ])
+        .unwrap();
+        let Command::Clean(args) = cli.command else {
+            panic!("clean")
+        };
+        assert!(args.boilerplate && args.in_place && args.no_backup);
+        assert_eq!(args.against, [PathBuf::from("archive/")]);
+        assert_eq!(args.files, [PathBuf::from("a.txt")]);
+        let cli =
+            Cli::try_parse_from(["refrain", "clean", "--in-place", "--out-dir", "d", "a.txt"]);
+        assert!(cli.is_err(), "--in-place and --out-dir conflict");
+        assert!(Cli::try_parse_from(["refrain", "clean", "--no-backup", "a.txt"]).is_err());
     }
 
     #[test]

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod boilerplate;
+pub mod clean;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

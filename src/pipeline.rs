@@ -30,6 +30,28 @@ pub const TOKENIZER: &str = "uax29-words,unspaced-scripts-per-character";
 
 /// Runs a whole scan on its own thread pool of `config.threads` threads.
 pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
+    let analysis = analyze(config, progress)?;
+    Ok(analysis.report(config))
+}
+
+/// Everything the pipeline found, before it is turned into a report.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The documents, in input order.
+    pub documents: Vec<Document>,
+    /// Their paragraph fingerprints.
+    pub prints: Vec<DocumentPrint>,
+    /// Reported passage clusters and their verdicts.
+    pub passages: Passages,
+    /// Near-duplicate document clusters.
+    pub document_clusters: Vec<Cluster>,
+    /// Input problems, in input order.
+    pub problems: Vec<InputProblem>,
+    stats: Stats,
+}
+
+/// Runs every stage on its own thread pool of `config.threads` threads.
+pub fn analyze(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
     config.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
@@ -38,10 +60,24 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
             threads: config.threads,
             reason: err.to_string(),
         })?;
-    pool.install(|| scan_in_pool(config, progress))
+    pool.install(|| analyze_in_pool(config, progress))
 }
 
-fn scan_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
+impl Analysis {
+    /// The report of this analysis.
+    pub fn report(&self, config: &ScanConfig) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            params: params_of(config),
+            stats: self.stats.clone(),
+            passage_clusters: passage_report(&self.passages, &self.documents, &self.prints),
+            document_clusters: document_report(&self.document_clusters, &self.documents),
+            errors: self.problems.clone(),
+        }
+    }
+}
+
+fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
     let started = Instant::now();
     let (sources, mut problems) = walk(&config.paths);
     let reading = progress.stage("reading", sources.len() as u64);
@@ -99,13 +135,13 @@ fn scan_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Report, Erro
         document_clustering: document_stats,
         elapsed_ms: config.timings.then(|| started.elapsed().as_millis() as u64),
     };
-    Ok(Report {
-        schema_version: SCHEMA_VERSION,
-        params: params_of(config),
+    Ok(Analysis {
+        documents,
+        prints,
+        passages,
+        document_clusters,
+        problems,
         stats,
-        passage_clusters: passage_report(&passages, &documents, &prints),
-        document_clusters: document_report(&document_clusters, &documents),
-        errors: problems,
     })
 }
 
@@ -151,17 +187,22 @@ fn duplicate_ids(documents: &[Document]) -> Vec<InputProblem> {
 }
 
 /// Reported passage clusters with their verdicts.
-struct Passages {
-    clusters: Vec<Cluster>,
-    occurrences: Vec<Vec<Occurrence>>,
-    classification: boilerplate::Classification,
-    stats: crate::cluster::ClusterStats,
+#[derive(Debug)]
+pub struct Passages {
+    /// The clusters (members index the fingerprinted paragraphs).
+    pub clusters: Vec<Cluster>,
+    /// `(document, paragraph)` of every member, per cluster, ascending.
+    pub occurrences: Vec<Vec<Occurrence>>,
+    /// Kind and closing flags per cluster.
+    pub classification: boilerplate::Classification,
+    /// Work counts.
+    pub stats: crate::cluster::ClusterStats,
 }
 
 impl Passages {
     /// True for clusters left out of document fingerprints: boilerplate,
     /// and passages pasted repeatedly at the close of a document.
-    fn is_excluded(&self, cluster: usize) -> bool {
+    pub fn is_excluded(&self, cluster: usize) -> bool {
         match self.classification.kinds[cluster] {
             PassageKind::Boilerplate => true,
             PassageKind::Repeated => self.is_closing(cluster),
@@ -170,7 +211,7 @@ impl Passages {
     }
 
     /// At least half the cluster's occurrences close their document.
-    fn is_closing(&self, cluster: usize) -> bool {
+    pub fn is_closing(&self, cluster: usize) -> bool {
         let flags = &self.classification.closing[cluster];
         2 * flags.iter().filter(|&&f| f).count() >= flags.len()
     }

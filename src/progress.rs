@@ -61,6 +61,13 @@ impl Progress {
         }
     }
 
+    /// Prints one line of diagnostics on stderr (unless quiet).
+    pub fn message(&self, line: &str) {
+        if self.messages {
+            eprintln!("{line}");
+        }
+    }
+
     /// Reports an input problem on stderr.
     pub fn problem(&self, problem: &InputProblem) {
         if self.messages {

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed flags into a run of the
 //! library and an exit code, and owns what goes to stdout.
 
+pub mod clean;
 pub mod scan;
 
 use std::io::Write;
@@ -13,6 +14,7 @@ use crate::exit_code::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Clean(args) => clean::run(&args),
     }
 }
 

@@ -1,0 +1,178 @@
+//! Cleaning a document: which paragraphs to remove (repeats after their
+//! first print, and with `boilerplate` known boilerplate), and removing
+//! them while every kept byte, separators included, stays as it was.
+
+use serde::Serialize;
+
+use crate::boilerplate::PassageKind;
+use crate::pipeline::Analysis;
+use crate::report::round_similarity;
+use crate::shingle::Overlap;
+use crate::text::Paragraph;
+
+/// Why a paragraph is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// A later print of a passage that occurs earlier in the same document.
+    Repeated,
+    /// A passage found under many different stories.
+    Boilerplate,
+}
+
+/// One paragraph to remove.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Removal {
+    /// 0-based paragraph index.
+    pub paragraph: u32,
+    /// 1-based first line.
+    pub line: u32,
+    /// Byte span of the paragraph.
+    pub start_byte: usize,
+    /// End of that span (exclusive).
+    pub end_byte: usize,
+    /// Why it goes.
+    pub reason: RemovalReason,
+    /// For a repeat, the first line of the print that is kept.
+    pub first_line: Option<u32>,
+    /// Documents of the corpus that hold the passage.
+    pub documents: u64,
+    /// Exact shingle Jaccard with the document's first print of the passage.
+    pub similarity: f64,
+    /// The paragraph's text, lines joined.
+    pub text: String,
+}
+
+/// The paragraphs of document `doc` to remove, ascending: every print of a
+/// passage after its first in the document and, when `remove_boilerplate`,
+/// every boilerplate passage.
+pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) -> Vec<Removal> {
+    let passages = &analysis.passages;
+    let spans: Vec<&Paragraph> = analysis.prints[doc]
+        .paragraphs
+        .iter()
+        .map(|p| &p.span)
+        .collect();
+    let text = &analysis.documents[doc].text;
+    let mut removals = Vec::new();
+    for (c, occurrences) in passages.occurrences.iter().enumerate() {
+        let documents = {
+            let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+            docs.dedup();
+            docs.len() as u64
+        };
+        let here: Vec<u32> = occurrences
+            .iter()
+            .filter(|(d, _)| *d as usize == doc)
+            .map(|&(_, p)| p)
+            .collect();
+        let boilerplate =
+            remove_boilerplate && passages.classification.kinds[c] == PassageKind::Boilerplate;
+        let Some(&first) = here.first() else { continue };
+        let paragraphs = &analysis.prints[doc].paragraphs;
+        for &p in &here {
+            let span = spans[p as usize];
+            let (reason, first_line) = if boilerplate {
+                (RemovalReason::Boilerplate, None)
+            } else if p != first {
+                (
+                    RemovalReason::Repeated,
+                    Some(spans[first as usize].first_line),
+                )
+            } else {
+                continue;
+            };
+            removals.push(Removal {
+                paragraph: p,
+                line: span.first_line,
+                start_byte: span.start_byte,
+                end_byte: span.end_byte,
+                reason,
+                first_line,
+                documents,
+                similarity: round_similarity(
+                    Overlap::between(
+                        &paragraphs[first as usize].shingles,
+                        &paragraphs[p as usize].shingles,
+                    )
+                    .jaccard(),
+                ),
+                text: span.joined_text(text),
+            });
+        }
+    }
+    removals.sort_by_key(|r| r.paragraph);
+    removals.dedup_by_key(|r| r.paragraph);
+    removals
+}
+
+/// `text` without the paragraphs numbered in `removed` (ascending). A
+/// removed paragraph takes the separator before it with it (or, at the
+/// start of the text, the one after it), so every kept paragraph and the
+/// separators between kept paragraphs are unchanged, byte for byte.
+pub fn apply_removals(text: &str, paragraphs: &[Paragraph], removed: &[u32]) -> String {
+    let mut is_removed = vec![false; paragraphs.len()];
+    for &p in removed {
+        if let Some(flag) = is_removed.get_mut(p as usize) {
+            *flag = true;
+        }
+    }
+    let first_kept = is_removed.iter().position(|r| !r);
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (p, paragraph) in paragraphs.iter().enumerate() {
+        if !is_removed[p] {
+            continue;
+        }
+        let cut = match first_kept {
+            Some(kept) if kept < p => (paragraphs[p - 1].end_byte, paragraph.end_byte),
+            _ => {
+                let next = paragraphs
+                    .get(p + 1)
+                    .map_or(paragraph.end_byte, |n| n.start_byte);
+                (paragraph.start_byte, next)
+            }
+        };
+        cuts.push(cut);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in cuts {
+        out.push_str(&text[at..start]);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::split_paragraphs;
+
+    fn cleaned(text: &str, removed: &[u32]) -> String {
+        apply_removals(text, &split_paragraphs(text), removed)
+    }
+
+    #[test]
+    fn removing_middle_and_last_keeps_every_other_byte() {
+        let text = "One.\n\n  Two.\n\nThree.\r\n\r\nFour.\n";
+        assert_eq!(cleaned(text, &[1]), "One.\n\nThree.\r\n\r\nFour.\n");
+        assert_eq!(cleaned(text, &[3]), "One.\n\n  Two.\n\nThree.\n");
+        // The separator after the last removed paragraph stays.
+        assert_eq!(cleaned(text, &[1, 2]), "One.\r\n\r\nFour.\n");
+    }
+
+    #[test]
+    fn removing_the_start_takes_the_following_separator() {
+        let text = "One.\n\nTwo.\n\nThree.";
+        assert_eq!(cleaned(text, &[0]), "Two.\n\nThree.");
+        assert_eq!(cleaned(text, &[0, 1]), "Three.");
+        assert_eq!(cleaned(text, &[0, 2]), "Two.");
+    }
+
+    #[test]
+    fn nothing_removed_is_identity() {
+        let text = "a\n\nb\n";
+        assert_eq!(cleaned(text, &[]), text);
+    }
+}
