@@ -46,6 +46,166 @@ pub enum Command {
     /// FILE.orig.
     #[command(after_help = CLEAN_EXAMPLES)]
     Clean(CleanArgs),
+    /// Check new documents against an archive: near-duplicates, containment,
+    /// repeated passages, known boilerplate. Exit 1 on findings at or above
+    /// --fail-on, 2 on errors.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Build and inspect the persistent archive index (a SQLite file).
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  refrain check --index archive.db drafts/story.txt
+  refrain check --against archive/ story.txt           no index: compare with a corpus
+  refrain check --index archive.db --format github story.txt   annotations for GitHub Actions
+  refrain check --index archive.db --format sarif story.txt > refrain.sarif
+  refrain check --index archive.db --fail-on near-duplicate story.txt";
+
+const INDEX_EXAMPLES: &str = "\
+Examples:
+  refrain index add --index archive.db archive/ wire-2026.jsonl
+  refrain index stats --index archive.db
+  refrain index remove --index archive.db archive/old-story.txt";
+
+/// `refrain index` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Add documents (files, directories, JSONL); unchanged ones are
+    /// skipped, changed ones replaced. One transaction: a killed add leaves
+    /// the index as it was.
+    #[command(after_help = INDEX_EXAMPLES)]
+    Add(IndexAddArgs),
+    /// Print counts and settings of an index as JSON.
+    #[command(after_help = INDEX_EXAMPLES)]
+    Stats(IndexStatsArgs),
+    /// Remove documents by id (the path or JSONL id they were added with).
+    #[command(after_help = INDEX_EXAMPLES)]
+    Remove(IndexRemoveArgs),
+}
+
+/// `refrain index add` flags.
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// The index file (created if missing).
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Files, directories or `-`.
+    #[arg(value_name = "CORPUS", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// No progress bar and no diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `refrain index stats` flags.
+#[derive(Debug, Args)]
+pub struct IndexStatsArgs {
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Fingerprints and matching (must match the index).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+/// `refrain index remove` flags.
+#[derive(Debug, Args)]
+pub struct IndexRemoveArgs {
+    /// The index file.
+    #[arg(long, value_name = "PATH")]
+    pub index: PathBuf,
+    /// Document ids to remove.
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+    /// Fingerprints and matching (must match the index).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+/// `refrain check` flags.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Documents to check (files, directories, JSONL).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The archive index to check against.
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "against",
+        conflicts_with = "against"
+    )]
+    pub index: Option<PathBuf>,
+    /// Check against this corpus instead of an index (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
+    /// Share of one document found in the other that makes containment.
+    #[arg(long, default_value_t = 0.8, value_name = "C")]
+    pub containment: f64,
+    /// Consecutive aligned paragraphs that make a copied block.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_block_paragraphs: usize,
+    /// Finding kinds that make the exit code 1 (comma-separated:
+    /// near-duplicate, containment, repeated, boilerplate; or none).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "near-duplicate,containment,repeated",
+        value_name = "KINDS"
+    )]
+    pub fail_on: Vec<FailOn>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Same as --format json.
+    #[arg(long)]
+    pub json: bool,
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// No progress bar and no diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Near-duplicates of archived documents.
+    NearDuplicate,
+    /// Containment either way, or a copied block.
+    Containment,
+    /// Passages repeated inside the document.
+    Repeated,
+    /// Known boilerplate.
+    Boilerplate,
+    /// Never exit 1.
+    None,
+}
+
+/// `check --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `path:line: level[kind]: message`, like a compiler.
+    Human,
+    /// The JSON report.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 const CLEAN_EXAMPLES: &str = "\
@@ -275,7 +435,7 @@ mod tests {
         full.extend_from_slice(args);
         Cli::try_parse_from(full).map(|cli| match cli.command {
             Command::Scan(args) => args,
-            Command::Clean(_) => unreachable!("scan was parsed"),
+            _ => unreachable!("scan was parsed"),
         })
     }
 
@@ -400,6 +560,48 @@ mod tests {
             Cli::try_parse_from(["refrain", "clean", "--in-place", "--out-dir", "d", "a.txt"]);
         assert!(cli.is_err(), "--in-place and --out-dir conflict");
         assert!(Cli::try_parse_from(["refrain", "clean", "--no-backup", "a.txt"]).is_err());
+    }
+
+    #[test]
+    fn check_and_index_flags() {
+        let cli = Cli::try_parse_from([
+            "refrain",
+            "check",
+            "--index",
+            "a.db",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "near-duplicate,boilerplate",
+            "--containment",
+            "0.7",
+            "new.txt",
+        ])
+        .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check")
+        };
+        assert_eq!(args.index, Some(PathBuf::from("a.db")));
+        assert_eq!(args.format, CheckFormat::Sarif);
+        assert_eq!(args.fail_on, [FailOn::NearDuplicate, FailOn::Boilerplate]);
+        assert_eq!(args.containment, 0.7);
+        assert!(
+            Cli::try_parse_from(["refrain", "check", "new.txt"]).is_err(),
+            "needs --index or --against"
+        );
+        assert!(
+            Cli::try_parse_from(["refrain", "check", "--index", "a", "--against", "b", "x"])
+                .is_err()
+        );
+        let cli =
+            Cli::try_parse_from(["refrain", "index", "add", "--index", "a.db", "dir/"]).unwrap();
+        assert!(matches!(cli.command, Command::Index(IndexCommand::Add(_))));
+        let cli = Cli::try_parse_from(["refrain", "index", "remove", "--index", "a.db", "x", "y"])
+            .unwrap();
+        let Command::Index(IndexCommand::Remove(args)) = cli.command else {
+            panic!("remove")
+        };
+        assert_eq!(args.ids, ["x", "y"]);
     }
 
     #[test]

@@ -27,6 +27,31 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// The archive index could not be opened, read or written.
+    #[error("index {path}: {message}")]
+    Index {
+        /// The index file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The index was built with other fingerprint settings.
+    #[error(
+        "index {path} was built with {setting} = {stored}, but this run uses {requested}; \
+         pass {flag} {stored} (or build a new index)"
+    )]
+    IndexMismatch {
+        /// The index file.
+        path: PathBuf,
+        /// The setting that differs.
+        setting: &'static str,
+        /// The flag that sets it.
+        flag: &'static str,
+        /// Its value in the index.
+        stored: String,
+        /// Its value in this run.
+        requested: String,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     ThreadPool {

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod boilerplate;
+pub mod check;
 pub mod clean;
 pub mod cli;
 pub mod cluster;
@@ -38,6 +39,7 @@ pub mod corpus;
 pub mod error;
 pub mod exit_code;
 pub mod fingerprint;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod output;

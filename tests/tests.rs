@@ -2,6 +2,7 @@
 //! ripgrep does) so the crate is linked once.
 
 mod bad_input;
+mod check;
 mod clean;
 mod json_contract;
 mod quality;

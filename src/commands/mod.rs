@@ -1,7 +1,9 @@
 //! One module per subcommand: each turns parsed flags into a run of the
 //! library and an exit code, and owns what goes to stdout.
 
+pub mod check;
 pub mod clean;
+pub mod index;
 pub mod scan;
 
 use std::io::Write;
@@ -15,6 +17,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Clean(args) => clean::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Index(command) => index::run(&command),
     }
 }
 

@@ -5,6 +5,7 @@
 //! bytes depend only on the input and the settings. Wall-clock time is the
 //! one exception and appears only when asked for (`--timings`).
 
+pub mod check_formats;
 pub mod human;
 pub mod json;
 

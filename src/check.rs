@@ -1,0 +1,564 @@
+//! Checking new documents against an archive index: near-duplicates,
+//! containment either way (a shortened reprint, or a block lifted from an
+//! archived story), passages repeated inside the document, and known
+//! boilerplate. Every match is explained by its aligned passages, with
+//! paragraph ranges and lines on both sides and each pair's similarity.
+//!
+//! Known boilerplate is a passage whose exact form the index holds in at
+//! least `min_docs` documents and that sits in the document's closing run
+//! (its longest suffix of such passages and short paragraphs). It is left
+//! out when documents are compared, unless that would leave nothing (a
+//! story the archive holds in many reprints).
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::fingerprint::DocumentPrint;
+use crate::index::{Index, StoredDocument, StoredParagraph, folded_shingles, form_of};
+use crate::minhash::Signature;
+
+/// What is looked for and how strictly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckSettings {
+    /// Document Jaccard for a near-duplicate.
+    pub threshold: f64,
+    /// Share of one document found in the other for containment.
+    pub containment: f64,
+    /// Paragraph Jaccard for an aligned passage.
+    pub passage_threshold: f64,
+    /// Consecutive aligned paragraphs that make a copied block.
+    pub min_block_paragraphs: usize,
+    /// Index documents that make a passage boilerplate.
+    pub min_docs: usize,
+    /// Shorter paragraphs are not matched.
+    pub min_passage_tokens: usize,
+    /// Archived documents examined per submission, most promising first.
+    pub max_candidates: usize,
+}
+
+/// The kinds of finding, from most to least serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// Jaccard at or above the threshold with an archived document.
+    NearDuplicate,
+    /// Most of one document is inside the other, or a block was copied.
+    Containment,
+    /// A passage printed more than once in the submission.
+    Repeated,
+    /// A passage the archive knows as boilerplate.
+    Boilerplate,
+}
+
+impl FindingKind {
+    /// The kebab-case name used by `--fail-on` and rule ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::NearDuplicate => "near-duplicate",
+            FindingKind::Containment => "containment",
+            FindingKind::Repeated => "repeated",
+            FindingKind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// A paragraph range and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// First and last 0-based paragraph.
+    pub paragraphs: [u32; 2],
+    /// First line of the first and of the last paragraph (1-based).
+    pub lines: [u32; 2],
+}
+
+/// One aligned paragraph pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlignedPair {
+    /// Paragraph in the submission.
+    pub submission_paragraph: u32,
+    /// Its line.
+    pub submission_line: u32,
+    /// Paragraph in the archived document.
+    pub archived_paragraph: u32,
+    /// Its line.
+    pub archived_line: u32,
+    /// Exact shingle Jaccard of the two.
+    pub similarity: f64,
+}
+
+/// A run of consecutive aligned paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alignment {
+    /// The submission's side.
+    pub submission: Span,
+    /// The archived side.
+    pub archived: Span,
+    /// Each pair.
+    pub pairs: Vec<AlignedPair>,
+}
+
+/// The archived document of a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivedRef {
+    /// Its name.
+    pub doc: String,
+    /// Its file.
+    pub source: String,
+    /// Its JSONL line, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<u64>,
+}
+
+/// Containment both ways.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Containment {
+    /// Share of the submission's shingles found in the archived document.
+    pub submission_in_archived: f64,
+    /// Share of the archived document's shingles found in the submission.
+    pub archived_in_submission: f64,
+}
+
+/// One finding about a submission.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What was found.
+    pub kind: FindingKind,
+    /// First line in the submission it concerns.
+    pub line: u32,
+    /// Last line (first line of the last paragraph concerned).
+    pub end_line: u32,
+    /// One-line explanation.
+    pub message: String,
+    /// The archived document, for matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived: Option<ArchivedRef>,
+    /// Document Jaccard, for matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+    /// Containment, for matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containment: Option<Containment>,
+    /// Aligned passages, for matches and repeats.
+    pub aligned: Vec<Alignment>,
+    /// Documents of the index holding the passage, for boilerplate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived_documents: Option<u64>,
+}
+
+/// A submission's paragraphs as the checker sees them.
+struct Side {
+    lines: Vec<u32>,
+    tokens: Vec<u32>,
+    shingles: Vec<Vec<u32>>,
+    /// Left out of document comparison (closing boilerplate).
+    excluded: Vec<bool>,
+}
+
+impl Side {
+    fn of_submission(
+        print: &DocumentPrint,
+        index: &Index,
+        settings: &CheckSettings,
+    ) -> Result<(Side, Vec<u64>), Error> {
+        let mut counts = Vec::new();
+        for paragraph in &print.paragraphs {
+            let count = if paragraph.shingles.is_empty() {
+                0
+            } else {
+                index.form_documents(form_of(paragraph.shingles.hashes()))?
+            };
+            counts.push(count);
+        }
+        let tokens: Vec<u32> = print.paragraphs.iter().map(|p| p.tokens).collect();
+        let side = Side {
+            lines: print.paragraphs.iter().map(|p| p.span.first_line).collect(),
+            shingles: print
+                .paragraphs
+                .iter()
+                .map(|p| folded_shingles(p.shingles.hashes()))
+                .collect(),
+            excluded: closing_boilerplate(&tokens, &counts, settings),
+            tokens,
+        };
+        Ok((side, counts))
+    }
+
+    fn of_archived(
+        paragraphs: &[StoredParagraph],
+        index: &Index,
+        settings: &CheckSettings,
+    ) -> Result<Side, Error> {
+        // Stored paragraphs skip empty ones; lay them out by index.
+        let len = paragraphs.last().map_or(0, |p| p.index as usize + 1);
+        let mut side = Side {
+            lines: vec![0; len],
+            tokens: vec![0; len],
+            shingles: vec![Vec::new(); len],
+            excluded: vec![],
+        };
+        let mut counts = vec![0u64; len];
+        for p in paragraphs {
+            let i = p.index as usize;
+            side.lines[i] = p.line;
+            side.tokens[i] = p.tokens;
+            side.shingles[i] = p.shingles.clone();
+            counts[i] = index.form_documents(p.form)?;
+        }
+        side.excluded = closing_boilerplate(&side.tokens, &counts, settings);
+        Ok(side)
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn matchable(&self, p: usize, settings: &CheckSettings) -> bool {
+        self.tokens[p] as usize >= settings.min_passage_tokens && !self.shingles[p].is_empty()
+    }
+
+    /// The union of the compared paragraphs' shingles.
+    fn document_set(&self) -> Vec<u32> {
+        let mut all: Vec<u32> = (0..self.len())
+            .filter(|&p| !self.excluded[p])
+            .flat_map(|p| self.shingles[p].iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// Closing run of frequent passages and short paragraphs; nothing when it
+/// would cover every matchable paragraph.
+fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSettings) -> Vec<bool> {
+    let mut excluded = vec![false; tokens.len()];
+    let mut start = tokens.len();
+    while start > 0 {
+        let p = start - 1;
+        let short = (tokens[p] as usize) < settings.min_passage_tokens;
+        if !(short || form_counts[p] >= settings.min_docs as u64) {
+            break;
+        }
+        start = p;
+    }
+    let frequent_in_run = (start..tokens.len())
+        .filter(|&p| form_counts[p] >= settings.min_docs as u64)
+        .count();
+    let matchable = tokens
+        .iter()
+        .filter(|&&t| t as usize >= settings.min_passage_tokens)
+        .count();
+    if frequent_in_run > 0 && frequent_in_run < matchable {
+        for (p, flag) in excluded.iter_mut().enumerate().skip(start) {
+            *flag = form_counts[p] >= settings.min_docs as u64;
+        }
+    }
+    excluded
+}
+
+fn intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let shared = intersection(a, b);
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f64 / union as f64
+    }
+}
+
+fn round(value: f64) -> f64 {
+    crate::report::round_similarity(value)
+}
+
+/// Aligns paragraphs: each submission paragraph with its most similar
+/// archived paragraph (at least the passage threshold), then consecutive
+/// pairs into runs.
+fn align(submission: &Side, archived: &Side, settings: &CheckSettings) -> Vec<Alignment> {
+    let mut pairs: Vec<AlignedPair> = Vec::new();
+    for i in 0..submission.len() {
+        if !submission.matchable(i, settings) {
+            continue;
+        }
+        let best = (0..archived.len())
+            .filter(|&j| archived.matchable(j, settings))
+            .map(|j| (j, jaccard(&submission.shingles[i], &archived.shingles[j])))
+            .filter(|&(_, s)| s + 1e-9 >= settings.passage_threshold)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        if let Some((j, similarity)) = best {
+            pairs.push(AlignedPair {
+                submission_paragraph: i as u32,
+                submission_line: submission.lines[i],
+                archived_paragraph: j as u32,
+                archived_line: archived.lines[j],
+                similarity: round(similarity),
+            });
+        }
+    }
+    let mut runs: Vec<Vec<AlignedPair>> = Vec::new();
+    for pair in pairs {
+        let continues = runs.last().and_then(|run| run.last()).is_some_and(|last| {
+            next_matchable(submission, last.submission_paragraph as usize, settings)
+                == Some(pair.submission_paragraph as usize)
+                && next_matchable(archived, last.archived_paragraph as usize, settings)
+                    == Some(pair.archived_paragraph as usize)
+        });
+        match runs.last_mut() {
+            Some(run) if continues => run.push(pair),
+            _ => runs.push(vec![pair]),
+        }
+    }
+    runs.into_iter()
+        .map(|pairs| {
+            let (first, last) = (&pairs[0], &pairs[pairs.len() - 1]);
+            Alignment {
+                submission: Span {
+                    paragraphs: [first.submission_paragraph, last.submission_paragraph],
+                    lines: [first.submission_line, last.submission_line],
+                },
+                archived: Span {
+                    paragraphs: [first.archived_paragraph, last.archived_paragraph],
+                    lines: [first.archived_line, last.archived_line],
+                },
+                pairs,
+            }
+        })
+        .collect()
+}
+
+/// The next paragraph after `p` that is long enough to match (short ones,
+/// such as a dateline, do not break a run).
+fn next_matchable(side: &Side, p: usize, settings: &CheckSettings) -> Option<usize> {
+    (p + 1..side.len()).find(|&q| side.matchable(q, settings))
+}
+
+/// Checks one submission against the index. `repeats` are the submission's
+/// own repeated passages: `(first paragraph, later paragraph, similarity)`.
+pub fn check_document(
+    name: &str,
+    print: &DocumentPrint,
+    repeats: &[(u32, u32, f64)],
+    index: &Index,
+    settings: &CheckSettings,
+    num_perm: usize,
+) -> Result<Vec<Finding>, Error> {
+    let (submission, counts) = Side::of_submission(print, index, settings)?;
+    let mut findings = Vec::new();
+
+    // Candidates: documents sharing a band, and documents holding a
+    // paragraph like one of ours; most paragraph hits first.
+    let mut signature = Signature::empty(num_perm);
+    for (p, paragraph) in print.paragraphs.iter().enumerate() {
+        if !submission.excluded[p] {
+            signature.merge(&paragraph.signature);
+        }
+    }
+    let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for key in index.documents_sharing_bands(&signature)? {
+        *hits.entry(key).or_default() += 1;
+    }
+    for (p, paragraph) in print.paragraphs.iter().enumerate() {
+        if submission.excluded[p] || !submission.matchable(p, settings) {
+            continue;
+        }
+        for key in index.documents_with_similar_paragraphs(&paragraph.signature)? {
+            *hits.entry(key).or_default() += 1;
+        }
+    }
+    let mut candidates: Vec<(i64, usize)> = hits.into_iter().collect();
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    candidates.truncate(settings.max_candidates);
+
+    let submission_set = submission.document_set();
+    let mut matches = Vec::new();
+    for (key, _) in candidates {
+        let stored: StoredDocument = index.document(key)?;
+        if stored.name == name {
+            continue;
+        }
+        let archived = Side::of_archived(&index.paragraphs(key)?, index, settings)?;
+        let archived_set = archived.document_set();
+        let shared = intersection(&submission_set, &archived_set);
+        if shared == 0 {
+            continue;
+        }
+        let similarity =
+            shared as f64 / (submission_set.len() + archived_set.len() - shared) as f64;
+        let containment = Containment {
+            submission_in_archived: round(shared as f64 / submission_set.len().max(1) as f64),
+            archived_in_submission: round(shared as f64 / archived_set.len().max(1) as f64),
+        };
+        let aligned = align(&submission, &archived, settings);
+        let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
+        let kind = if similarity + 1e-9 >= settings.threshold {
+            FindingKind::NearDuplicate
+        } else if containment.submission_in_archived + 1e-9 >= settings.containment
+            || containment.archived_in_submission + 1e-9 >= settings.containment
+            || longest_run >= settings.min_block_paragraphs
+        {
+            FindingKind::Containment
+        } else {
+            continue;
+        };
+        matches.push((kind, similarity, containment, aligned, stored));
+    }
+    matches.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.4.key.cmp(&b.4.key))
+    });
+    for (kind, similarity, containment, aligned, stored) in matches {
+        let (line, end_line) = aligned
+            .first()
+            .map(|a| {
+                (
+                    a.submission.lines[0],
+                    aligned
+                        .last()
+                        .map_or(a.submission.lines[1], |l| l.submission.lines[1]),
+                )
+            })
+            .unwrap_or((1, 1));
+        let shared: Vec<String> = aligned
+            .iter()
+            .map(|a| {
+                format!(
+                    "lines {}-{} ~ {} lines {}-{}",
+                    a.submission.lines[0],
+                    a.submission.lines[1],
+                    stored.name,
+                    a.archived.lines[0],
+                    a.archived.lines[1]
+                )
+            })
+            .collect();
+        let what = match kind {
+            FindingKind::NearDuplicate => format!(
+                "near-duplicate of archived {} (similarity {:.2})",
+                stored.name, similarity
+            ),
+            _ if containment.submission_in_archived >= settings.containment => format!(
+                "contained in archived {} ({:.0}% of this text is there)",
+                stored.name,
+                100.0 * containment.submission_in_archived
+            ),
+            _ if containment.archived_in_submission >= settings.containment => format!(
+                "contains archived {} ({:.0}% of it is here)",
+                stored.name,
+                100.0 * containment.archived_in_submission
+            ),
+            _ => format!("copies a block of archived {}", stored.name),
+        };
+        let message = if shared.is_empty() {
+            what
+        } else {
+            format!("{what}; shared passages: {}", shared.join(", "))
+        };
+        findings.push(Finding {
+            kind,
+            line,
+            end_line,
+            message,
+            archived: Some(ArchivedRef {
+                doc: stored.name,
+                source: stored.source,
+                source_line: stored.source_line,
+            }),
+            similarity: Some(round(similarity)),
+            containment: Some(containment),
+            aligned,
+            archived_documents: None,
+        });
+    }
+
+    for &(first, later, similarity) in repeats {
+        let (first, later) = (first as usize, later as usize);
+        findings.push(Finding {
+            kind: FindingKind::Repeated,
+            line: submission.lines[later],
+            end_line: submission.lines[later],
+            message: format!(
+                "passage repeated from line {} (similarity {:.2})",
+                submission.lines[first], similarity
+            ),
+            archived: None,
+            similarity: Some(round(similarity)),
+            containment: None,
+            aligned: Vec::new(),
+            archived_documents: None,
+        });
+    }
+    for (p, &excluded) in submission.excluded.iter().enumerate() {
+        if excluded && counts[p] >= settings.min_docs as u64 {
+            findings.push(Finding {
+                kind: FindingKind::Boilerplate,
+                line: submission.lines[p],
+                end_line: submission.lines[p],
+                message: format!(
+                    "closing boilerplate known from {} archived documents",
+                    counts[p]
+                ),
+                archived: None,
+                similarity: None,
+                containment: None,
+                aligned: Vec::new(),
+                archived_documents: Some(counts[p]),
+            });
+        }
+    }
+    Ok(findings)
+}
+
+/// The findings for one submission.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckedDocument {
+    /// Its name.
+    pub doc: String,
+    /// Its file.
+    pub source: String,
+    /// Its JSONL line, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<u64>,
+    /// What was found, most serious first.
+    pub findings: Vec<Finding>,
+}
+
+/// The whole `check` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Version of this layout.
+    pub schema_version: u32,
+    /// The index file, or `null` with `--against`.
+    pub index: Option<String>,
+    /// Kinds that fail the check.
+    pub fail_on: Vec<FindingKind>,
+    /// One entry per submission, in input order.
+    pub documents: Vec<CheckedDocument>,
+    /// Input problems.
+    pub errors: Vec<crate::error::InputProblem>,
+}
+
+impl CheckReport {
+    /// True when a finding's kind is in `fail_on`.
+    pub fn fails(&self) -> bool {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.findings)
+            .any(|f| self.fail_on.contains(&f.kind))
+    }
+}

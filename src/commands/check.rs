@@ -1,0 +1,152 @@
+//! `refrain check`: fingerprint the submissions, open the index (or build
+//! one in memory from --against), check each submission, render, and exit
+//! 1 when a finding is at or above --fail-on.
+
+use crate::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
+use crate::cli::{CheckArgs, CheckFormat, FailOn};
+use crate::commands::index::index_params;
+use crate::corpus::{read_corpus, walk};
+use crate::error::{Error, Severity};
+use crate::exit_code::ExitCode;
+use crate::fingerprint::Fingerprinter;
+use crate::index::Index;
+use crate::pipeline;
+use crate::progress::Progress;
+use crate::report::check_formats;
+
+/// Runs `refrain check`.
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
+    if !(args.containment > 0.0 && args.containment <= 1.0) {
+        return Err(Error::InvalidFlag {
+            flag: "--containment",
+            reason: format!("{} is outside (0, 1]; try 0.8", args.containment),
+        });
+    }
+    let progress = Progress::stderr(args.quiet);
+    let params = index_params(&args.matching);
+    let index = match &args.index {
+        Some(path) => Index::open(path, &params, false)?,
+        None => {
+            let mut index = Index::in_memory(&params)?;
+            let config = args.matching.to_config(args.against.clone(), &args.input);
+            config.validate()?;
+            let (sources, mut problems) = walk(&config.paths);
+            let corpus = read_corpus(&sources, &config.read, &|| {});
+            problems.extend(corpus.problems);
+            for problem in &problems {
+                progress.problem(problem);
+            }
+            let fingerprinter = Fingerprinter::new(&config.fingerprint);
+            let prints: Vec<_> = corpus
+                .documents
+                .iter()
+                .map(|d| fingerprinter.document(&d.text))
+                .collect();
+            index.add(&corpus.documents, &prints, config.fingerprint.num_perm)?;
+            index
+        }
+    };
+
+    // The submissions are analyzed together (repeated passages inside each).
+    let config = args.matching.to_config(args.files.clone(), &args.input);
+    let analysis = pipeline::analyze(&config, &progress)?;
+    let settings = CheckSettings {
+        threshold: config.threshold,
+        containment: args.containment,
+        passage_threshold: config.passage_threshold,
+        min_block_paragraphs: args.min_block_paragraphs.max(1),
+        min_docs: config.min_docs,
+        min_passage_tokens: config.min_passage_tokens,
+        max_candidates: 64,
+    };
+    let mut documents = Vec::new();
+    for (d, doc) in analysis.documents.iter().enumerate() {
+        let repeats = repeats_in(&analysis, d);
+        let findings = check_document(
+            &doc.name,
+            &analysis.prints[d],
+            &repeats,
+            &index,
+            &settings,
+            config.fingerprint.num_perm,
+        )?;
+        documents.push(CheckedDocument {
+            doc: doc.name.clone(),
+            source: doc.source.clone(),
+            source_line: doc.source_line,
+            findings,
+        });
+    }
+    let fail_on: Vec<FindingKind> = args
+        .fail_on
+        .iter()
+        .filter_map(|f| match f {
+            FailOn::NearDuplicate => Some(FindingKind::NearDuplicate),
+            FailOn::Containment => Some(FindingKind::Containment),
+            FailOn::Repeated => Some(FindingKind::Repeated),
+            FailOn::Boilerplate => Some(FindingKind::Boilerplate),
+            FailOn::None => None,
+        })
+        .collect();
+    let report = CheckReport {
+        schema_version: 1,
+        index: args
+            .index
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+        fail_on,
+        documents,
+        errors: analysis.problems.clone(),
+    };
+    let format = if args.json {
+        CheckFormat::Json
+    } else {
+        args.format
+    };
+    let text = match format {
+        CheckFormat::Human => check_formats::human(&report),
+        CheckFormat::Github => check_formats::github(&report),
+        CheckFormat::Sarif => check_formats::sarif(&report),
+        CheckFormat::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&report).expect("the check report serializes");
+            text.push('\n');
+            text
+        }
+    };
+    super::print_stdout(&text)?;
+    let mut code = if report.fails() {
+        ExitCode::Findings
+    } else {
+        ExitCode::Success
+    };
+    if report.errors.iter().any(|e| e.severity == Severity::Error) {
+        code = code.merge(ExitCode::Error);
+    }
+    Ok(code)
+}
+
+/// `(first paragraph, later paragraph, similarity)` for every passage
+/// printed more than once in document `d`.
+fn repeats_in(analysis: &pipeline::Analysis, d: usize) -> Vec<(u32, u32, f64)> {
+    let paragraphs = &analysis.prints[d].paragraphs;
+    let mut repeats = Vec::new();
+    for occurrences in &analysis.passages.occurrences {
+        let here: Vec<u32> = occurrences
+            .iter()
+            .filter(|(doc, _)| *doc as usize == d)
+            .map(|&(_, p)| p)
+            .collect();
+        if let Some((&first, later)) = here.split_first() {
+            for &p in later {
+                let overlap = crate::shingle::Overlap::between(
+                    &paragraphs[first as usize].shingles,
+                    &paragraphs[p as usize].shingles,
+                );
+                repeats.push((first, p, overlap.jaccard()));
+            }
+        }
+    }
+    repeats.sort_by_key(|r| r.1);
+    repeats
+}

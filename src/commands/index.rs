@@ -1,0 +1,104 @@
+//! `refrain index add|stats|remove`.
+
+use rayon::prelude::*;
+
+use crate::cli::{IndexCommand, MatchArgs};
+use crate::corpus::{read_corpus, walk};
+use crate::error::{Error, Severity};
+use crate::exit_code::ExitCode;
+use crate::fingerprint::{DocumentPrint, Fingerprinter};
+use crate::index::{Index, IndexParams};
+use crate::progress::Progress;
+
+/// The index settings the matching flags describe.
+pub fn index_params(matching: &MatchArgs) -> IndexParams {
+    let config = matching.to_config(Vec::new(), &default_input());
+    IndexParams::new(
+        config.fingerprint,
+        config.threshold,
+        config.passage_threshold,
+    )
+}
+
+fn default_input() -> crate::cli::InputArgs {
+    crate::cli::InputArgs {
+        input_format: crate::cli::FormatArg::Auto,
+        text_field: "text".into(),
+        id_field: "id".into(),
+        max_doc_bytes: crate::corpus::ReadOptions::default().max_doc_bytes,
+    }
+}
+
+/// Runs an `index` subcommand.
+pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
+    match command {
+        IndexCommand::Add(args) => {
+            let config = args.matching.to_config(args.paths.clone(), &args.input);
+            config.validate()?;
+            let progress = Progress::stderr(args.quiet);
+            let mut index = Index::open(&args.index, &index_params(&args.matching), true)?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(config.threads)
+                .build()
+                .map_err(|err| Error::ThreadPool {
+                    threads: config.threads,
+                    reason: err.to_string(),
+                })?;
+            let (documents, prints, problems) = pool.install(|| {
+                let (sources, mut problems) = walk(&config.paths);
+                let reading = progress.stage("reading", sources.len() as u64);
+                let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
+                reading.finish();
+                problems.extend(corpus.problems);
+                let fingerprinter = Fingerprinter::new(&config.fingerprint);
+                let stage = progress.stage("fingerprinting", corpus.documents.len() as u64);
+                let prints: Vec<DocumentPrint> = corpus
+                    .documents
+                    .par_iter()
+                    .map(|doc| {
+                        let print = fingerprinter.document(&doc.text);
+                        stage.inc(1);
+                        print
+                    })
+                    .collect();
+                stage.finish();
+                (corpus.documents, prints, problems)
+            });
+            for problem in &problems {
+                progress.problem(problem);
+            }
+            let stage = progress.stage("indexing", 0);
+            let stats = index.add(&documents, &prints, config.fingerprint.num_perm)?;
+            stage.finish();
+            let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
+            text.push('\n');
+            super::print_stdout(&text)?;
+            let failed = problems.iter().any(|p| p.severity == Severity::Error);
+            Ok(if failed {
+                ExitCode::Error
+            } else {
+                ExitCode::Success
+            })
+        }
+        IndexCommand::Stats(args) => {
+            let index = Index::open(&args.index, &index_params(&args.matching), false)?;
+            let stats = index.stats(args.matching.min_docs)?;
+            let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
+            text.push('\n');
+            super::print_stdout(&text)?;
+            Ok(ExitCode::Success)
+        }
+        IndexCommand::Remove(args) => {
+            let mut index = Index::open(&args.index, &index_params(&args.matching), false)?;
+            let removed = index.remove(&args.ids)?;
+            super::print_stdout(&format!("{{\n  \"removed\": {removed}\n}}\n"))?;
+            if (removed as usize) < args.ids.len() {
+                eprintln!(
+                    "refrain: {} of the ids were not in the index",
+                    args.ids.len() - removed as usize
+                );
+            }
+            Ok(ExitCode::Success)
+        }
+    }
+}

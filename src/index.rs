@@ -1,0 +1,760 @@
+//! The archive index: a SQLite file holding, per document, its name,
+//! source, content hash, MinHash signature and LSH band keys; per
+//! paragraph its place, token count, exact form and shingles; and per
+//! passage form the number of documents that hold it, so a new article can
+//! be checked against the archive without re-reading it.
+//!
+//! SQLite (compiled in through rusqlite's `bundled` feature) gives atomic,
+//! durable transactions in one file: an `add` is one transaction, so a
+//! process killed at any point leaves the index as it was before the add
+//! or after it. The fingerprint settings are stored in the file; opening
+//! it with other settings is an error, never a silently wrong answer.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::config::FingerprintParams;
+use crate::corpus::Document;
+use crate::error::Error;
+use crate::fingerprint::DocumentPrint;
+use crate::lsh::LshParams;
+use crate::minhash::Signature;
+use crate::pipeline::{NORMALIZATION, TOKENIZER};
+
+/// Version of the index layout.
+pub const INDEX_SCHEMA_VERSION: u32 = 1;
+
+/// Signature slots the paragraph bands are cut from: paragraphs are many,
+/// so their LSH uses fewer, shorter bands than documents.
+pub const PARAGRAPH_BAND_SLOTS: usize = 32;
+
+/// Most archived paragraphs read per paragraph band key: a footer printed
+/// under 100,000 stories is known by its form count, not by reading them.
+const BAND_CANDIDATE_LIMIT: usize = 256;
+
+/// Settings fixed when an index is created.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IndexParams {
+    /// Shingles and MinHash.
+    pub fingerprint: FingerprintParams,
+    /// Bands over document signatures.
+    pub document_lsh: LshParams,
+    /// Bands over the first [`PARAGRAPH_BAND_SLOTS`] slots of paragraph
+    /// signatures.
+    pub paragraph_lsh: LshParams,
+}
+
+impl IndexParams {
+    /// The layout for these thresholds.
+    pub fn new(fingerprint: FingerprintParams, threshold: f64, passage_threshold: f64) -> Self {
+        IndexParams {
+            fingerprint,
+            document_lsh: LshParams::for_threshold(threshold, fingerprint.num_perm),
+            paragraph_lsh: LshParams::for_threshold(
+                passage_threshold,
+                PARAGRAPH_BAND_SLOTS.min(fingerprint.num_perm),
+            ),
+        }
+    }
+}
+
+/// A paragraph as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredParagraph {
+    /// 0-based index in its document.
+    pub index: u32,
+    /// 1-based first line.
+    pub line: u32,
+    /// Tokens.
+    pub tokens: u32,
+    /// Hash of its exact shingle set.
+    pub form: u64,
+    /// Its shingles, folded to 32 bits, sorted.
+    pub shingles: Vec<u32>,
+}
+
+/// A document as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// Row id.
+    pub key: i64,
+    /// Its name (path or JSONL id).
+    pub name: String,
+    /// The file it came from.
+    pub source: String,
+    /// Line of the JSONL record.
+    pub source_line: Option<u64>,
+}
+
+/// What an `add` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AddStats {
+    /// New documents.
+    pub added: u64,
+    /// Documents whose text changed, replaced.
+    pub replaced: u64,
+    /// Documents already indexed with the same text.
+    pub unchanged: u64,
+}
+
+/// Counts of an index.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndexStats {
+    /// Index layout version.
+    pub schema_version: u32,
+    /// Documents.
+    pub documents: u64,
+    /// Paragraphs.
+    pub paragraphs: u64,
+    /// Distinct passage forms.
+    pub passage_forms: u64,
+    /// Passage forms held by at least `min_docs` documents (3).
+    pub frequent_passage_forms: u64,
+    /// File size in bytes.
+    pub file_bytes: u64,
+    /// Fingerprint settings.
+    pub shingle_size: usize,
+    /// MinHash permutations.
+    pub num_perm: usize,
+    /// Hash seed.
+    pub seed: u64,
+    /// Document band layout.
+    pub document_lsh: LshParams,
+    /// Paragraph band layout.
+    pub paragraph_lsh: LshParams,
+}
+
+/// An open index.
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+    params: IndexParams,
+}
+
+/// Folds a 64-bit shingle hash to the 32 bits stored in the index.
+pub fn fold_shingle(hash: u64) -> u32 {
+    (hash ^ (hash >> 32)) as u32
+}
+
+/// The stored form of a paragraph's shingles.
+pub fn folded_shingles(hashes: &[u64]) -> Vec<u32> {
+    let mut folded: Vec<u32> = hashes.iter().map(|&h| fold_shingle(h)).collect();
+    folded.sort_unstable();
+    folded.dedup();
+    folded
+}
+
+/// The exact-form key of a paragraph (a hash of its shingle set).
+pub fn form_of(hashes: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(hashes.len() * 8);
+    for h in hashes {
+        bytes.extend_from_slice(&h.to_le_bytes());
+    }
+    xxh3_64(&bytes)
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    source_line INTEGER,
+    content_hash INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS doc_bands (
+    band_key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (band_key, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paragraphs (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    form INTEGER NOT NULL,
+    shingles BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx);
+CREATE TABLE IF NOT EXISTS paragraph_bands (
+    band_key INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    PRIMARY KEY (band_key, paragraph)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passage_forms (form INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+";
+
+impl Index {
+    /// Opens the index at `path`, creating it when `create` and it does not
+    /// exist. The stored settings must equal `params`' fingerprint settings;
+    /// an existing index keeps its band layouts.
+    pub fn open(path: &Path, params: &IndexParams, create: bool) -> Result<Index, Error> {
+        if !create && !path.exists() {
+            return Err(Error::Index {
+                path: path.to_path_buf(),
+                message: "no such index; create it with `refrain index add --index PATH CORPUS`"
+                    .into(),
+            });
+        }
+        let conn = Connection::open(path).map_err(|e| index_error(path, e))?;
+        Self::setup(conn, path, params)
+    }
+
+    /// A fresh index in memory (for `check --against`).
+    pub fn in_memory(params: &IndexParams) -> Result<Index, Error> {
+        let conn =
+            Connection::open_in_memory().map_err(|e| index_error(Path::new(":memory:"), e))?;
+        Self::setup(conn, Path::new(":memory:"), params)
+    }
+
+    fn setup(conn: Connection, path: &Path, params: &IndexParams) -> Result<Index, Error> {
+        let fail = |e: rusqlite::Error| index_error(path, e);
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "cache_size", -262_144)
+            .map_err(fail)?;
+        conn.execute_batch(SCHEMA).map_err(fail)?;
+        let mut index = Index {
+            conn,
+            path: path.to_path_buf(),
+            params: *params,
+        };
+        index.check_or_store_params()?;
+        Ok(index)
+    }
+
+    /// The settings in force (the stored band layouts included).
+    pub fn params(&self) -> &IndexParams {
+        &self.params
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    fn check_or_store_params(&mut self) -> Result<(), Error> {
+        let fp = self.params.fingerprint;
+        let wanted: [(&'static str, &'static str, String); 6] = [
+            (
+                "schema_version",
+                "(a newer refrain)",
+                INDEX_SCHEMA_VERSION.to_string(),
+            ),
+            (
+                "shingle_size",
+                "--shingle-size",
+                fp.shingle_size.to_string(),
+            ),
+            ("num_perm", "--num-perm", fp.num_perm.to_string()),
+            ("seed", "--seed", fp.seed.to_string()),
+            (
+                "normalization",
+                "(this version of refrain)",
+                NORMALIZATION.to_string(),
+            ),
+            (
+                "tokenizer",
+                "(this version of refrain)",
+                TOKENIZER.to_string(),
+            ),
+        ];
+        if self.meta("schema_version")?.is_none() {
+            let layouts = [
+                ("document_bands", self.params.document_lsh.bands),
+                ("document_rows", self.params.document_lsh.rows),
+                ("paragraph_bands", self.params.paragraph_lsh.bands),
+                ("paragraph_rows", self.params.paragraph_lsh.rows),
+            ];
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| index_error(&self.path, e))?;
+            for (key, _, value) in &wanted {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                )
+                .map_err(|e| index_error(&self.path, e))?;
+            }
+            for (key, value) in layouts {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value.to_string()],
+                )
+                .map_err(|e| index_error(&self.path, e))?;
+            }
+            tx.commit().map_err(|e| index_error(&self.path, e))?;
+            return Ok(());
+        }
+        for (key, flag, value) in wanted {
+            let stored = self.meta(key)?.unwrap_or_default();
+            if stored != value {
+                return Err(Error::IndexMismatch {
+                    path: self.path.clone(),
+                    setting: key,
+                    flag,
+                    stored,
+                    requested: value,
+                });
+            }
+        }
+        let number = |key: &str| -> Result<usize, Error> {
+            self.meta(key)?
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| Error::Index {
+                    path: self.path.clone(),
+                    message: format!("damaged: meta value {key} is missing"),
+                })
+        };
+        let document_lsh = LshParams {
+            bands: number("document_bands")?,
+            rows: number("document_rows")?,
+        };
+        let paragraph_lsh = LshParams {
+            bands: number("paragraph_bands")?,
+            rows: number("paragraph_rows")?,
+        };
+        self.params.document_lsh = document_lsh;
+        self.params.paragraph_lsh = paragraph_lsh;
+        Ok(())
+    }
+
+    fn error(&self, e: rusqlite::Error) -> Error {
+        index_error(&self.path, e)
+    }
+
+    /// Adds documents in one transaction: an unchanged document (same name,
+    /// same text) is skipped, a changed one replaced.
+    pub fn add(
+        &mut self,
+        documents: &[Document],
+        prints: &[DocumentPrint],
+        num_perm: usize,
+    ) -> Result<AddStats, Error> {
+        let params = self.params;
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| index_error(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let mut stats = AddStats::default();
+        {
+            let mut find = tx
+                .prepare("SELECT id, content_hash FROM documents WHERE name = ?1")
+                .map_err(fail)?;
+            let mut insert_doc = tx
+                .prepare(
+                    "INSERT INTO documents (name, source, source_line, content_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(fail)?;
+            let mut insert_doc_band = tx
+                .prepare("INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)")
+                .map_err(fail)?;
+            let mut insert_paragraph = tx
+                .prepare("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(fail)?;
+            let mut insert_paragraph_band = tx
+                .prepare(
+                    "INSERT OR IGNORE INTO paragraph_bands (band_key, paragraph) VALUES (?1, ?2)",
+                )
+                .map_err(fail)?;
+            let mut count_form = tx
+                .prepare(
+                    "INSERT INTO passage_forms (form, documents) VALUES (?1, 1)
+                     ON CONFLICT (form) DO UPDATE SET documents = documents + 1",
+                )
+                .map_err(fail)?;
+            for (doc, print) in documents.iter().zip(prints) {
+                let content_hash = xxh3_64(doc.text.as_bytes()) as i64;
+                let existing: Option<(i64, i64)> = find
+                    .query_row([&doc.name], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+                    .map_err(fail)?;
+                match existing {
+                    Some((_, hash)) if hash == content_hash => {
+                        stats.unchanged += 1;
+                        continue;
+                    }
+                    Some((key, _)) => {
+                        delete_document(&tx, key).map_err(fail)?;
+                        stats.replaced += 1;
+                    }
+                    None => stats.added += 1,
+                }
+                let mut signature = Signature::empty(num_perm);
+                for paragraph in &print.paragraphs {
+                    signature.merge(&paragraph.signature);
+                }
+                insert_doc
+                    .execute(params![
+                        doc.name,
+                        doc.source,
+                        doc.source_line.map(|l| l as i64),
+                        content_hash,
+                        slots_to_blob(signature.slots())
+                    ])
+                    .map_err(fail)?;
+                let key = tx.last_insert_rowid();
+                for band_key in params.document_lsh.band_keys(&signature) {
+                    insert_doc_band
+                        .execute(params![band_key as i64, key])
+                        .map_err(fail)?;
+                }
+                let mut forms_here = Vec::new();
+                for (p, paragraph) in print.paragraphs.iter().enumerate() {
+                    if paragraph.shingles.is_empty() {
+                        continue;
+                    }
+                    let form = form_of(paragraph.shingles.hashes());
+                    insert_paragraph
+                        .execute(params![
+                            key,
+                            p as i64,
+                            paragraph.span.first_line,
+                            paragraph.tokens,
+                            form as i64,
+                            slots_to_blob(&folded_shingles(paragraph.shingles.hashes()))
+                        ])
+                        .map_err(fail)?;
+                    let paragraph_key = tx.last_insert_rowid();
+                    for band_key in paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature)
+                    {
+                        insert_paragraph_band
+                            .execute(params![band_key as i64, paragraph_key])
+                            .map_err(fail)?;
+                    }
+                    forms_here.push(form);
+                }
+                forms_here.sort_unstable();
+                forms_here.dedup();
+                for form in forms_here {
+                    count_form.execute([form as i64]).map_err(fail)?;
+                }
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(stats)
+    }
+
+    /// Removes documents by name; returns how many were found.
+    pub fn remove(&mut self, names: &[String]) -> Result<u64, Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| index_error(&path, e);
+        let tx = self.conn.transaction().map_err(fail)?;
+        let mut removed = 0;
+        for name in names {
+            let key: Option<i64> = tx
+                .query_row("SELECT id FROM documents WHERE name = ?1", [name], |row| {
+                    row.get(0)
+                })
+                .optional()
+                .map_err(fail)?;
+            if let Some(key) = key {
+                delete_document(&tx, key).map_err(fail)?;
+                removed += 1;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(removed)
+    }
+
+    /// Counts.
+    pub fn stats(&self, min_docs: usize) -> Result<IndexStats, Error> {
+        let count = |sql: &str| -> Result<u64, Error> {
+            self.conn
+                .query_row(sql, [], |row| row.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.error(e))
+        };
+        let frequent: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM passage_forms WHERE documents >= ?1",
+                [min_docs as i64],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(IndexStats {
+            schema_version: INDEX_SCHEMA_VERSION,
+            documents: count("SELECT count(*) FROM documents")?,
+            paragraphs: count("SELECT count(*) FROM paragraphs")?,
+            passage_forms: count("SELECT count(*) FROM passage_forms")?,
+            frequent_passage_forms: frequent as u64,
+            file_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            shingle_size: self.params.fingerprint.shingle_size,
+            num_perm: self.params.fingerprint.num_perm,
+            seed: self.params.fingerprint.seed,
+            document_lsh: self.params.document_lsh,
+            paragraph_lsh: self.params.paragraph_lsh,
+        })
+    }
+
+    /// Documents sharing a band with `signature`.
+    pub fn documents_sharing_bands(&self, signature: &Signature) -> Result<Vec<i64>, Error> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT doc FROM doc_bands WHERE band_key = ?1")
+            .map_err(|e| self.error(e))?;
+        let mut docs = Vec::new();
+        for band_key in self.params.document_lsh.band_keys(signature) {
+            let rows = query
+                .query_map([band_key as i64], |row| row.get::<_, i64>(0))
+                .map_err(|e| self.error(e))?;
+            for row in rows {
+                docs.push(row.map_err(|e| self.error(e))?);
+            }
+        }
+        docs.sort_unstable();
+        docs.dedup();
+        Ok(docs)
+    }
+
+    /// Documents holding a paragraph that shares a band with `signature`
+    /// (at most [`BAND_CANDIDATE_LIMIT`] paragraphs per band).
+    pub fn documents_with_similar_paragraphs(
+        &self,
+        signature: &Signature,
+    ) -> Result<Vec<i64>, Error> {
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT p.doc FROM paragraph_bands b JOIN paragraphs p ON p.id = b.paragraph
+                 WHERE b.band_key = ?1 LIMIT ?2",
+            )
+            .map_err(|e| self.error(e))?;
+        let mut docs = Vec::new();
+        for band_key in paragraph_band_keys(&self.params.paragraph_lsh, signature) {
+            let rows = query
+                .query_map(
+                    params![band_key as i64, BAND_CANDIDATE_LIMIT as i64],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map_err(|e| self.error(e))?;
+            for row in rows {
+                docs.push(row.map_err(|e| self.error(e))?);
+            }
+        }
+        docs.sort_unstable();
+        docs.dedup();
+        Ok(docs)
+    }
+
+    /// Number of indexed documents holding a paragraph of exactly this form.
+    pub fn form_documents(&self, form: u64) -> Result<u64, Error> {
+        let n: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT documents FROM passage_forms WHERE form = ?1")
+            .and_then(|mut q| q.query_row([form as i64], |row| row.get(0)).optional())
+            .map_err(|e| self.error(e))?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    /// A stored document.
+    pub fn document(&self, key: i64) -> Result<StoredDocument, Error> {
+        self.conn
+            .prepare_cached("SELECT name, source, source_line FROM documents WHERE id = ?1")
+            .and_then(|mut q| {
+                q.query_row([key], |row| {
+                    Ok(StoredDocument {
+                        key,
+                        name: row.get(0)?,
+                        source: row.get(1)?,
+                        source_line: row.get::<_, Option<i64>>(2)?.map(|l| l as u64),
+                    })
+                })
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// The paragraphs of a stored document, in order.
+    pub fn paragraphs(&self, key: i64) -> Result<Vec<StoredParagraph>, Error> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT idx, line, tokens, form, shingles FROM paragraphs WHERE doc = ?1 ORDER BY idx")
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map([key], |row| {
+                Ok(StoredParagraph {
+                    index: row.get::<_, i64>(0)? as u32,
+                    line: row.get::<_, i64>(1)? as u32,
+                    tokens: row.get::<_, i64>(2)? as u32,
+                    form: row.get::<_, i64>(3)? as u64,
+                    shingles: blob_to_slots(&row.get::<_, Vec<u8>>(4)?),
+                })
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// `PRAGMA integrity_check` passes.
+    pub fn is_intact(&self) -> Result<bool, Error> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|e| self.error(e))?;
+        Ok(verdict == "ok")
+    }
+}
+
+/// Band keys of a paragraph: bands over its first slots only.
+pub fn paragraph_band_keys(layout: &LshParams, signature: &Signature) -> Vec<u64> {
+    let used = layout.slots_used().min(signature.slots().len());
+    let prefix = Signature(signature.slots()[..used].to_vec());
+    layout.band_keys(&prefix).collect()
+}
+
+fn delete_document(tx: &rusqlite::Transaction<'_>, key: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE passage_forms SET documents = documents - 1
+         WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1)",
+        [key],
+    )?;
+    tx.execute("DELETE FROM passage_forms WHERE documents <= 0", [])?;
+    tx.execute(
+        "DELETE FROM paragraph_bands WHERE paragraph IN (SELECT id FROM paragraphs WHERE doc = ?1)",
+        [key],
+    )?;
+    tx.execute("DELETE FROM paragraphs WHERE doc = ?1", [key])?;
+    tx.execute("DELETE FROM doc_bands WHERE doc = ?1", [key])?;
+    tx.execute("DELETE FROM documents WHERE id = ?1", [key])?;
+    Ok(())
+}
+
+fn slots_to_blob(slots: &[u32]) -> Vec<u8> {
+    slots.iter().flat_map(|s| s.to_le_bytes()).collect()
+}
+
+fn blob_to_slots(blob: &[u8]) -> Vec<u32> {
+    blob.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn index_error(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Index {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::DocId;
+    use crate::fingerprint::Fingerprinter;
+
+    fn docs(texts: &[(&str, &str)]) -> (Vec<Document>, Vec<DocumentPrint>) {
+        let fp = Fingerprinter::new(&FingerprintParams::default());
+        let documents: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (name, text))| Document {
+                id: DocId(i as u32),
+                name: (*name).into(),
+                source: (*name).into(),
+                source_line: None,
+                text: (*text).into(),
+            })
+            .collect();
+        let prints = documents.iter().map(|d| fp.document(&d.text)).collect();
+        (documents, prints)
+    }
+
+    fn params() -> IndexParams {
+        IndexParams::new(FingerprintParams::default(), 0.8, 0.8)
+    }
+
+    #[test]
+    fn add_is_idempotent_and_replaces_changed_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.db");
+        let mut index = Index::open(&path, &params(), true).unwrap();
+        let (d, p) = docs(&[
+            ("a", "First story here.\n\nShared footer line for all."),
+            ("b", "Other words."),
+        ]);
+        assert_eq!(
+            index.add(&d, &p, 128).unwrap(),
+            AddStats {
+                added: 2,
+                replaced: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(
+            index.add(&d, &p, 128).unwrap(),
+            AddStats {
+                added: 0,
+                replaced: 0,
+                unchanged: 2
+            }
+        );
+        let (d2, p2) = docs(&[(
+            "a",
+            "First story, rewritten.\n\nShared footer line for all.",
+        )]);
+        assert_eq!(
+            index.add(&d2, &p2, 128).unwrap(),
+            AddStats {
+                added: 0,
+                replaced: 1,
+                unchanged: 0
+            }
+        );
+        let stats = index.stats(3).unwrap();
+        assert_eq!((stats.documents, stats.paragraphs), (2, 3));
+        assert_eq!(index.remove(&["b".into(), "zzz".into()]).unwrap(), 1);
+        assert_eq!(index.stats(3).unwrap().documents, 1);
+        assert!(index.is_intact().unwrap());
+    }
+
+    #[test]
+    fn other_fingerprint_settings_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.db");
+        drop(Index::open(&path, &params(), true).unwrap());
+        let mut other = params();
+        other.fingerprint.shingle_size = 3;
+        let err = Index::open(&path, &other, false).err().unwrap().to_string();
+        assert!(
+            err.contains("shingle_size = 5") && err.contains("--shingle-size 5"),
+            "{err}"
+        );
+        assert!(Index::open(&dir.path().join("missing.db"), &params(), false).is_err());
+    }
+
+    #[test]
+    fn passage_form_counts_follow_adds_and_removals() {
+        let mut index = Index::in_memory(&params()).unwrap();
+        let footer = "Copyright 2026 Example Wire. All rights reserved.";
+        let texts: Vec<(String, String)> = (0..4)
+            .map(|i| {
+                (
+                    format!("d{i}"),
+                    format!("Story number {i} is unique.\n\n{footer}"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (d, p) = docs(&refs);
+        index.add(&d, &p, 128).unwrap();
+        let form = form_of(p[0].paragraphs[1].shingles.hashes());
+        assert_eq!(index.form_documents(form).unwrap(), 4);
+        index.remove(&["d0".into()]).unwrap();
+        assert_eq!(index.form_documents(form).unwrap(), 3);
+    }
+}

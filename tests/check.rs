@@ -1,0 +1,414 @@
+//! `refrain index` and `refrain check` end to end: matches explained with
+//! lines on both sides, exit codes, the four output formats (SARIF
+//! validated against its schema), settings checks, and a killed `add`.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use refrain::synthetic::{CorpusSpec, generate};
+use serde_json::Value;
+
+use crate::util::{corpus, refrain, repo_path, run_in};
+
+/// An archive of generated stories as plain files, one paragraph per
+/// blank-line block, and its texts.
+fn archive(dir: &Path, documents: usize) -> Vec<String> {
+    let mut spec = CorpusSpec::new(documents, 31);
+    spec.family_share = 0.0;
+    spec.languages = &[refrain::synthetic::Language::English];
+    let corpus = generate(&spec);
+    std::fs::create_dir_all(dir.join("archive")).unwrap();
+    for (i, doc) in corpus.documents.iter().enumerate() {
+        std::fs::write(dir.join(format!("archive/{i:03}.txt")), &doc.text).unwrap();
+    }
+    corpus.documents.into_iter().map(|d| d.text).collect()
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.trim_end().split("\n\n").map(str::to_owned).collect()
+}
+
+fn build_index(dir: &Path) -> Vec<String> {
+    let texts = archive(dir, 60);
+    let out = run_in(
+        dir,
+        &["index", "add", "-q", "--index", "archive.db", "archive"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(stats["added"], 60);
+    texts
+}
+
+fn check_json(dir: &Path, file: &str) -> (i32, Value) {
+    let out = run_in(dir, &["check", "--index", "archive.db", "--json", file]);
+    (
+        out.code,
+        serde_json::from_str(&out.stdout).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn lightly_edited_copy_is_a_near_duplicate_with_lines_on_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = build_index(dir.path());
+    // Story 7 with one word changed in its second paragraph.
+    let mut story = paragraphs(&texts[7]);
+    story[1] = story[1].replacen(' ', " extra ", 1);
+    std::fs::write(dir.path().join("draft.txt"), story.join("\n\n") + "\n").unwrap();
+    let (code, report) = check_json(dir.path(), "draft.txt");
+    assert_eq!(code, 1);
+    let finding = &report["documents"][0]["findings"][0];
+    assert_eq!(finding["kind"], "near-duplicate", "{report:#}");
+    assert_eq!(finding["archived"]["doc"], "archive/007.txt");
+    assert!(finding["similarity"].as_f64().unwrap() >= 0.8);
+    let aligned = finding["aligned"].as_array().unwrap();
+    assert!(!aligned.is_empty());
+    assert_eq!(aligned[0]["submission"]["lines"][0], 1);
+    assert_eq!(aligned[0]["archived"]["lines"][0], 1);
+    let human = run_in(dir.path(), &["check", "--index", "archive.db", "draft.txt"]);
+    assert_eq!(human.code, 1);
+    assert!(
+        human.stdout.starts_with(
+            "draft.txt:1: error[near-duplicate]: near-duplicate of archived archive/007.txt"
+        ),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("~ archive/007.txt lines 1-"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_lifted_block_of_five_paragraphs_is_containment() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = build_index(dir.path());
+    let source = texts
+        .iter()
+        .position(|t| paragraphs(t).len() >= 8)
+        .expect("a long story");
+    let lifted: Vec<String> = paragraphs(&texts[source])[1..6].to_vec();
+    let mut submission = vec![
+        "An original introduction written for this new piece about the city and its people."
+            .to_owned(),
+        "A second original paragraph that sets the scene for what follows in this article."
+            .to_owned(),
+    ];
+    submission.extend(lifted);
+    submission
+        .push("An original conclusion that nobody wrote before, closing the new piece.".to_owned());
+    std::fs::write(dir.path().join("new.txt"), submission.join("\n\n") + "\n").unwrap();
+    let (code, report) = check_json(dir.path(), "new.txt");
+    assert_eq!(code, 1, "{report:#}");
+    let finding = &report["documents"][0]["findings"][0];
+    assert_eq!(finding["kind"], "containment", "{report:#}");
+    assert_eq!(
+        finding["archived"]["doc"],
+        format!("archive/{source:03}.txt")
+    );
+    let run = &finding["aligned"][0];
+    assert_eq!(run["submission"]["paragraphs"], serde_json::json!([2, 6]));
+    assert_eq!(run["archived"]["paragraphs"], serde_json::json!([1, 5]));
+    assert_eq!(run["submission"]["lines"], serde_json::json!([5, 13]));
+    assert_eq!(run["pairs"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn an_unrelated_document_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    build_index(dir.path());
+    std::fs::write(
+        dir.path().join("fresh.txt"),
+        "Gardeners planted tomatoes early this spring.\n\nRain helped.\n",
+    )
+    .unwrap();
+    let (code, report) = check_json(dir.path(), "fresh.txt");
+    assert_eq!(code, 0);
+    assert!(
+        report["documents"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn repeated_passages_and_known_boilerplate_are_reported() {
+    let footer = "Copyright 2026 Example Wire. All rights reserved. Not for redistribution.";
+    let files: Vec<(String, Vec<u8>)> = (0..4)
+        .map(|i| {
+            (
+                format!("archive/{i}.txt"),
+                format!("Archived story {i} with words of its own.\n\n{footer}\n").into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    let dir = corpus(&refs);
+    assert_eq!(
+        run_in(
+            dir.path(),
+            &["index", "add", "-q", "--index", "a.db", "archive"]
+        )
+        .code,
+        0
+    );
+    let pasted = "The editor's closing note appears here once and then again by mistake.";
+    let text = format!("A new story entirely.\n\n{pasted}\n\n{pasted}\n\n{footer}\n");
+    std::fs::write(dir.path().join("new.txt"), text).unwrap();
+    let out = run_in(dir.path(), &["check", "--index", "a.db", "new.txt"]);
+    assert_eq!(out.code, 1, "repeats fail by default:\n{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("new.txt:5: error[repeated]: passage repeated from line 3"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "new.txt:7: warning[boilerplate]: closing boilerplate known from 4 archived documents"
+        ),
+        "{}",
+        out.stdout
+    );
+    let only_duplicates = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--index",
+            "a.db",
+            "--fail-on",
+            "near-duplicate",
+            "new.txt",
+        ],
+    );
+    assert_eq!(only_duplicates.code, 0);
+    let none = run_in(
+        dir.path(),
+        &["check", "--index", "a.db", "--fail-on", "none", "new.txt"],
+    );
+    assert_eq!(none.code, 0);
+}
+
+/// The SARIF 2.1.0 schema. Its rtm.5 text has one malformed regex (an
+/// unbalanced `]` in `run.language`); it is repaired here, in memory, to
+/// the pattern it was meant to be.
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo_path("tests/data/sarif-2.1.0-rtm.5.json")).unwrap();
+    let text = text.replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft4::new(&schema).expect("the SARIF schema compiles")
+}
+
+#[test]
+fn github_and_sarif_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("page.txt"),
+        std::fs::read(repo_path("samples/zh/newspaper-page.txt")).unwrap(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("archive")).unwrap();
+    std::fs::write(
+        dir.path().join("archive/a.txt"),
+        "Something else entirely, a short archived note.\n",
+    )
+    .unwrap();
+    let github = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--against",
+            "archive",
+            "--format",
+            "github",
+            "page.txt",
+        ],
+    );
+    assert_eq!(github.code, 1);
+    assert!(
+        github
+            .stdout
+            .starts_with("::error file=page.txt,line=183,endLine=183,title=refrain repeated::"),
+        "{}",
+        github.stdout
+    );
+    assert_eq!(github.stdout.lines().count(), 5);
+
+    let sarif = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--against",
+            "archive",
+            "--format",
+            "sarif",
+            "page.txt",
+        ],
+    );
+    assert_eq!(sarif.code, 1);
+    let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF output violates the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        183
+    );
+}
+
+#[test]
+fn sarif_of_a_match_with_related_locations_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = build_index(dir.path());
+    std::fs::write(dir.path().join("copy.txt"), &texts[3]).unwrap();
+    let sarif = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--index",
+            "archive.db",
+            "--format",
+            "sarif",
+            "copy.txt",
+        ],
+    );
+    assert_eq!(sarif.code, 1);
+    let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let validator = sarif_validator();
+    assert!(validator.is_valid(&log), "{}", sarif.stdout);
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "near-duplicate");
+    assert!(log["runs"][0]["results"][0]["relatedLocations"].is_array());
+}
+
+#[test]
+fn other_settings_than_the_index_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    build_index(dir.path());
+    std::fs::write(dir.path().join("x.txt"), "text\n").unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--index",
+            "archive.db",
+            "--shingle-size",
+            "3",
+            "x.txt",
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("shingle_size = 5") && out.stderr.contains("--shingle-size 5"),
+        "{}",
+        out.stderr
+    );
+    let missing = run_in(dir.path(), &["check", "--index", "nope.db", "x.txt"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no such index"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn re_adding_is_a_no_op_and_remove_works() {
+    let dir = tempfile::tempdir().unwrap();
+    build_index(dir.path());
+    let again = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "archive.db", "archive"],
+    );
+    let stats: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(
+        (stats["added"].as_u64(), stats["unchanged"].as_u64()),
+        (Some(0), Some(60))
+    );
+    std::fs::write(
+        dir.path().join("archive/000.txt"),
+        "A rewritten first story.\n",
+    )
+    .unwrap();
+    let changed = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "archive.db", "archive"],
+    );
+    let stats: Value = serde_json::from_str(&changed.stdout).unwrap();
+    assert_eq!(stats["replaced"], 1);
+    let removed = run_in(
+        dir.path(),
+        &[
+            "index",
+            "remove",
+            "--index",
+            "archive.db",
+            "archive/000.txt",
+        ],
+    );
+    assert!(removed.stdout.contains("\"removed\": 1"));
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "archive.db"]);
+    let stats: Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(stats["documents"], 59);
+}
+
+#[test]
+fn a_killed_add_leaves_a_usable_index_and_a_rerun_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = generate(&CorpusSpec::new(6000, 5));
+    std::fs::write(dir.path().join("big.jsonl"), corpus.to_jsonl()).unwrap();
+    let count = |dir: &Path| -> u64 {
+        let stats = run_in(dir, &["index", "stats", "--index", "a.db"]);
+        assert_eq!(stats.code, 0, "{}", stats.stderr);
+        serde_json::from_str::<Value>(&stats.stdout).unwrap()["documents"]
+            .as_u64()
+            .unwrap()
+    };
+    for delay_ms in [300u64, 900, 1800] {
+        let mut child = refrain()
+            .args(["index", "add", "-q", "--index", "a.db", "big.jsonl"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let documents = count(dir.path());
+        assert!(
+            documents == 0 || documents == 6000,
+            "all or nothing, found {documents}"
+        );
+        let index = refrain::index::Index::open(
+            &dir.path().join("a.db"),
+            &refrain::index::IndexParams::new(Default::default(), 0.8, 0.8),
+            false,
+        )
+        .unwrap();
+        assert!(index.is_intact().unwrap());
+    }
+    let finish = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "a.db", "big.jsonl"],
+    );
+    assert_eq!(finish.code, 0, "{}", finish.stderr);
+    assert_eq!(count(dir.path()), 6000);
+}
