@@ -53,14 +53,64 @@ pub struct Analysis {
 /// Runs every stage on its own thread pool of `config.threads` threads.
 pub fn analyze(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
     config.validate()?;
+    in_pool(config.threads, || analyze_in_pool(config, progress))?
+}
+
+/// Runs `work` on a thread pool of `threads` threads (0: one per core).
+pub fn in_pool<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> Result<T, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
+        .num_threads(threads)
         .build()
         .map_err(|err| Error::ThreadPool {
-            threads: config.threads,
+            threads,
             reason: err.to_string(),
         })?;
-    pool.install(|| analyze_in_pool(config, progress))
+    Ok(pool.install(work))
+}
+
+/// Documents read from the configured paths, with their fingerprints.
+#[derive(Debug, Default)]
+pub struct Fingerprinted {
+    /// The documents, in input order.
+    pub documents: Vec<Document>,
+    /// Their paragraph fingerprints.
+    pub prints: Vec<DocumentPrint>,
+    /// Input problems, in input order (also shown through `progress`).
+    pub problems: Vec<InputProblem>,
+    /// Bytes of text read.
+    pub bytes: u64,
+}
+
+/// Reads the configured paths and fingerprints every document (in the
+/// current thread pool). Problems are reported through `progress`.
+pub fn read_and_fingerprint(config: &ScanConfig, progress: &Progress) -> Fingerprinted {
+    let (sources, mut problems) = walk(&config.paths);
+    let reading = progress.stage("reading", sources.len() as u64);
+    let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
+    reading.finish();
+    problems.extend(corpus.problems);
+    problems.extend(duplicate_ids(&corpus.documents));
+    for problem in &problems {
+        progress.problem(problem);
+    }
+    let fingerprinter = Fingerprinter::new(&config.fingerprint);
+    let fingerprinting = progress.stage("fingerprinting", corpus.documents.len() as u64);
+    let prints: Vec<DocumentPrint> = corpus
+        .documents
+        .par_iter()
+        .map(|doc| {
+            let print = fingerprinter.document(&doc.text);
+            fingerprinting.inc(1);
+            print
+        })
+        .collect();
+    fingerprinting.finish();
+    Fingerprinted {
+        documents: corpus.documents,
+        prints,
+        problems,
+        bytes: corpus.bytes,
+    }
 }
 
 impl Analysis {
@@ -79,36 +129,20 @@ impl Analysis {
 
 fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
     let started = Instant::now();
-    let (sources, mut problems) = walk(&config.paths);
-    let reading = progress.stage("reading", sources.len() as u64);
-    let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
-    reading.finish();
-    problems.extend(corpus.problems);
-    problems.extend(duplicate_ids(&corpus.documents));
-    for problem in &problems {
-        progress.problem(problem);
-    }
-    if corpus.documents.is_empty() {
-        let why = if sources.is_empty() && problems.is_empty() {
+    let Fingerprinted {
+        documents,
+        prints,
+        problems,
+        bytes,
+    } = read_and_fingerprint(config, progress);
+    if documents.is_empty() {
+        let why = if problems.is_empty() {
             "the paths hold no files".to_owned()
         } else {
             format!("{} input problem(s), see above", problems.len())
         };
         return Err(Error::NoDocuments(why));
     }
-    let documents = corpus.documents;
-
-    let fingerprinter = Fingerprinter::new(&config.fingerprint);
-    let fingerprinting = progress.stage("fingerprinting", documents.len() as u64);
-    let prints: Vec<DocumentPrint> = documents
-        .par_iter()
-        .map(|doc| {
-            let print = fingerprinter.document(&doc.text);
-            fingerprinting.inc(1);
-            print
-        })
-        .collect();
-    fingerprinting.finish();
 
     let clustering = progress.stage("clustering passages", 0);
     let passages = find_passages(config, &prints);
@@ -117,18 +151,14 @@ fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis,
     let clustering = progress.stage("clustering documents", 0);
     let excluded = passages.excluded_paragraphs();
     let excluded_count = excluded.len() as u64;
-    let (document_clusters, document_stats) = find_documents(
-        config,
-        &prints,
-        &excluded,
-        fingerprinter.hasher().num_perm(),
-    );
+    let (document_clusters, document_stats) =
+        find_documents(config, &prints, &excluded, config.fingerprint.num_perm);
     clustering.finish();
 
     let stats = Stats {
         documents: documents.len() as u64,
         paragraphs: prints.iter().map(|p| p.paragraphs.len() as u64).sum(),
-        bytes: corpus.bytes,
+        bytes,
         passages: passages.stats.items,
         excluded_paragraphs: excluded_count,
         passage_clustering: passages.stats,

@@ -5,10 +5,8 @@
 use crate::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
-use crate::corpus::{read_corpus, walk};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::fingerprint::Fingerprinter;
 use crate::index::Index;
 use crate::pipeline;
 use crate::progress::Progress;
@@ -30,19 +28,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
             let mut index = Index::in_memory(&params)?;
             let config = args.matching.to_config(args.against.clone(), &args.input);
             config.validate()?;
-            let (sources, mut problems) = walk(&config.paths);
-            let corpus = read_corpus(&sources, &config.read, &|| {});
-            problems.extend(corpus.problems);
-            for problem in &problems {
-                progress.problem(problem);
-            }
-            let fingerprinter = Fingerprinter::new(&config.fingerprint);
-            let prints: Vec<_> = corpus
-                .documents
-                .iter()
-                .map(|d| fingerprinter.document(&d.text))
-                .collect();
-            index.add(&corpus.documents, &prints, config.fingerprint.num_perm)?;
+            let read = pipeline::in_pool(config.threads, || {
+                pipeline::read_and_fingerprint(&config, &progress)
+            })?;
+            index.add(&read.documents, &read.prints, config.fingerprint.num_perm)?;
             index
         }
     };

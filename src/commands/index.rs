@@ -1,13 +1,10 @@
 //! `refrain index add|stats|remove`.
 
-use rayon::prelude::*;
-
 use crate::cli::{IndexCommand, MatchArgs};
-use crate::corpus::{read_corpus, walk};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::fingerprint::{DocumentPrint, Fingerprinter};
 use crate::index::{Index, IndexParams};
+use crate::pipeline;
 use crate::progress::Progress;
 
 /// The index settings the matching flags describe.
@@ -37,43 +34,16 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
             config.validate()?;
             let progress = Progress::stderr(args.quiet);
             let mut index = Index::open(&args.index, &index_params(&args.matching), true)?;
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(config.threads)
-                .build()
-                .map_err(|err| Error::ThreadPool {
-                    threads: config.threads,
-                    reason: err.to_string(),
-                })?;
-            let (documents, prints, problems) = pool.install(|| {
-                let (sources, mut problems) = walk(&config.paths);
-                let reading = progress.stage("reading", sources.len() as u64);
-                let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
-                reading.finish();
-                problems.extend(corpus.problems);
-                let fingerprinter = Fingerprinter::new(&config.fingerprint);
-                let stage = progress.stage("fingerprinting", corpus.documents.len() as u64);
-                let prints: Vec<DocumentPrint> = corpus
-                    .documents
-                    .par_iter()
-                    .map(|doc| {
-                        let print = fingerprinter.document(&doc.text);
-                        stage.inc(1);
-                        print
-                    })
-                    .collect();
-                stage.finish();
-                (corpus.documents, prints, problems)
-            });
-            for problem in &problems {
-                progress.problem(problem);
-            }
+            let read = pipeline::in_pool(config.threads, || {
+                pipeline::read_and_fingerprint(&config, &progress)
+            })?;
             let stage = progress.stage("indexing", 0);
-            let stats = index.add(&documents, &prints, config.fingerprint.num_perm)?;
+            let stats = index.add(&read.documents, &read.prints, config.fingerprint.num_perm)?;
             stage.finish();
             let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
             text.push('\n');
             super::print_stdout(&text)?;
-            let failed = problems.iter().any(|p| p.severity == Severity::Error);
+            let failed = read.problems.iter().any(|p| p.severity == Severity::Error);
             Ok(if failed {
                 ExitCode::Error
             } else {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Per-article `refrain check` latency against an index of generated
+# documents, the index opened once per run.
+#
+#   benches/check_latency.sh [DOCS] [WORKDIR]      (defaults: 1000000, /tmp/refrain-bench)
+#
+# Builds the release binary, generates DOCS news-length documents in parts
+# of 100,000 (seeded; English, Chinese, mixed), adds each part to
+# WORKDIR/index.db (skipped when the index already holds DOCS documents),
+# then checks 200 articles (100 copies of indexed documents under new ids,
+# 100 unseen documents) in one run, and one article in another run. Each
+# run is repeated 5 times; the per-article latency is
+# (median T200 - median T1) / 199, so process start and index opening are
+# not counted.
+set -euo pipefail
+docs=${1:-1000000}
+work=${2:-/tmp/refrain-bench}
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$work"
+cd "$root"
+cargo build --release --quiet --bin refrain --example generate_corpus
+refrain="$root/target/release/refrain"
+generate="$root/target/release/examples/generate_corpus"
+
+part_docs=100000
+parts=$(( (docs + part_docs - 1) / part_docs ))
+indexed=0
+if [ -f "$work/index.db" ]; then
+  indexed=$("$refrain" index stats --index "$work/index.db" | sed -n 's/.*"documents": \([0-9]*\).*/\1/p')
+fi
+if [ "$indexed" != "$docs" ]; then
+  for i in $(seq 1 "$parts"); do
+    n=$(( i < parts ? part_docs : docs - part_docs * (parts - 1) ))
+    [ -f "$work/part$i.jsonl" ] || "$generate" "$n" $((1000 + i)) "$work/part$i.jsonl"
+    start=$(date +%s.%N)
+    "$refrain" index add -q --index "$work/index.db" "$work/part$i.jsonl" > /dev/null
+    echo "added part $i ($n documents) in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+  done
+fi
+"$refrain" index stats --index "$work/index.db" >&2
+
+# Submissions: 100 indexed documents under new ids, 100 unseen ones.
+head -n 100 "$work/part1.jsonl" | sed 's/"id":"doc-/"id":"copy-/' > "$work/submissions.jsonl"
+"$generate" 100 9999 "$work/unseen.jsonl"
+sed 's/"id":"doc-/"id":"unseen-/' "$work/unseen.jsonl" >> "$work/submissions.jsonl"
+head -n 1 "$work/submissions.jsonl" > "$work/one.jsonl"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+time_run() {
+  for _ in 1 2 3 4 5; do
+    start=$(date +%s%N)
+    "$refrain" check -q --index "$work/index.db" --fail-on none --json "$1" > "$work/last.json"
+    echo $(( ($(date +%s%N) - start) / 1000000 ))
+  done | median
+}
+t1=$(time_run "$work/one.jsonl")
+t200=$(time_run "$work/submissions.jsonl")
+found=$(grep -c '"kind": "near-duplicate"' "$work/last.json" || true)
+echo "index: $docs documents, $(du -h "$work/index.db" | cut -f1)"
+echo "median wall time: 1 article ${t1} ms, 200 articles ${t200} ms (5 runs each)"
+echo "per-article latency: $(echo "scale=2; ($t200 - $t1) / 199" | bc) ms"
+echo "near-duplicate findings among the 100 copies: $found"
