@@ -31,7 +31,7 @@ fi
 if [ "$indexed" != "$docs" ]; then
   for i in $(seq 1 "$parts"); do
     n=$(( i < parts ? part_docs : docs - part_docs * (parts - 1) ))
-    [ -f "$work/part$i.jsonl" ] || "$generate" "$n" $((1000 + i)) "$work/part$i.jsonl"
+    [ -f "$work/part$i.jsonl" ] || "$generate" "$n" $((1000 + i)) "$work/part$i.jsonl" - "p$i"
     start=$(date +%s.%N)
     "$refrain" index add -q --index "$work/index.db" "$work/part$i.jsonl" > /dev/null
     echo "added part $i ($n documents) in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
@@ -40,7 +40,7 @@ fi
 "$refrain" index stats --index "$work/index.db" >&2
 
 # Submissions: 100 indexed documents under new ids, 100 unseen ones.
-head -n 100 "$work/part1.jsonl" | sed 's/"id":"doc-/"id":"copy-/' > "$work/submissions.jsonl"
+head -n 100 "$work/part1.jsonl" | sed 's/"id":"p1-/"id":"copy-/' > "$work/submissions.jsonl"
 "$generate" 100 9999 "$work/unseen.jsonl"
 sed 's/"id":"doc-/"id":"unseen-/' "$work/unseen.jsonl" >> "$work/submissions.jsonl"
 head -n 1 "$work/submissions.jsonl" > "$work/one.jsonl"

@@ -177,7 +177,8 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     line INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
     form INTEGER NOT NULL,
-    shingles BLOB NOT NULL
+    shingles BLOB NOT NULL,
+    bands BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx);
 CREATE TABLE IF NOT EXISTS paragraph_bands (
@@ -362,7 +363,7 @@ impl Index {
                 .prepare("INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)")
                 .map_err(fail)?;
             let mut insert_paragraph = tx
-                .prepare("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .prepare("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles, bands) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .map_err(fail)?;
             let mut insert_paragraph_band = tx
                 .prepare(
@@ -387,7 +388,7 @@ impl Index {
                         continue;
                     }
                     Some((key, _)) => {
-                        delete_document(&tx, key).map_err(fail)?;
+                        delete_document(&tx, key, &params.document_lsh).map_err(fail)?;
                         stats.replaced += 1;
                     }
                     None => stats.added += 1,
@@ -417,6 +418,10 @@ impl Index {
                         continue;
                     }
                     let form = form_of(paragraph.shingles.hashes());
+                    let band_keys =
+                        paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature);
+                    let band_blob: Vec<u8> =
+                        band_keys.iter().flat_map(|k| k.to_le_bytes()).collect();
                     insert_paragraph
                         .execute(params![
                             key,
@@ -424,12 +429,12 @@ impl Index {
                             paragraph.span.first_line,
                             paragraph.tokens,
                             form as i64,
-                            slots_to_blob(&folded_shingles(paragraph.shingles.hashes()))
+                            slots_to_blob(&folded_shingles(paragraph.shingles.hashes())),
+                            band_blob
                         ])
                         .map_err(fail)?;
                     let paragraph_key = tx.last_insert_rowid();
-                    for band_key in paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature)
-                    {
+                    for band_key in band_keys {
                         insert_paragraph_band
                             .execute(params![band_key as i64, paragraph_key])
                             .map_err(fail)?;
@@ -449,6 +454,7 @@ impl Index {
 
     /// Removes documents by name; returns how many were found.
     pub fn remove(&mut self, names: &[String]) -> Result<u64, Error> {
+        let document_lsh = self.params.document_lsh;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| index_error(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
@@ -461,7 +467,7 @@ impl Index {
                 .optional()
                 .map_err(fail)?;
             if let Some(key) = key {
-                delete_document(&tx, key).map_err(fail)?;
+                delete_document(&tx, key, &document_lsh).map_err(fail)?;
                 removed += 1;
             }
         }
@@ -614,19 +620,53 @@ pub fn paragraph_band_keys(layout: &LshParams, signature: &Signature) -> Vec<u64
     layout.band_keys(&prefix).collect()
 }
 
-fn delete_document(tx: &rusqlite::Transaction<'_>, key: i64) -> rusqlite::Result<()> {
+/// Deletes a document and everything keyed by it. Band rows are found by
+/// their keys (recomputed from the stored signature, or stored with the
+/// paragraph), so no table is scanned.
+fn delete_document(
+    tx: &rusqlite::Transaction<'_>,
+    key: i64,
+    document_lsh: &LshParams,
+) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE passage_forms SET documents = documents - 1
          WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1)",
         [key],
     )?;
-    tx.execute("DELETE FROM passage_forms WHERE documents <= 0", [])?;
     tx.execute(
-        "DELETE FROM paragraph_bands WHERE paragraph IN (SELECT id FROM paragraphs WHERE doc = ?1)",
+        "DELETE FROM passage_forms
+         WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1) AND documents <= 0",
         [key],
     )?;
+    let paragraph_bands: Vec<(i64, Vec<u8>)> = {
+        let mut query = tx.prepare_cached("SELECT id, bands FROM paragraphs WHERE doc = ?1")?;
+        let rows = query.query_map([key], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    {
+        let mut delete = tx
+            .prepare_cached("DELETE FROM paragraph_bands WHERE band_key = ?1 AND paragraph = ?2")?;
+        for (paragraph, bands) in &paragraph_bands {
+            for chunk in bands.chunks_exact(8) {
+                let band_key = i64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                delete.execute(params![band_key, paragraph])?;
+            }
+        }
+    }
     tx.execute("DELETE FROM paragraphs WHERE doc = ?1", [key])?;
-    tx.execute("DELETE FROM doc_bands WHERE doc = ?1", [key])?;
+    let signature: Vec<u8> = tx.query_row(
+        "SELECT signature FROM documents WHERE id = ?1",
+        [key],
+        |row| row.get(0),
+    )?;
+    {
+        let signature = Signature(blob_to_slots(&signature));
+        let mut delete =
+            tx.prepare_cached("DELETE FROM doc_bands WHERE band_key = ?1 AND doc = ?2")?;
+        for band_key in document_lsh.band_keys(&signature) {
+            delete.execute(params![band_key as i64, key])?;
+        }
+    }
     tx.execute("DELETE FROM documents WHERE id = ?1", [key])?;
     Ok(())
 }
@@ -717,6 +757,18 @@ mod tests {
         assert_eq!(index.remove(&["b".into(), "zzz".into()]).unwrap(), 1);
         assert_eq!(index.stats(3).unwrap().documents, 1);
         assert!(index.is_intact().unwrap());
+        // Nothing of the removed or replaced documents is left behind.
+        let orphans: i64 = index
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM doc_bands WHERE doc NOT IN (SELECT id FROM documents))
+                      + (SELECT count(*) FROM paragraph_bands WHERE paragraph NOT IN (SELECT id FROM paragraphs))
+                      + (SELECT count(*) FROM paragraphs WHERE doc NOT IN (SELECT id FROM documents))",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0);
     }
 
     #[test]
