@@ -6,9 +6,12 @@
 //!
 //! Known boilerplate is a passage whose exact form the index holds in at
 //! least `min_docs` documents and that sits in the document's closing run
-//! (its longest suffix of such passages and short paragraphs). It is left
-//! out when documents are compared, unless that would leave nothing (a
-//! story the archive holds in many reprints).
+//! (its longest suffix of such passages and short paragraphs). Documents
+//! are first compared without it, so a shared footer alone makes no match;
+//! when what remains already resembles each other (at least half similar,
+//! or half contained), the whole texts are compared, so a story the archive
+//! holds in several reprints, whose paragraphs all look frequent, is still
+//! a near-duplicate of its next reprint.
 
 use serde::Serialize;
 
@@ -152,6 +155,8 @@ struct Side {
     shingles: Vec<Vec<u32>>,
     /// Left out of document comparison (closing boilerplate).
     excluded: Vec<bool>,
+    /// The submission (not an archived document).
+    is_submission: bool,
 }
 
 impl Side {
@@ -179,6 +184,7 @@ impl Side {
                 .collect(),
             excluded: closing_boilerplate(&tokens, &counts, settings),
             tokens,
+            is_submission: true,
         };
         Ok((side, counts))
     }
@@ -195,6 +201,7 @@ impl Side {
             tokens: vec![0; len],
             shingles: vec![Vec::new(); len],
             excluded: vec![],
+            is_submission: false,
         };
         let mut counts = vec![0u64; len];
         for p in paragraphs {
@@ -212,14 +219,20 @@ impl Side {
         self.lines.len()
     }
 
+    /// Long enough to align, and (on the submission's side) not closing
+    /// boilerplate, which is reported apart. Archived paragraphs that look
+    /// frequent may be a reprinted story's, so they stay alignable.
     fn matchable(&self, p: usize, settings: &CheckSettings) -> bool {
-        self.tokens[p] as usize >= settings.min_passage_tokens && !self.shingles[p].is_empty()
+        self.tokens[p] as usize >= settings.min_passage_tokens
+            && !self.shingles[p].is_empty()
+            && !(self.is_submission && self.excluded[p])
     }
 
-    /// The union of the compared paragraphs' shingles.
-    fn document_set(&self) -> Vec<u32> {
+    /// The union of the paragraphs' shingles: without the closing
+    /// boilerplate (`body`), or of every paragraph.
+    fn document_set(&self, body: bool) -> Vec<u32> {
         let mut all: Vec<u32> = (0..self.len())
-            .filter(|&p| !self.excluded[p])
+            .filter(|&p| !(body && self.excluded[p]))
             .flat_map(|p| self.shingles[p].iter().copied())
             .collect();
         all.sort_unstable();
@@ -341,6 +354,15 @@ fn align(submission: &Side, archived: &Side, settings: &CheckSettings) -> Vec<Al
         .collect()
 }
 
+/// `line 9` or `lines 3-5`.
+fn lines(span: &Span) -> String {
+    if span.lines[0] == span.lines[1] {
+        format!("line {}", span.lines[0])
+    } else {
+        format!("lines {}-{}", span.lines[0], span.lines[1])
+    }
+}
+
 /// The next paragraph after `p` that is long enough to match (short ones,
 /// such as a dateline, do not break a run).
 fn next_matchable(side: &Side, p: usize, settings: &CheckSettings) -> Option<usize> {
@@ -384,7 +406,8 @@ pub fn check_document(
     candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     candidates.truncate(settings.max_candidates);
 
-    let submission_set = submission.document_set();
+    let submission_body = submission.document_set(true);
+    let submission_full = submission.document_set(false);
     let mut matches = Vec::new();
     for (key, _) in candidates {
         let stored: StoredDocument = index.document(key)?;
@@ -392,17 +415,31 @@ pub fn check_document(
             continue;
         }
         let archived = Side::of_archived(&index.paragraphs(key)?, index, settings)?;
-        let archived_set = archived.document_set();
-        let shared = intersection(&submission_set, &archived_set);
+        // Compared without closing boilerplate first, so that a shared
+        // footer alone makes no match. When the bodies already resemble each
+        // other (a reprint whose paragraphs the archive holds several times
+        // also looks "frequent"), the whole texts are compared.
+        let compare = |ours: &[u32], theirs: &[u32]| {
+            let shared = intersection(ours, theirs);
+            let similarity = shared as f64 / (ours.len() + theirs.len() - shared).max(1) as f64;
+            let containment = Containment {
+                submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
+                archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),
+            };
+            (shared, similarity, containment)
+        };
+        let (mut shared, mut similarity, mut containment) =
+            compare(&submission_body, &archived.document_set(true));
+        let bodies_alike = similarity >= 0.5
+            || containment.submission_in_archived >= 0.5
+            || containment.archived_in_submission >= 0.5;
+        if bodies_alike {
+            (shared, similarity, containment) =
+                compare(&submission_full, &archived.document_set(false));
+        }
         if shared == 0 {
             continue;
         }
-        let similarity =
-            shared as f64 / (submission_set.len() + archived_set.len() - shared) as f64;
-        let containment = Containment {
-            submission_in_archived: round(shared as f64 / submission_set.len().max(1) as f64),
-            archived_in_submission: round(shared as f64 / archived_set.len().max(1) as f64),
-        };
         let aligned = align(&submission, &archived, settings);
         let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
         let kind = if similarity + 1e-9 >= settings.threshold {
@@ -438,12 +475,10 @@ pub fn check_document(
             .iter()
             .map(|a| {
                 format!(
-                    "lines {}-{} ~ {} lines {}-{}",
-                    a.submission.lines[0],
-                    a.submission.lines[1],
+                    "{} ~ {} {}",
+                    lines(&a.submission),
                     stored.name,
-                    a.archived.lines[0],
-                    a.archived.lines[1]
+                    lines(&a.archived)
                 )
             })
             .collect();
