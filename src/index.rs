@@ -527,7 +527,8 @@ impl Index {
     }
 
     /// Documents holding a paragraph that shares a band with `signature`
-    /// (at most [`BAND_CANDIDATE_LIMIT`] paragraphs per band).
+    /// (at most 256 paragraphs per band, so a footer under thousands of
+    /// stories is not read in full).
     pub fn documents_with_similar_paragraphs(
         &self,
         signature: &Signature,

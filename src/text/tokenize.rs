@@ -4,7 +4,7 @@
 //! Mixed text such as `据Reuters报道` gives `据`, `reuters`, `报`, `道`.
 //!
 //! [`tokenize`] works on text already passed through
-//! [`normalize`](super::normalize). [`hash_tokens`] goes straight from raw
+//! [`normalize`](fn@super::normalize). [`hash_tokens`] goes straight from raw
 //! text to token hashes in one pass: ASCII, full-width ASCII, common Han
 //! and common punctuation are folded inline, and any other run of
 //! characters (accented Latin, Cyrillic, Kana, Thai, ...) is sent through
