@@ -220,7 +220,7 @@ impl Index {
             .map_err(fail)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(fail)?;
-        conn.pragma_update(None, "cache_size", -262_144)
+        conn.pragma_update(None, "cache_size", -1_048_576)
             .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         let mut index = Index {
@@ -350,6 +350,11 @@ impl Index {
         let fail = |e: rusqlite::Error| index_error(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
         let mut stats = AddStats::default();
+        // Band rows are inserted at the end, sorted by key: the band tables
+        // are B-trees over random keys, and sorted inserts touch each page
+        // once instead of once per row.
+        let mut doc_band_rows: Vec<(i64, i64)> = Vec::new();
+        let mut paragraph_band_rows: Vec<(i64, i64)> = Vec::new();
         {
             let mut find = tx
                 .prepare("SELECT id, content_hash FROM documents WHERE name = ?1")
@@ -407,11 +412,7 @@ impl Index {
                     ])
                     .map_err(fail)?;
                 let key = tx.last_insert_rowid();
-                for band_key in params.document_lsh.band_keys(&signature) {
-                    insert_doc_band
-                        .execute(params![band_key as i64, key])
-                        .map_err(fail)?;
-                }
+                doc_band_rows.extend(params.document_lsh.band_keys(&signature).map(|k| (k as i64, key)));
                 let mut forms_here = Vec::new();
                 for (p, paragraph) in print.paragraphs.iter().enumerate() {
                     if paragraph.shingles.is_empty() {
@@ -434,11 +435,7 @@ impl Index {
                         ])
                         .map_err(fail)?;
                     let paragraph_key = tx.last_insert_rowid();
-                    for band_key in band_keys {
-                        insert_paragraph_band
-                            .execute(params![band_key as i64, paragraph_key])
-                            .map_err(fail)?;
-                    }
+                    paragraph_band_rows.extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
                     forms_here.push(form);
                 }
                 forms_here.sort_unstable();
@@ -446,6 +443,14 @@ impl Index {
                 for form in forms_here {
                     count_form.execute([form as i64]).map_err(fail)?;
                 }
+            }
+            doc_band_rows.sort_unstable();
+            for (band_key, doc) in doc_band_rows {
+                insert_doc_band.execute(params![band_key, doc]).map_err(fail)?;
+            }
+            paragraph_band_rows.sort_unstable();
+            for (band_key, paragraph) in paragraph_band_rows {
+                insert_paragraph_band.execute(params![band_key, paragraph]).map_err(fail)?;
             }
         }
         tx.commit().map_err(fail)?;
