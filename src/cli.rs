@@ -17,10 +17,19 @@ Examples:
   refrain scan --input-format jsonl --text-field body --id-field url - < feed.ndjson
   refrain scan --threshold 0.7 --min-docs 5 corpus/";
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  refrain scan samples/                           what repeats, and where (file:line)
+  refrain clean page.txt > page.clean.txt         repeated passages reduced to their first print
+  refrain index add --index archive.db archive/   build the archive index
+  refrain check --index archive.db draft.txt      exit 1 when the draft duplicates the archive
+
+Exit codes: 0 success, 1 findings (check, or scan --fail-on-findings), 2 errors.";
+
 /// Find repeated closing passages (boilerplate) and near-duplicate stories
 /// in news corpora.
 #[derive(Debug, Parser)]
-#[command(name = "refrain", version, about, after_help = EXAMPLES)]
+#[command(name = "refrain", version, about, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

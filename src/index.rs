@@ -412,7 +412,12 @@ impl Index {
                     ])
                     .map_err(fail)?;
                 let key = tx.last_insert_rowid();
-                doc_band_rows.extend(params.document_lsh.band_keys(&signature).map(|k| (k as i64, key)));
+                doc_band_rows.extend(
+                    params
+                        .document_lsh
+                        .band_keys(&signature)
+                        .map(|k| (k as i64, key)),
+                );
                 let mut forms_here = Vec::new();
                 for (p, paragraph) in print.paragraphs.iter().enumerate() {
                     if paragraph.shingles.is_empty() {
@@ -435,7 +440,8 @@ impl Index {
                         ])
                         .map_err(fail)?;
                     let paragraph_key = tx.last_insert_rowid();
-                    paragraph_band_rows.extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
+                    paragraph_band_rows
+                        .extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
                     forms_here.push(form);
                 }
                 forms_here.sort_unstable();
@@ -446,11 +452,15 @@ impl Index {
             }
             doc_band_rows.sort_unstable();
             for (band_key, doc) in doc_band_rows {
-                insert_doc_band.execute(params![band_key, doc]).map_err(fail)?;
+                insert_doc_band
+                    .execute(params![band_key, doc])
+                    .map_err(fail)?;
             }
             paragraph_band_rows.sort_unstable();
             for (band_key, paragraph) in paragraph_band_rows {
-                insert_paragraph_band.execute(params![band_key, paragraph]).map_err(fail)?;
+                insert_paragraph_band
+                    .execute(params![band_key, paragraph])
+                    .map_err(fail)?;
             }
         }
         tx.commit().map_err(fail)?;
