@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
 use crate::index::{Index, StoredDocument, StoredParagraph, folded_shingles, form_of};
 use crate::minhash::Signature;
+use crate::shingle::sorted_intersection_len;
 
 /// What is looked for and how strictly.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -269,24 +270,8 @@ fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSett
     excluded
 }
 
-fn intersection(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let shared = intersection(a, b);
+    let shared = sorted_intersection_len(a, b);
     let union = a.len() + b.len() - shared;
     if union == 0 {
         0.0
@@ -420,7 +405,7 @@ pub fn check_document(
         // other (a reprint whose paragraphs the archive holds several times
         // also looks "frequent"), the whole texts are compared.
         let compare = |ours: &[u32], theirs: &[u32]| {
-            let shared = intersection(ours, theirs);
+            let shared = sorted_intersection_len(ours, theirs);
             let similarity = shared as f64 / (ours.len() + theirs.len() - shared).max(1) as f64;
             let containment = Containment {
                 submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),

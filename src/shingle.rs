@@ -67,21 +67,26 @@ impl ShingleSet {
     /// Size of the intersection with `other` (a linear merge of two sorted
     /// lists).
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
-        let (a, b) = (&self.0, &other.0);
-        let (mut i, mut j, mut shared) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    i += 1;
-                    j += 1;
-                }
+        sorted_intersection_len(&self.0, &other.0)
+    }
+}
+
+/// Number of values two ascending, de-duplicated slices share (a linear
+/// merge).
+pub fn sorted_intersection_len<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
             }
         }
-        shared
     }
+    shared
 }
 
 /// Hashes token windows into shingles.

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use refrain::synthetic::{CorpusSpec, generate};
 use serde_json::Value;
 
-use crate::util::{corpus, refrain, repo_path, run_in};
+use crate::util::{corpus_owned, refrain, repo_path, run_in};
 
 /// An archive of generated stories as plain files, one paragraph per
 /// blank-line block, and its texts.
@@ -146,11 +146,7 @@ fn repeated_passages_and_known_boilerplate_are_reported() {
             )
         })
         .collect();
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, c)| (n.as_str(), c.as_slice()))
-        .collect();
-    let dir = corpus(&refs);
+    let dir = corpus_owned(&files);
     assert_eq!(
         run_in(
             dir.path(),

@@ -1,7 +1,7 @@
 //! `refrain scan` end to end: the real newspaper page, the samples, stdin,
 //! JSONL, output files, exit codes, and thread-count independence.
 
-use crate::util::{assert_same_text, corpus, repo_path, run, run_in, run_with_stdin};
+use crate::util::{assert_same_text, corpus, corpus_owned, repo_path, run, run_in, run_with_stdin};
 
 const ZH_PAGE: &str = "samples/zh/newspaper-page.txt";
 
@@ -166,11 +166,7 @@ fn stories_sharing_only_a_long_footer_are_not_near_duplicates() {
             )
         })
         .collect();
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, c)| (n.as_str(), c.as_slice()))
-        .collect();
-    let dir = corpus(&refs);
+    let dir = corpus_owned(&files);
     let report = run_in(dir.path(), &["scan", "--json", "."]).json();
     assert!(
         report["document_clusters"].as_array().unwrap().is_empty(),

@@ -89,6 +89,15 @@ pub fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
+/// Like [`corpus`], for file lists built at run time.
+pub fn corpus_owned(files: &[(String, Vec<u8>)]) -> tempfile::TempDir {
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    corpus(&refs)
+}
+
 /// Asserts two texts are equal, printing a line diff when they are not.
 pub fn assert_same_text(expected: &str, got: &str, what: &str) {
     if expected == got {
