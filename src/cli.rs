@@ -63,6 +63,45 @@ pub enum Command {
     /// Build and inspect the persistent archive index (a SQLite file).
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Decide, for every document of an archive batch, whether to keep or
+    /// drop it: one JSON line per document, in input order.
+    #[command(after_help = DEDUP_EXAMPLES)]
+    Dedup(DedupArgs),
+}
+
+const DEDUP_EXAMPLES: &str = "\
+Examples:
+  refrain dedup archive.jsonl > decisions.jsonl
+  refrain dedup --keep field:date -o decisions.jsonl wire/*.jsonl
+  refrain dedup --keep longest --write-kept deduped/ archive/";
+
+/// `refrain dedup` flags.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Files, directories (recursive, sorted) or `-`.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Which member of a cluster to keep: first (input order), longest, or
+    /// field:NAME (smallest value of a JSONL field, e.g. field:date).
+    #[arg(long, default_value = "first", value_name = "POLICY")]
+    pub keep: crate::dedup::KeepPolicy,
+    /// Write the decisions to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the kept documents under DIR in their own format (text
+    /// files, or JSONL records with every other field kept), boilerplate
+    /// paragraphs removed.
+    #[arg(long, value_name = "DIR")]
+    pub write_kept: Option<PathBuf>,
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// No progress bar and no diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 const CHECK_EXAMPLES: &str = "\
@@ -407,6 +446,7 @@ impl MatchArgs {
                 text_field: input.text_field.clone(),
                 id_field: input.id_field.clone(),
                 max_doc_bytes: input.max_doc_bytes,
+                extra_field: None,
             },
             fingerprint: FingerprintParams {
                 shingle_size: self.shingle_size,
@@ -611,6 +651,26 @@ mod tests {
             panic!("remove")
         };
         assert_eq!(args.ids, ["x", "y"]);
+    }
+
+    #[test]
+    fn dedup_flags() {
+        let cli = Cli::try_parse_from([
+            "refrain",
+            "dedup",
+            "--keep",
+            "field:date",
+            "-o",
+            "d.jsonl",
+            "a.jsonl",
+        ])
+        .unwrap();
+        let Command::Dedup(args) = cli.command else {
+            panic!("dedup")
+        };
+        assert_eq!(args.keep, crate::dedup::KeepPolicy::Field("date".into()));
+        assert_eq!(args.output, Some(PathBuf::from("d.jsonl")));
+        assert!(Cli::try_parse_from(["refrain", "dedup", "--keep", "newest", "a.jsonl"]).is_err());
     }
 
     #[test]

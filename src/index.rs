@@ -721,6 +721,7 @@ mod tests {
                 source: (*name).into(),
                 source_line: None,
                 text: (*text).into(),
+                extra: None,
             })
             .collect();
         let prints = documents.iter().map(|d| fp.document(&d.text)).collect();

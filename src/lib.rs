@@ -36,6 +36,7 @@ pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod corpus;
+pub mod dedup;
 pub mod error;
 pub mod exit_code;
 pub mod fingerprint;

@@ -29,6 +29,17 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Where a given path goes below an output directory: the path without
+/// its root, `.` or `..` components, so nothing is written outside it.
+pub fn relative_path(path: &Path) -> std::path::PathBuf {
+    path.components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +52,18 @@ mod tests {
         write_atomically(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn relative_paths_stay_below_the_directory() {
+        assert_eq!(
+            relative_path(Path::new("/abs/a.txt")),
+            Path::new("abs/a.txt")
+        );
+        assert_eq!(
+            relative_path(Path::new("../up/./b.txt")),
+            Path::new("up/b.txt")
+        );
     }
 
     #[test]

@@ -247,7 +247,7 @@ impl Passages {
     }
 
     /// `(document, paragraph)` pairs left out of document fingerprints.
-    fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
+    pub fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
         (0..self.occurrences.len())
             .filter(|&c| self.is_excluded(c))
             .flat_map(|c| self.occurrences[c].iter().copied())

@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod clean;
+mod dedup;
 mod json_contract;
 mod quality;
 mod scan;

@@ -3,7 +3,7 @@
 //! place, never leaving a file half-written.
 
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -12,7 +12,7 @@ use crate::cli::CleanArgs;
 use crate::corpus::{InputFormat, walk};
 use crate::error::{Error, InputProblem};
 use crate::exit_code::ExitCode;
-use crate::output::write_atomically;
+use crate::output::{relative_path, write_atomically};
 use crate::pipeline;
 use crate::progress::Progress;
 
@@ -168,16 +168,6 @@ fn describe(source: &str, removal: &Removal) -> String {
             removal.line, removal.documents
         ),
     }
-}
-
-/// The path below --out-dir: the given path without its root, `.` or `..`.
-fn relative_path(path: &Path) -> PathBuf {
-    path.components()
-        .filter_map(|c| match c {
-            Component::Normal(part) => Some(part),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Replaces `path` atomically; with `backup`, the original is first linked

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod clean;
+pub mod dedup;
 pub mod index;
 pub mod scan;
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Clean(args) => clean::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Index(command) => index::run(&command),
+        Command::Dedup(args) => dedup::run(&args),
     }
 }
 

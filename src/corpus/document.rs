@@ -35,4 +35,6 @@ pub struct Document {
     pub source_line: Option<u64>,
     /// The text, as read (lossily decoded if it was not valid UTF-8).
     pub text: String,
+    /// The value of `ReadOptions::extra_field` in a JSONL record.
+    pub extra: Option<serde_json::Value>,
 }

@@ -44,6 +44,9 @@ pub struct ReadOptions {
     pub id_field: String,
     /// Documents (files or records) larger than this are skipped.
     pub max_doc_bytes: u64,
+    /// A further JSONL field to keep with each document (for
+    /// `dedup --keep field:NAME`).
+    pub extra_field: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -53,6 +56,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             id_field: "id".into(),
             max_doc_bytes: 64 << 20,
+            extra_field: None,
         }
     }
 }
@@ -94,6 +98,7 @@ pub fn read_corpus(
                 source: raw.source,
                 source_line: raw.line,
                 text: raw.text,
+                extra: raw.extra,
             });
         }
     }
@@ -112,6 +117,7 @@ struct RawDocument {
     source: String,
     line: Option<u64>,
     text: String,
+    extra: Option<serde_json::Value>,
 }
 
 fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
@@ -205,6 +211,7 @@ fn read_text(
         source: name.to_owned(),
         line: None,
         text,
+        extra: None,
     });
     Ok(())
 }
@@ -384,6 +391,7 @@ fn parse_record(
     let picker = FieldPicker {
         text_field: &options.text_field,
         id_field: &options.id_field,
+        extra_field: options.extra_field.as_deref(),
     };
     let mut deserializer = serde_json::Deserializer::from_str(&json);
     let picked = match picker
@@ -440,6 +448,7 @@ fn parse_record(
         source: name.to_owned(),
         line: Some(line_number),
         text,
+        extra: picked.extra,
     })
 }
 
@@ -459,12 +468,14 @@ fn json_type_name(value: &serde_json::Value) -> &'static str {
 struct FieldPicker<'f> {
     text_field: &'f str,
     id_field: &'f str,
+    extra_field: Option<&'f str>,
 }
 
 #[derive(Default)]
 struct Picked {
     text: Option<serde_json::Value>,
     id: Option<serde_json::Value>,
+    extra: Option<serde_json::Value>,
 }
 
 impl<'de> DeserializeSeed<'de> for FieldPicker<'_> {
@@ -489,6 +500,8 @@ impl<'de> Visitor<'de> for FieldPicker<'_> {
                 picked.text = Some(map.next_value()?);
             } else if key == self.id_field {
                 picked.id = Some(map.next_value()?);
+            } else if Some(key.as_ref()) == self.extra_field {
+                picked.extra = Some(map.next_value()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }

@@ -1,0 +1,199 @@
+//! Keep-or-drop decisions for archive deduplication: one per document,
+//! from the document clusters of an [`Analysis`] and a representative
+//! policy (`first`, `longest`, or the smallest value of a field such as a
+//! publication date). Deterministic: ties go to the first in input order.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::pipeline::Analysis;
+use crate::report::round_similarity;
+use crate::shingle::{Overlap, ShingleSet};
+
+/// Which member of a cluster is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeepPolicy {
+    /// The first in input order.
+    First,
+    /// The longest text (bytes); ties to the first.
+    Longest,
+    /// The smallest value of a JSONL field (numbers by value, strings
+    /// lexicographically, so ISO dates sort by time); documents without
+    /// it come last; ties to the first.
+    Field(String),
+}
+
+impl std::str::FromStr for KeepPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "first" => Ok(KeepPolicy::First),
+            "longest" => Ok(KeepPolicy::Longest),
+            _ => match text.strip_prefix("field:") {
+                Some(name) if !name.is_empty() => Ok(KeepPolicy::Field(name.to_owned())),
+                _ => Err(format!("'{text}' is not first, longest or field:NAME")),
+            },
+        }
+    }
+}
+
+impl KeepPolicy {
+    /// The JSONL field the policy needs, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            KeepPolicy::Field(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// The decision for one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// Document id.
+    pub id: String,
+    /// The file it came from.
+    pub source: String,
+    /// Its JSONL line, if any.
+    pub line: Option<u64>,
+    /// Its cluster (`d1`, `d2`, ... as in the scan report), if any.
+    pub cluster: Option<String>,
+    /// Kept (true) or dropped.
+    pub keep: bool,
+    /// True for the member its cluster keeps.
+    pub representative: bool,
+    /// For a dropped document, the id of the kept one.
+    pub duplicate_of: Option<String>,
+    /// Exact Jaccard with the kept document (boilerplate excluded).
+    pub similarity: Option<f64>,
+    /// Boilerplate paragraphs found in it (0-based).
+    pub boilerplate_paragraphs: Vec<u32>,
+}
+
+/// One decision per document, in input order.
+pub fn decide(analysis: &Analysis, policy: &KeepPolicy) -> Vec<Decision> {
+    let excluded = analysis.passages.excluded_paragraphs();
+    let mut boilerplate: Vec<Vec<u32>> = vec![Vec::new(); analysis.documents.len()];
+    for &(d, p) in &excluded {
+        boilerplate[d as usize].push(p);
+    }
+    let document_set = |d: usize| {
+        ShingleSet::union_of(
+            analysis.prints[d]
+                .paragraphs
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| !excluded.contains(&(d as u32, *p as u32)))
+                .map(|(_, paragraph)| &paragraph.shingles),
+        )
+    };
+    let mut decisions: Vec<Decision> = analysis
+        .documents
+        .iter()
+        .zip(boilerplate)
+        .map(|(doc, mut paragraphs)| {
+            paragraphs.sort_unstable();
+            Decision {
+                id: doc.name.clone(),
+                source: doc.source.clone(),
+                line: doc.source_line,
+                cluster: None,
+                keep: true,
+                representative: false,
+                duplicate_of: None,
+                similarity: None,
+                boilerplate_paragraphs: paragraphs,
+            }
+        })
+        .collect();
+    for (c, cluster) in analysis.document_clusters.iter().enumerate() {
+        let members: Vec<usize> = cluster.members.iter().map(|m| m.item as usize).collect();
+        let kept = choose(analysis, &members, policy);
+        let kept_set = (kept != members[0]).then(|| document_set(kept));
+        for member in &cluster.members {
+            let d = member.item as usize;
+            let similarity = if d == kept {
+                1.0
+            } else if let Some(kept_set) = &kept_set {
+                Overlap::between(kept_set, &document_set(d)).jaccard()
+            } else {
+                member.overlap.jaccard()
+            };
+            let decision = &mut decisions[d];
+            decision.cluster = Some(format!("d{}", c + 1));
+            decision.keep = d == kept;
+            decision.representative = d == kept;
+            decision.duplicate_of = (d != kept).then(|| analysis.documents[kept].name.clone());
+            decision.similarity = Some(round_similarity(similarity));
+        }
+    }
+    decisions
+}
+
+fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {
+    let docs = &analysis.documents;
+    let better = |a: usize, b: usize| -> Ordering {
+        match policy {
+            KeepPolicy::First => a.cmp(&b),
+            KeepPolicy::Longest => docs[b].text.len().cmp(&docs[a].text.len()).then(a.cmp(&b)),
+            KeepPolicy::Field(_) => {
+                compare_fields(docs[a].extra.as_ref(), docs[b].extra.as_ref()).then(a.cmp(&b))
+            }
+        }
+    };
+    members
+        .iter()
+        .copied()
+        .min_by(|&a, &b| better(a, b))
+        .unwrap_or(members[0])
+}
+
+/// Smallest first; numbers before strings; missing values last.
+fn compare_fields(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> Ordering {
+    use serde_json::Value;
+    let rank = |v: Option<&Value>| match v {
+        Some(Value::Number(_)) => 0,
+        Some(Value::String(_)) => 1,
+        _ => 2,
+    };
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .unwrap_or(f64::MAX)
+            .total_cmp(&y.as_f64().unwrap_or(f64::MAX)),
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn policies_parse() {
+        assert_eq!("first".parse::<KeepPolicy>(), Ok(KeepPolicy::First));
+        assert_eq!("longest".parse::<KeepPolicy>(), Ok(KeepPolicy::Longest));
+        assert_eq!(
+            "field:date".parse::<KeepPolicy>(),
+            Ok(KeepPolicy::Field("date".into()))
+        );
+        assert!("field:".parse::<KeepPolicy>().is_err());
+        assert!("newest".parse::<KeepPolicy>().is_err());
+    }
+
+    #[test]
+    fn field_values_order() {
+        let (a, b) = (json!("2024-01-02"), json!("2023-12-31"));
+        assert_eq!(compare_fields(Some(&a), Some(&b)), Ordering::Greater);
+        assert_eq!(
+            compare_fields(Some(&json!(3)), Some(&json!(10))),
+            Ordering::Less
+        );
+        assert_eq!(compare_fields(Some(&a), None), Ordering::Less);
+        assert_eq!(compare_fields(None, None), Ordering::Equal);
+    }
+}

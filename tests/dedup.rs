@@ -1,0 +1,169 @@
+//! `refrain dedup`: one decision per document, one kept member per
+//! cluster by the chosen policy, the kept corpus written back in its own
+//! format.
+
+use std::collections::{BTreeMap, HashSet};
+
+use refrain::synthetic::{CorpusSpec, generate};
+use serde_json::Value;
+
+use crate::util::{corpus, run_in};
+
+fn decisions(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn one_kept_per_cluster_and_planted_copies_dropped() {
+    let corpus_data = generate(&CorpusSpec::new(800, 17));
+    let dir = corpus(&[("c.jsonl", corpus_data.to_jsonl().as_bytes())]);
+    let out = run_in(dir.path(), &["dedup", "-q", "c.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = decisions(&out.stdout);
+    assert_eq!(rows.len(), 800);
+    let mut clusters: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for row in &rows {
+        if let Some(cluster) = row["cluster"].as_str() {
+            clusters.entry(cluster.to_owned()).or_default().push(row);
+        } else {
+            assert_eq!(row["keep"], true);
+        }
+    }
+    assert!(!clusters.is_empty());
+    for members in clusters.values() {
+        let kept: Vec<&&Value> = members.iter().filter(|m| m["keep"] == true).collect();
+        assert_eq!(kept.len(), 1);
+        for member in members.iter().filter(|m| m["keep"] == false) {
+            assert_eq!(member["duplicate_of"], kept[0]["id"]);
+            assert!(member["similarity"].as_f64().unwrap() >= 0.8);
+        }
+    }
+    // With the default policy the kept member is a family's original.
+    let originals: HashSet<String> = corpus_data
+        .truth
+        .families
+        .iter()
+        .map(|f| corpus_data.documents[f[0]].id.clone())
+        .collect();
+    let dropped: Vec<&Value> = rows.iter().filter(|r| r["keep"] == false).collect();
+    assert!(
+        dropped
+            .iter()
+            .all(|r| originals.contains(r["duplicate_of"].as_str().unwrap()))
+    );
+    // Footers are listed as boilerplate paragraphs.
+    let (doc, paragraph) = corpus_data.truth.footers[0];
+    assert!(
+        rows[doc]["boilerplate_paragraphs"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(paragraph))
+    );
+    // Same decisions whatever the thread count.
+    let one = run_in(dir.path(), &["dedup", "-q", "-j", "1", "c.jsonl"]);
+    assert_eq!(one.stdout, out.stdout);
+}
+
+#[test]
+fn keep_longest_and_keep_by_field() {
+    let story = "The harbour authority approved a new ferry route on Monday after months of debate among residents and operators.";
+    let more = "Officials said the first sailings would start in June, with four crossings a day.";
+    let records = [
+        serde_json::json!({"id": "a", "date": "2026-03-02", "text": format!("{story}\n\n{more}")}),
+        serde_json::json!({"id": "b", "date": "2026-03-01", "text": format!("{story}\n\n{more}\n\nThe vote was 7 to 2.")}),
+        serde_json::json!({"id": "c", "text": format!("{story}\n\n{more}")}),
+        serde_json::json!({"id": "d", "date": "2026-01-01", "text": "An unrelated story about a bakery."}),
+    ];
+    let jsonl: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let dir = corpus(&[("w.jsonl", jsonl.as_bytes())]);
+    let kept = |policy: &str| -> Vec<String> {
+        let out = run_in(
+            dir.path(),
+            &[
+                "dedup",
+                "-q",
+                "--keep",
+                policy,
+                "--threshold",
+                "0.5",
+                "w.jsonl",
+            ],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        decisions(&out.stdout)
+            .iter()
+            .filter(|r| r["keep"] == true)
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(kept("first"), ["a", "d"]);
+    assert_eq!(kept("longest"), ["b", "d"]);
+    assert_eq!(
+        kept("field:date"),
+        ["b", "d"],
+        "the earliest date; a missing date sorts last"
+    );
+}
+
+#[test]
+fn write_kept_rewrites_jsonl_and_text_without_duplicates_or_boilerplate() {
+    let footer = "Copyright 2026 Example Wire. All rights reserved. Not for redistribution.";
+    let story =
+        "The council approved the budget after a long debate that ran past midnight on Monday.";
+    let others = [
+        "Heavy rain flooded the lower streets and closed two schools in the valley.",
+        "The orchestra opened its winter season with a sold-out night of Brahms.",
+    ];
+    let records: Vec<Value> = (0..4)
+        .map(|i| {
+            let text = if i < 2 { format!("{story}\n\n{footer}") } else { format!("{}\n\n{footer}", others[i - 2]) };
+            serde_json::json!({"id": format!("r{i}"), "url": format!("https://example.org/{i}"), "text": text})
+        })
+        .collect();
+    let jsonl: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let plain = format!("A plain file story of its own with enough words.\n\n{footer}\n");
+    let dir = corpus(&[
+        ("in/w.jsonl", jsonl.as_bytes()),
+        ("in/p.txt", plain.as_bytes()),
+    ]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "dedup",
+            "-q",
+            "-o",
+            "decisions.jsonl",
+            "--write-kept",
+            "out",
+            "in",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("decisions.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        5
+    );
+    let kept: Vec<Value> = std::fs::read_to_string(dir.path().join("out/in/w.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = kept.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["r0", "r2", "r3"]);
+    assert_eq!(
+        kept[0]["url"], "https://example.org/0",
+        "other fields are kept"
+    );
+    assert_eq!(kept[0]["text"], story, "the footer is gone");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/in/p.txt")).unwrap(),
+        "A plain file story of its own with enough words.\n"
+    );
+}
