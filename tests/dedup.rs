@@ -167,3 +167,31 @@ fn write_kept_rewrites_jsonl_and_text_without_duplicates_or_boilerplate() {
         "A plain file story of its own with enough words.\n"
     );
 }
+
+#[test]
+fn compressed_input_gives_the_same_decisions() {
+    use std::io::Write;
+    let jsonl = generate(&CorpusSpec::new(400, 23)).to_jsonl();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(jsonl.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let zst = ruzstd::encoding::compress_to_vec(
+        jsonl.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    let dir = corpus(&[
+        ("c.jsonl", jsonl.as_bytes()),
+        ("c.jsonl.gz", &gz),
+        ("c.jsonl.zst", &zst),
+    ]);
+    let plain = run_in(dir.path(), &["dedup", "-q", "c.jsonl"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(plain.stdout.contains("\"keep\":false"));
+    for name in ["c.jsonl.gz", "c.jsonl.zst"] {
+        let out = run_in(dir.path(), &["dedup", "-q", name]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.stdout.replace(name, "c.jsonl"), plain.stdout, "{name}");
+    }
+    let stdin = crate::util::run_with_stdin(&["dedup", "-q", "--input-format", "jsonl", "-"], &gz);
+    assert_eq!(stdin.stdout.replace("<stdin>", "c.jsonl"), plain.stdout);
+}

@@ -132,7 +132,7 @@ fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
         Source::Stdin => Ok(Box::new(io::stdin())),
         Source::File(path) => File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>),
     };
-    let reader = match opened {
+    let reader = match opened.and_then(decompressed) {
         Ok(reader) => reader,
         Err(err) => {
             out.problems.push(InputProblem::new(
@@ -162,7 +162,28 @@ fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
 
 fn is_jsonl_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .unwrap_or(&lower);
     lower.ends_with(".jsonl") || lower.ends_with(".ndjson")
+}
+
+/// Gzip (`1f 8b`) and Zstandard (`28 b5 2f fd`) input is recognised by its
+/// first bytes, whatever the file is called, and decompressed as it is
+/// read; anything else is read as it is.
+fn decompressed(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut buffered = BufReader::with_capacity(256 << 10, reader);
+    let head = buffered.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(buffered)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let decoder = ruzstd::decoding::StreamingDecoder::new(buffered)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
+        Ok(Box::new(decoder))
+    } else {
+        Ok(Box::new(buffered))
+    }
 }
 
 fn read_text(
@@ -645,6 +666,37 @@ mod tests {
         );
         assert_eq!(read.documents[0].text, "caf\u{fffd}");
         assert_eq!(kinds(&read), [(Some(1), ProblemKind::InvalidUtf8)]);
+    }
+
+    #[test]
+    fn gzip_and_zstd_input_is_decompressed() {
+        use std::io::Write;
+        let jsonl =
+            b"{\"id\": \"a\", \"text\": \"first story\"}\n{\"id\": \"b\", \"text\": \"second\"}\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(jsonl).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = ruzstd::encoding::compress_to_vec(
+            &jsonl[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        for (name, bytes) in [("c.jsonl.gz", gz), ("c.jsonl.zst", zst)] {
+            let read = read_bytes(name, &bytes, &ReadOptions::default());
+            let names: Vec<&str> = read.documents.iter().map(|d| d.name.as_str()).collect();
+            assert_eq!(names, ["a", "b"], "{name}");
+            assert!(read.problems.is_empty(), "{name}: {:?}", read.problems);
+        }
+    }
+
+    #[test]
+    fn corrupt_compressed_input_is_a_problem() {
+        let read = read_bytes(
+            "bad.jsonl.gz",
+            b"\x1f\x8b\x08\x00garbage",
+            &ReadOptions::default(),
+        );
+        assert!(read.documents.is_empty());
+        assert_eq!(read.problems[0].kind, ProblemKind::Unreadable);
     }
 
     #[test]
