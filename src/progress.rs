@@ -1,7 +1,9 @@
 //! Progress on standard error: one indicatif bar per stage, drawn only on a
 //! terminal, only after a stage has run for a moment (short runs stay
-//! quiet), and never under `--quiet`. Input problems are printed here too,
-//! above the bar, as they are found.
+//! quiet), and never under `--quiet`. When stderr is not a terminal (a
+//! batch log), a stage that runs long prints a plain line every
+//! [`LOG_EVERY`] instead: count, rate and time left. Input problems are
+//! printed here too, as they are found.
 
 use std::time::{Duration, Instant};
 
@@ -12,10 +14,14 @@ use crate::error::InputProblem;
 /// How long a stage runs before its bar appears.
 const SHOW_AFTER: Duration = Duration::from_millis(800);
 
+/// Interval of the plain progress lines written to a non-terminal stderr.
+pub const LOG_EVERY: Duration = Duration::from_secs(10);
+
 /// Where progress and diagnostics go.
 #[derive(Debug, Clone)]
 pub struct Progress {
     bars: bool,
+    log_lines: bool,
     messages: bool,
 }
 
@@ -23,8 +29,10 @@ impl Progress {
     /// Bars on a terminal stderr and diagnostics on stderr; both off when
     /// `quiet`.
     pub fn stderr(quiet: bool) -> Self {
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
         Progress {
-            bars: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            bars: !quiet && terminal,
+            log_lines: !quiet && !terminal,
             messages: !quiet,
         }
     }
@@ -33,6 +41,7 @@ impl Progress {
     pub fn hidden() -> Self {
         Progress {
             bars: false,
+            log_lines: false,
             messages: false,
         }
     }
@@ -57,6 +66,8 @@ impl Progress {
         Stage {
             bar,
             enabled: self.bars,
+            log_lines: self.log_lines,
+            last_log: std::sync::Mutex::new(Instant::now()),
             started: Instant::now(),
         }
     }
@@ -81,6 +92,8 @@ impl Progress {
 pub struct Stage {
     bar: ProgressBar,
     enabled: bool,
+    log_lines: bool,
+    last_log: std::sync::Mutex<Instant>,
     started: Instant,
 }
 
@@ -94,10 +107,49 @@ impl Stage {
                 self.bar.enable_steady_tick(Duration::from_millis(120));
             }
         }
+        if self.log_lines {
+            self.log_line();
+        }
     }
 
-    /// Ends the stage and erases its bar.
+    /// A plain `refrain: STAGE 1200/5000 (24%), 310/s, about 12s left` line
+    /// when [`LOG_EVERY`] has passed since the last one.
+    fn log_line(&self) {
+        let Ok(mut last) = self.last_log.try_lock() else {
+            return;
+        };
+        if last.elapsed() < LOG_EVERY {
+            return;
+        }
+        *last = Instant::now();
+        let done = self.bar.position();
+        let elapsed = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = done as f64 / elapsed;
+        let line = match self.bar.length() {
+            Some(total) if total > 0 => {
+                let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
+                format!(
+                    "refrain: {} {done}/{total} ({:.0}%), {rate:.0}/s, about {left:.0}s left",
+                    self.bar.prefix(),
+                    100.0 * done as f64 / total as f64
+                )
+            }
+            _ => format!("refrain: {} {done}, {rate:.0}/s", self.bar.prefix()),
+        };
+        eprintln!("{line}");
+    }
+
+    /// Ends the stage and erases its bar; in a batch log, a stage that
+    /// took [`LOG_EVERY`] or longer says when it is done.
     pub fn finish(self) {
         self.bar.finish_and_clear();
+        let elapsed = self.started.elapsed();
+        if self.log_lines && elapsed >= LOG_EVERY {
+            eprintln!(
+                "refrain: {} done in {:.1}s",
+                self.bar.prefix(),
+                elapsed.as_secs_f64()
+            );
+        }
     }
 }
