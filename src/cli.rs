@@ -320,7 +320,7 @@ pub struct MatchArgs {
     pub min_docs: usize,
 
     /// Paragraphs with fewer tokens are not matched as passages.
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 2, value_name = "N")]
     pub min_passage_tokens: usize,
 
     /// Worker threads (0: one per core). The output never depends on it.

@@ -68,7 +68,7 @@ impl ScanConfig {
             document_lsh: None,
             passage_lsh: None,
             min_docs: 3,
-            min_passage_tokens: 5,
+            min_passage_tokens: 2,
             threads: 0,
             timings: false,
         }

@@ -242,6 +242,9 @@ impl<'s> Generator<'s> {
             Outlet { footer: "Copyright 2026 The Valley Courier. Distributed by Tribune Content Agency, LLC.".into() },
             Outlet { footer: "更多精彩内容，请下载本报客户端。Download our app for more stories and live updates.".into() },
             Outlet { footer: "If you have a news tip, email the newsroom or call our tip line. We read every message we receive.".into() },
+            // Short closing lines are boilerplate too.
+            Outlet { footer: "All rights reserved.".into() },
+            Outlet { footer: "（完）本报综合报道".into() },
         ];
         Generator {
             spec,
