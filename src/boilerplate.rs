@@ -235,7 +235,7 @@ impl<'a> Layout<'a> {
             return false;
         }
         let paragraphs = &self.documents[d];
-        let held = |h: &&u64| paragraphs.iter().any(|p| p.shingles.contains(**h));
+        let held = |h: &&u32| paragraphs.iter().any(|p| p.shingles.contains(**h));
         let hashes = shingles.hashes();
         let probe = &hashes[..hashes.len().min(16)];
         if probe.len() == 16 && probe.iter().filter(held).count() < 4 {
@@ -340,7 +340,7 @@ mod tests {
             .enumerate()
             .map(|(d, doc)| {
                 (0..doc.len())
-                    .map(|p| ShingleSet::from_hashes(vec![(d * 1000 + p) as u64]))
+                    .map(|p| ShingleSet::from_hashes(vec![(d * 1000 + p) as u32]))
                     .collect()
             })
             .collect();
@@ -440,7 +440,7 @@ mod tests {
         // Paragraphs 0-2 shared by four reprints; paragraph 3 edited in each
         // (one shingle of ten changed), so it is in no cluster.
         let shared = ShingleSet::from_hashes(vec![1, 2, 3]);
-        let edited: Vec<ShingleSet> = (0..4u64)
+        let edited: Vec<ShingleSet> = (0..4u32)
             .map(|d| ShingleSet::from_hashes((10..19).chain([100 + d]).collect()))
             .collect();
         let views: Vec<Vec<ParagraphView>> = (0..4)

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
-use crate::index::{Index, StoredDocument, StoredParagraph, folded_shingles, form_of};
+use crate::index::{Index, StoredDocument, StoredParagraph, form_of};
 use crate::minhash::Signature;
 use crate::shingle::sorted_intersection_len;
 
@@ -181,7 +181,7 @@ impl Side {
             shingles: print
                 .paragraphs
                 .iter()
-                .map(|p| folded_shingles(p.shingles.hashes()))
+                .map(|p| p.shingles.hashes().to_vec())
                 .collect(),
             excluded: closing_boilerplate(&tokens, &counts, settings),
             tokens,

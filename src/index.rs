@@ -71,7 +71,7 @@ pub struct StoredParagraph {
     pub tokens: u32,
     /// Hash of its exact shingle set.
     pub form: u64,
-    /// Its shingles, folded to 32 bits, sorted.
+    /// Its 32-bit shingles, sorted.
     pub shingles: Vec<u32>,
 }
 
@@ -133,22 +133,9 @@ pub struct Index {
     params: IndexParams,
 }
 
-/// Folds a 64-bit shingle hash to the 32 bits stored in the index.
-pub fn fold_shingle(hash: u64) -> u32 {
-    (hash ^ (hash >> 32)) as u32
-}
-
-/// The stored form of a paragraph's shingles.
-pub fn folded_shingles(hashes: &[u64]) -> Vec<u32> {
-    let mut folded: Vec<u32> = hashes.iter().map(|&h| fold_shingle(h)).collect();
-    folded.sort_unstable();
-    folded.dedup();
-    folded
-}
-
 /// The exact-form key of a paragraph (a hash of its shingle set).
-pub fn form_of(hashes: &[u64]) -> u64 {
-    let mut bytes = Vec::with_capacity(hashes.len() * 8);
+pub fn form_of(hashes: &[u32]) -> u64 {
+    let mut bytes = Vec::with_capacity(hashes.len() * 4);
     for h in hashes {
         bytes.extend_from_slice(&h.to_le_bytes());
     }
@@ -435,7 +422,7 @@ impl Index {
                             paragraph.span.first_line,
                             paragraph.tokens,
                             form as i64,
-                            slots_to_blob(&folded_shingles(paragraph.shingles.hashes())),
+                            slots_to_blob(paragraph.shingles.hashes()),
                             band_blob
                         ])
                         .map_err(fail)?;

@@ -2,7 +2,7 @@
 //! minimum over a set's shingles.
 //!
 //! Slot `i` hashes a shingle with the multiply-add-shift family
-//! `((a_i * x + b_i) mod 2^64) >> 32` over the shingle's 32-bit fold `x`
+//! `((a_i * x + b_i) mod 2^64) >> 32` over the 32-bit shingle `x`
 //! (Dietzfelbinger 1996), which is universal and vectorizes well. The
 //! constants come from a SplitMix64 stream started at the seed, so a
 //! signature depends only on the set and the seed.
@@ -98,22 +98,21 @@ impl MinHasher {
     /// [`MinHasher::fold`] compiled for AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn fold_avx2(&self, shingles: &[u64], slots: &mut [u32]) {
+    unsafe fn fold_avx2(&self, shingles: &[u32], slots: &mut [u32]) {
         self.fold(shingles, slots);
     }
 
     /// Lowers `slots` to the minimum hash of each permutation over
     /// `shingles`.
     #[inline(always)]
-    fn fold(&self, shingles: &[u64], slots: &mut [u32]) {
+    fn fold(&self, shingles: &[u32], slots: &mut [u32]) {
         let n = slots.len();
         let (low, high, increments) = (
             &self.multipliers_low[..n],
             &self.multipliers_high[..n],
             &self.increments[..n],
         );
-        for &shingle in shingles {
-            let x = (shingle ^ (shingle >> 32)) as u32;
+        for &x in shingles {
             for i in 0..n {
                 let wide = (u64::from(low[i]) * u64::from(x)).wrapping_add(increments[i]);
                 let h = ((wide >> 32) as u32).wrapping_add(high[i].wrapping_mul(x));
@@ -140,7 +139,7 @@ mod tests {
         // Spread the integers over the hash space as real shingles are.
         ShingleSet::from_hashes(
             range
-                .map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()))
+                .map(|i| crate::shingle::fold(xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())))
                 .collect(),
         )
     }
@@ -199,7 +198,7 @@ mod tests {
         let shingles = set(0..300);
         let mut expected = vec![u32::MAX; 64];
         for &shingle in shingles.hashes() {
-            let x = (shingle ^ (shingle >> 32)) & 0xffff_ffff;
+            let x = u64::from(shingle);
             for (i, slot) in expected.iter_mut().enumerate() {
                 let a = (u64::from(hasher.multipliers_high[i]) << 32)
                     | u64::from(hasher.multipliers_low[i]);
