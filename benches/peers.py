@@ -85,38 +85,40 @@ def score(pairs):
     return precision, recall
 
 
-def run_datasketch():
-    from datasketch import MinHash, MinHashLSH
+def run_peer(make_minhash, make_lsh, add):
+    """Reads, shingles, signs and indexes every document, keeping each LSH
+    candidate pair whose estimated Jaccard is at least 0.8."""
     start = time.perf_counter()
     rows = load()
-    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    lsh = make_lsh()
     sigs, pairs = [], []
     for i, row in enumerate(rows):
-        m = MinHash(num_perm=128, seed=1)
-        m.update_batch([s.encode() for s in shingles(row["text"])])
+        m = make_minhash()
+        add(m, shingles(row["text"]))
         for j in lsh.query(m):
             if sigs[j].jaccard(m) >= 0.8:
                 pairs.append((j, i))
         lsh.insert(i, m)
         sigs.append(m)
     return time.perf_counter() - start, pairs
+
+
+def run_datasketch():
+    from datasketch import MinHash, MinHashLSH
+    return run_peer(
+        lambda: MinHash(num_perm=128, seed=1),
+        lambda: MinHashLSH(threshold=0.8, num_perm=128),
+        lambda m, s: m.update_batch([x.encode() for x in s]),
+    )
 
 
 def run_rensa():
     from rensa import RMinHash, RMinHashLSH
-    start = time.perf_counter()
-    rows = load()
-    lsh = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
-    sigs, pairs = [], []
-    for i, row in enumerate(rows):
-        m = RMinHash(num_perm=128, seed=1)
-        m.update(list(shingles(row["text"])))
-        for j in lsh.query(m):
-            if sigs[j].jaccard(m) >= 0.8:
-                pairs.append((j, i))
-        lsh.insert(i, m)
-        sigs.append(m)
-    return time.perf_counter() - start, pairs
+    return run_peer(
+        lambda: RMinHash(num_perm=128, seed=1),
+        lambda: RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16),
+        lambda m, s: m.update(list(s)),
+    )
 
 
 def refrain_pairs():

@@ -3,12 +3,11 @@
 //! validated against its schema), settings checks, and a killed `add`.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use refrain::synthetic::{CorpusSpec, generate};
 use serde_json::Value;
 
-use crate::util::{corpus_owned, refrain, repo_path, run_in};
+use crate::util::{corpus_owned, repo_path, run_and_kill, run_in};
 
 /// An archive of generated stories as plain files, one paragraph per
 /// blank-line block, and its texts.
@@ -378,16 +377,11 @@ fn a_killed_add_leaves_a_usable_index_and_a_rerun_completes() {
             .unwrap()
     };
     for delay_ms in [300u64, 900, 1800] {
-        let mut child = refrain()
-            .args(["index", "add", "-q", "--index", "a.db", "big.jsonl"])
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        run_and_kill(
+            dir.path(),
+            &["index", "add", "-q", "--index", "a.db", "big.jsonl"],
+            delay_ms,
+        );
         let documents = count(dir.path());
         assert!(
             documents == 0 || documents == 6000,

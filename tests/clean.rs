@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::util::{corpus, refrain, repo_path, run, run_in};
+use crate::util::{corpus, repo_path, run, run_and_kill, run_in};
 
 const ZH_PAGE: &str = "samples/zh/newspaper-page.txt";
 
@@ -254,16 +254,11 @@ fn killed_in_place_clean_never_leaves_a_partial_file() {
     let original = big_page();
     for delay_ms in [5u64, 40, 120, 300] {
         let dir = corpus(&[("big.txt", &original)]);
-        let mut child = refrain()
-            .args(["clean", "--in-place", "--no-backup", "-q", "big.txt"])
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        run_and_kill(
+            dir.path(),
+            &["clean", "--in-place", "--no-backup", "-q", "big.txt"],
+            delay_ms,
+        );
         assert_whole(&dir.path().join("big.txt"), &original);
     }
 }

@@ -76,6 +76,21 @@ pub fn run_with_stdin(args: &[&str], input: &[u8]) -> Run {
     finish(output)
 }
 
+/// Starts `refrain ARGS` in `dir` and kills it (SIGKILL) after `delay_ms`,
+/// or lets it finish if it is faster.
+pub fn run_and_kill(dir: &Path, args: &[&str], delay_ms: u64) {
+    let mut child = refrain()
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary runs");
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// Writes `files` (relative path, contents) under a new temporary directory.
 pub fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
