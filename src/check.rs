@@ -149,6 +149,23 @@ pub struct Finding {
     pub archived_documents: Option<u64>,
 }
 
+impl Finding {
+    /// A finding about one paragraph of the submission alone.
+    fn in_submission(kind: FindingKind, line: u32, message: String) -> Self {
+        Finding {
+            kind,
+            line,
+            end_line: line,
+            message,
+            archived: None,
+            similarity: None,
+            containment: None,
+            aligned: Vec::new(),
+            archived_documents: None,
+        }
+    }
+}
+
 /// A submission's paragraphs as the checker sees them.
 struct Side {
     lines: Vec<u32>,
@@ -509,35 +526,29 @@ pub fn check_document(
     for &(first, later, similarity) in repeats {
         let (first, later) = (first as usize, later as usize);
         findings.push(Finding {
-            kind: FindingKind::Repeated,
-            line: submission.lines[later],
-            end_line: submission.lines[later],
-            message: format!(
-                "passage repeated from line {} (similarity {:.2})",
-                submission.lines[first], similarity
-            ),
-            archived: None,
             similarity: Some(round(similarity)),
-            containment: None,
-            aligned: Vec::new(),
-            archived_documents: None,
+            ..Finding::in_submission(
+                FindingKind::Repeated,
+                submission.lines[later],
+                format!(
+                    "passage repeated from line {} (similarity {similarity:.2})",
+                    submission.lines[first]
+                ),
+            )
         });
     }
     for (p, &excluded) in submission.excluded.iter().enumerate() {
         if excluded && counts[p] >= settings.min_docs as u64 {
             findings.push(Finding {
-                kind: FindingKind::Boilerplate,
-                line: submission.lines[p],
-                end_line: submission.lines[p],
-                message: format!(
-                    "closing boilerplate known from {} archived documents",
-                    counts[p]
-                ),
-                archived: None,
-                similarity: None,
-                containment: None,
-                aligned: Vec::new(),
                 archived_documents: Some(counts[p]),
+                ..Finding::in_submission(
+                    FindingKind::Boilerplate,
+                    submission.lines[p],
+                    format!(
+                        "closing boilerplate known from {} archived documents",
+                        counts[p]
+                    ),
+                )
             });
         }
     }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::boilerplate::PassageKind;
 use crate::pipeline::Analysis;
 use crate::report::round_similarity;
-use crate::shingle::Overlap;
 use crate::text::Paragraph;
 
 /// Why a paragraph is removed.
@@ -55,22 +54,16 @@ pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) 
         .collect();
     let text = &analysis.documents[doc].text;
     let mut removals = Vec::new();
-    for (c, occurrences) in passages.occurrences.iter().enumerate() {
-        let documents = {
-            let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
-            docs.dedup();
-            docs.len() as u64
-        };
-        let here: Vec<u32> = occurrences
+    for prints in analysis.prints_in(doc) {
+        let mut documents: Vec<u32> = passages.occurrences[prints.cluster]
             .iter()
-            .filter(|(d, _)| *d as usize == doc)
-            .map(|&(_, p)| p)
+            .map(|&(d, _)| d)
             .collect();
-        let boilerplate =
-            remove_boilerplate && passages.classification.kinds[c] == PassageKind::Boilerplate;
-        let Some(&first) = here.first() else { continue };
-        let paragraphs = &analysis.prints[doc].paragraphs;
-        for &p in &here {
+        documents.dedup();
+        let boilerplate = remove_boilerplate
+            && passages.classification.kinds[prints.cluster] == PassageKind::Boilerplate;
+        let first = prints.paragraphs[0];
+        for &p in &prints.paragraphs {
             let span = spans[p as usize];
             let (reason, first_line) = if boilerplate {
                 (RemovalReason::Boilerplate, None)
@@ -89,14 +82,8 @@ pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) 
                 end_byte: span.end_byte,
                 reason,
                 first_line,
-                documents,
-                similarity: round_similarity(
-                    Overlap::between(
-                        &paragraphs[first as usize].shingles,
-                        &paragraphs[p as usize].shingles,
-                    )
-                    .jaccard(),
-                ),
+                documents: documents.len() as u64,
+                similarity: round_similarity(analysis.paragraph_similarity(doc, first, p)),
                 text: span.joined_text(text),
             });
         }

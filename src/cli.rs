@@ -429,6 +429,15 @@ pub enum FormatArg {
 }
 
 impl MatchArgs {
+    /// The shingle and MinHash settings.
+    pub fn fingerprint(&self) -> FingerprintParams {
+        FingerprintParams {
+            shingle_size: self.shingle_size,
+            num_perm: self.num_perm,
+            seed: self.seed,
+        }
+    }
+
     /// The scan configuration for `paths` with these settings.
     pub fn to_config(&self, paths: Vec<PathBuf>, input: &InputArgs) -> ScanConfig {
         let lsh = match (self.bands, self.rows) {
@@ -448,11 +457,7 @@ impl MatchArgs {
                 max_doc_bytes: input.max_doc_bytes,
                 extra_field: None,
             },
-            fingerprint: FingerprintParams {
-                shingle_size: self.shingle_size,
-                num_perm: self.num_perm,
-                seed: self.seed,
-            },
+            fingerprint: self.fingerprint(),
             threshold: self.threshold,
             passage_threshold: self.passage_threshold,
             document_lsh: lsh,

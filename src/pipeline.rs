@@ -20,7 +20,7 @@ use crate::report::{
     DocumentCluster, DocumentMember, Params, PassageCluster, PassageOccurrence, Report,
     SCHEMA_VERSION, Stats, round_similarity,
 };
-use crate::shingle::ShingleSet;
+use crate::shingle::{Overlap, ShingleSet};
 
 /// Description of the normalization, for the report's params.
 pub const NORMALIZATION: &str =
@@ -113,7 +113,46 @@ pub fn read_and_fingerprint(config: &ScanConfig, progress: &Progress) -> Fingerp
     }
 }
 
+/// The prints of one reported passage inside one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintsInDocument {
+    /// The passage cluster (index into `Passages`).
+    pub cluster: usize,
+    /// Its paragraphs in the document, ascending (the first print first).
+    pub paragraphs: Vec<u32>,
+}
+
 impl Analysis {
+    /// Every reported passage printed in document `doc`, with where.
+    pub fn prints_in(&self, doc: usize) -> Vec<PrintsInDocument> {
+        self.passages
+            .occurrences
+            .iter()
+            .enumerate()
+            .filter_map(|(cluster, occurrences)| {
+                let paragraphs: Vec<u32> = occurrences
+                    .iter()
+                    .filter(|(d, _)| *d as usize == doc)
+                    .map(|&(_, p)| p)
+                    .collect();
+                (!paragraphs.is_empty()).then_some(PrintsInDocument {
+                    cluster,
+                    paragraphs,
+                })
+            })
+            .collect()
+    }
+
+    /// Exact shingle Jaccard of two paragraphs of document `doc`.
+    pub fn paragraph_similarity(&self, doc: usize, a: u32, b: u32) -> f64 {
+        let paragraphs = &self.prints[doc].paragraphs;
+        Overlap::between(
+            &paragraphs[a as usize].shingles,
+            &paragraphs[b as usize].shingles,
+        )
+        .jaccard()
+    }
+
     /// The report of this analysis.
     pub fn report(&self, config: &ScanConfig) -> Report {
         Report {

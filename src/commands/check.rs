@@ -118,24 +118,16 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
 /// `(first paragraph, later paragraph, similarity)` for every passage
 /// printed more than once in document `d`.
 fn repeats_in(analysis: &pipeline::Analysis, d: usize) -> Vec<(u32, u32, f64)> {
-    let paragraphs = &analysis.prints[d].paragraphs;
-    let mut repeats = Vec::new();
-    for occurrences in &analysis.passages.occurrences {
-        let here: Vec<u32> = occurrences
-            .iter()
-            .filter(|(doc, _)| *doc as usize == d)
-            .map(|&(_, p)| p)
-            .collect();
-        if let Some((&first, later)) = here.split_first() {
-            for &p in later {
-                let overlap = crate::shingle::Overlap::between(
-                    &paragraphs[first as usize].shingles,
-                    &paragraphs[p as usize].shingles,
-                );
-                repeats.push((first, p, overlap.jaccard()));
-            }
-        }
-    }
+    let mut repeats: Vec<(u32, u32, f64)> = analysis
+        .prints_in(d)
+        .iter()
+        .flat_map(|prints| {
+            let first = prints.paragraphs[0];
+            prints.paragraphs[1..]
+                .iter()
+                .map(move |&p| (first, p, analysis.paragraph_similarity(d, first, p)))
+        })
+        .collect();
     repeats.sort_by_key(|r| r.1);
     repeats
 }

@@ -9,21 +9,11 @@ use crate::progress::Progress;
 
 /// The index settings the matching flags describe.
 pub fn index_params(matching: &MatchArgs) -> IndexParams {
-    let config = matching.to_config(Vec::new(), &default_input());
     IndexParams::new(
-        config.fingerprint,
-        config.threshold,
-        config.passage_threshold,
+        matching.fingerprint(),
+        matching.threshold,
+        matching.passage_threshold,
     )
-}
-
-fn default_input() -> crate::cli::InputArgs {
-    crate::cli::InputArgs {
-        input_format: crate::cli::FormatArg::Auto,
-        text_field: "text".into(),
-        id_field: "id".into(),
-        max_doc_bytes: crate::corpus::ReadOptions::default().max_doc_bytes,
-    }
 }
 
 /// Runs an `index` subcommand.
