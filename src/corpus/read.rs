@@ -72,43 +72,121 @@ pub struct ReadCorpus {
     pub bytes: u64,
 }
 
-/// Reads every source in parallel, keeping input order, and assigns
-/// document ids in that order.
+/// Reads every source, keeping input order, and assigns document ids in
+/// that order. Holds the whole corpus: see [`read_in_batches`] for a
+/// bounded-memory reader.
 pub fn read_corpus(
     sources: &[Source],
     options: &ReadOptions,
     on_source_done: &(dyn Fn() + Sync),
 ) -> ReadCorpus {
-    let per_source: Vec<SourceRead> = sources
-        .par_iter()
-        .map(|source| {
-            let read = read_source(source, options);
-            on_source_done();
-            read
-        })
-        .collect();
     let mut corpus = ReadCorpus::default();
-    for read in per_source {
-        corpus.problems.extend(read.problems);
+    read_in_batches(sources, options, on_source_done, &mut |batch| {
+        corpus.documents.extend(batch.documents);
+        corpus.problems.extend(batch.problems);
+        corpus.bytes += batch.bytes;
+    });
+    corpus
+}
+
+/// Text files read in parallel as one batch.
+const TEXT_FILES_PER_BATCH: usize = 256;
+
+/// Reads every source in input order and hands the documents over in
+/// batches (a JSONL file in batches of its lines, consecutive text files
+/// in groups read in parallel), so a caller that does not keep them never
+/// holds more than one batch. Document ids run on across batches.
+pub fn read_in_batches(
+    sources: &[Source],
+    options: &ReadOptions,
+    on_source_done: &(dyn Fn() + Sync),
+    on_batch: &mut dyn FnMut(ReadCorpus),
+) {
+    let mut next_id = 0u32;
+    let mut emit = |read: SourceRead| {
+        let mut batch = ReadCorpus {
+            problems: read.problems,
+            ..ReadCorpus::default()
+        };
         for raw in read.documents {
-            corpus.bytes += raw.text.len() as u64;
-            corpus.documents.push(Document {
-                id: DocId(corpus.documents.len() as u32),
+            batch.bytes += raw.text.len() as u64;
+            batch.documents.push(Document {
+                id: DocId(next_id),
                 name: raw.name,
                 source: raw.source,
                 source_line: raw.line,
                 text: raw.text,
                 extra: raw.extra,
             });
+            next_id += 1;
         }
+        on_batch(batch);
+    };
+    let mut start = 0;
+    while start < sources.len() {
+        if is_jsonl(&sources[start], options) {
+            read_source(&sources[start], options, &mut emit);
+            on_source_done();
+            start += 1;
+            continue;
+        }
+        let end = (start..sources.len())
+            .take(TEXT_FILES_PER_BATCH)
+            .find(|&i| is_jsonl(&sources[i], options))
+            .unwrap_or(sources.len().min(start + TEXT_FILES_PER_BATCH));
+        let reads: Vec<SourceRead> = sources[start..end]
+            .par_iter()
+            .map(|source| {
+                let mut whole = SourceRead::default();
+                read_source(source, options, &mut |part| whole.append(part));
+                on_source_done();
+                whole
+            })
+            .collect();
+        let mut group = SourceRead::default();
+        for read in reads {
+            group.append(read);
+        }
+        emit(group);
+        start = end;
     }
-    corpus
+}
+
+/// True when `source` is read as JSONL under `options`.
+pub fn is_jsonl(source: &Source, options: &ReadOptions) -> bool {
+    match options.format {
+        InputFormat::Jsonl => true,
+        InputFormat::Text => false,
+        InputFormat::Auto => is_jsonl_name(&source.display_name()),
+    }
+}
+
+/// Opens a source for reading, decompressed if it is gzip or Zstandard.
+pub fn open_source(source: &Source) -> io::Result<Box<dyn Read + Send>> {
+    let opened: Box<dyn Read + Send> = match source {
+        Source::Stdin => Box::new(io::stdin()),
+        Source::File(path) => Box::new(File::open(path)?),
+    };
+    decompressed(opened)
+}
+
+/// A text file's contents as a document's text: UTF-8 without a leading
+/// byte-order mark, invalid sequences replaced (as the reader decodes it).
+pub fn decode_lossy(bytes: Vec<u8>) -> String {
+    decode(bytes, "", None, &mut Vec::new())
 }
 
 #[derive(Debug, Default)]
 struct SourceRead {
     documents: Vec<RawDocument>,
     problems: Vec<InputProblem>,
+}
+
+impl SourceRead {
+    fn append(&mut self, mut other: SourceRead) {
+        self.documents.append(&mut other.documents);
+        self.problems.append(&mut other.problems);
+    }
 }
 
 #[derive(Debug)]
@@ -120,19 +198,11 @@ struct RawDocument {
     extra: Option<serde_json::Value>,
 }
 
-fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
+/// Reads one source, handing its documents to `emit` in one or more parts.
+fn read_source(source: &Source, options: &ReadOptions, emit: &mut dyn FnMut(SourceRead)) {
     let name = source.display_name();
     let mut out = SourceRead::default();
-    let jsonl = match options.format {
-        InputFormat::Jsonl => true,
-        InputFormat::Text => false,
-        InputFormat::Auto => is_jsonl_name(&name),
-    };
-    let opened: io::Result<Box<dyn Read + Send>> = match source {
-        Source::Stdin => Ok(Box::new(io::stdin())),
-        Source::File(path) => File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>),
-    };
-    let reader = match opened.and_then(decompressed) {
+    let reader = match open_source(source) {
         Ok(reader) => reader,
         Err(err) => {
             out.problems.push(InputProblem::new(
@@ -141,11 +211,11 @@ fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
                 ProblemKind::Unreadable,
                 format!("cannot open: {err}"),
             ));
-            return out;
+            return emit(out);
         }
     };
-    let result = if jsonl {
-        read_jsonl(reader, &name, options, &mut out)
+    let result = if is_jsonl(source, options) {
+        read_jsonl(reader, &name, options, &mut out, emit)
     } else {
         read_text(reader, &name, options, &mut out)
     };
@@ -157,7 +227,7 @@ fn read_source(source: &Source, options: &ReadOptions) -> SourceRead {
             format!("read failed: {err}"),
         ));
     }
-    out
+    emit(out);
 }
 
 fn is_jsonl_name(name: &str) -> bool {
@@ -268,6 +338,7 @@ fn read_jsonl(
     name: &str,
     options: &ReadOptions,
     out: &mut SourceRead,
+    emit: &mut dyn FnMut(SourceRead),
 ) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(256 << 10, reader);
     if let Some(offset) = reader
@@ -313,6 +384,7 @@ fn read_jsonl(
         }
         if batch_bytes >= PARSE_BATCH_BYTES || batch.len() >= PARSE_BATCH_LINES {
             parse_batch(&mut batch, name, options, out);
+            emit(std::mem::take(out));
             batch_bytes = 0;
         }
     }
@@ -539,7 +611,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let mut read = read_source(&Source::File(path.clone()), options);
+        let mut read = read_whole(&Source::File(path.clone()), options);
         let prefix = path.to_string_lossy().into_owned();
         for problem in &mut read.problems {
             problem.source = problem.source.replace(&prefix, name);
@@ -548,6 +620,34 @@ mod tests {
             doc.name = doc.name.replace(&prefix, name);
         }
         read
+    }
+
+    fn read_whole(source: &Source, options: &ReadOptions) -> SourceRead {
+        let mut whole = SourceRead::default();
+        read_source(source, options, &mut |part| whole.append(part));
+        whole
+    }
+
+    #[test]
+    fn batches_keep_input_order_and_number_documents_across_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines: String = (0..20_000)
+            .map(|i| format!("{{\"id\":\"r{i}\",\"text\":\"record {i}\"}}\n"))
+            .collect();
+        std::fs::write(dir.path().join("a.txt"), "first file").unwrap();
+        std::fs::write(dir.path().join("b.jsonl"), lines).unwrap();
+        std::fs::write(dir.path().join("c.txt"), "last file").unwrap();
+        let (sources, _) = crate::corpus::walk(&[dir.path().to_path_buf()]);
+        let mut batches = Vec::new();
+        read_in_batches(&sources, &ReadOptions::default(), &|| {}, &mut |b| {
+            batches.push(b.documents)
+        });
+        assert!(batches.len() >= 4, "one JSONL file read in several batches");
+        let all: Vec<Document> = batches.into_iter().flatten().collect();
+        assert_eq!(all.len(), 20_002);
+        assert!(all.iter().enumerate().all(|(i, d)| d.id == DocId(i as u32)));
+        assert_eq!(all[1].name, "r0");
+        assert_eq!(all[20_001].text, "last file");
     }
 
     fn kinds(read: &SourceRead) -> Vec<(Option<u64>, ProblemKind)> {
@@ -701,7 +801,7 @@ mod tests {
 
     #[test]
     fn unreadable_file_is_a_problem() {
-        let read = read_source(
+        let read = read_whole(
             &Source::File("/no/such/refrain/file.txt".into()),
             &ReadOptions::default(),
         );
