@@ -33,6 +33,7 @@
 //! fingerprint (`-30-`, `###`). An occurrence is closing when it lies in
 //! that run; a cluster is closing when at least half its occurrences are.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -74,6 +75,36 @@ pub struct ParagraphView<'a> {
     pub shingles: &'a ShingleSet,
 }
 
+/// The paragraphs classification looks at, from memory or from disk.
+pub trait ParagraphSource: Sync {
+    /// Number of documents.
+    fn document_count(&self) -> usize;
+    /// Number of paragraphs of document `d`.
+    fn paragraph_count(&self, d: usize) -> usize;
+    /// Token count of paragraph `p` of document `d`.
+    fn tokens(&self, d: usize, p: usize) -> u32;
+    /// Shingles of paragraph `p` of document `d`.
+    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet>;
+}
+
+impl ParagraphSource for Vec<Vec<ParagraphView<'_>>> {
+    fn document_count(&self) -> usize {
+        self.len()
+    }
+
+    fn paragraph_count(&self, d: usize) -> usize {
+        self[d].len()
+    }
+
+    fn tokens(&self, d: usize, p: usize) -> u32 {
+        self[d][p].tokens
+    }
+
+    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
+        Cow::Borrowed(self[d][p].shingles)
+    }
+}
+
 /// Verdicts for a list of passage clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Classification {
@@ -90,7 +121,7 @@ pub struct Classification {
 /// reprints share tell reprints from boilerplate.
 pub fn classify(
     clusters: &[Vec<Occurrence>],
-    documents: &[Vec<ParagraphView<'_>>],
+    documents: &impl ParagraphSource,
     min_docs: usize,
     min_passage_tokens: usize,
 ) -> Classification {
@@ -108,7 +139,7 @@ pub fn classify(
             }
         })
         .collect();
-    let closing_start: Vec<usize> = (0..documents.len())
+    let closing_start: Vec<usize> = (0..documents.document_count())
         .map(|d| corpus.closing_start(d, &kinds))
         .collect();
     let closing = clusters
@@ -124,8 +155,8 @@ pub fn classify(
 }
 
 /// Clusters laid over documents.
-struct Layout<'a> {
-    documents: &'a [Vec<ParagraphView<'a>>],
+struct Layout<'a, S> {
+    documents: &'a S,
     cluster_of: Vec<Vec<Option<u32>>>,
     doc_sets: Vec<Vec<u32>>,
     occurrence_counts: Vec<usize>,
@@ -133,15 +164,16 @@ struct Layout<'a> {
     min_passage_tokens: usize,
 }
 
-impl<'a> Layout<'a> {
+impl<'a, S: ParagraphSource> Layout<'a, S> {
     fn new(
         clusters: &[Vec<Occurrence>],
-        documents: &'a [Vec<ParagraphView<'a>>],
+        documents: &'a S,
         min_docs: usize,
         min_passage_tokens: usize,
     ) -> Self {
-        let mut cluster_of: Vec<Vec<Option<u32>>> =
-            documents.iter().map(|d| vec![None; d.len()]).collect();
+        let mut cluster_of: Vec<Vec<Option<u32>>> = (0..documents.document_count())
+            .map(|d| vec![None; documents.paragraph_count(d)])
+            .collect();
         for (c, occurrences) in clusters.iter().enumerate() {
             for &(d, p) in occurrences {
                 cluster_of[d as usize][p as usize] = Some(c as u32);
@@ -167,7 +199,7 @@ impl<'a> Layout<'a> {
     }
 
     fn is_short(&self, d: usize, p: usize) -> bool {
-        (self.documents[d][p].tokens as usize) < self.min_passage_tokens
+        (self.documents.tokens(d, p) as usize) < self.min_passage_tokens
     }
 
     /// Frequent passages and passages pasted repeatedly inside one document
@@ -214,12 +246,12 @@ impl<'a> Layout<'a> {
                 context.shared_tokens >= context.own_tokens || context.block_is_a_story() || {
                     let next = docs[(i + 1) % docs.len()] as usize;
                     let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
-                    let own = ShingleSet::union_of(
-                        context
-                            .own
-                            .iter()
-                            .map(|&p| self.documents[d as usize][p].shingles),
-                    );
+                    let own_sets: Vec<Cow<'_, ShingleSet>> = context
+                        .own
+                        .iter()
+                        .map(|&p| self.documents.shingles(d as usize, p))
+                        .collect();
+                    let own = ShingleSet::union_of(own_sets.iter().map(|s| s.as_ref()));
                     self.contains_most_of(next, &own) || self.contains_most_of(previous, &own)
                 }
             })
@@ -234,8 +266,10 @@ impl<'a> Layout<'a> {
         if shingles.is_empty() {
             return false;
         }
-        let paragraphs = &self.documents[d];
-        let held = |h: &&u32| paragraphs.iter().any(|p| p.shingles.contains(**h));
+        let paragraphs: Vec<Cow<'_, ShingleSet>> = (0..self.documents.paragraph_count(d))
+            .map(|p| self.documents.shingles(d, p))
+            .collect();
+        let held = |h: &&u32| paragraphs.iter().any(|p| p.contains(**h));
         let hashes = shingles.hashes();
         let probe = &hashes[..hashes.len().min(16)];
         if probe.len() == 16 && probe.iter().filter(held).count() < 4 {
@@ -265,21 +299,19 @@ impl<'a> Layout<'a> {
         for p in start..end {
             if !self.is_short(d, p) {
                 context.block_paragraphs += 1;
-                context.block_tokens += u64::from(self.documents[d][p].tokens);
+                context.block_tokens += u64::from(self.documents.tokens(d, p));
             }
         }
         for p in (0..start).chain(end..here.len()) {
             if self.is_short(d, p) {
                 continue;
             }
-            let paragraph = &self.documents[d][p];
+            let tokens = u64::from(self.documents.tokens(d, p));
             match here[p] {
-                Some(other) if is_companion(other) => {
-                    context.shared_tokens += u64::from(paragraph.tokens)
-                }
+                Some(other) if is_companion(other) => context.shared_tokens += tokens,
                 Some(other) if self.is_neutral(other) => {}
                 _ => {
-                    context.own_tokens += u64::from(paragraph.tokens);
+                    context.own_tokens += tokens;
                     context.own.push(p);
                 }
             }

@@ -16,6 +16,7 @@
 //! Everything is ordered by item index, so the output does not depend on
 //! the thread count.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -82,25 +83,23 @@ pub fn near_duplicate_clusters(
         .iter()
         .map(|&i| signatures[i as usize])
         .collect();
-    let form_set = |form: u32| sets[forms.first_item[form as usize] as usize];
+    let form_set = |form: u32| Cow::Borrowed(sets[forms.first_item[form as usize] as usize]);
 
     let candidates = candidate_pairs(&form_signatures, params);
-    let verified: Vec<(u32, u32)> = candidates
+    let joined = cluster_forms(forms.len(), &candidates, &form_set, threshold);
+    let mut clusters: Vec<Cluster> = joined
+        .clusters
         .par_iter()
-        .copied()
-        .filter(|&(a, b)| meets(Overlap::between(form_set(a), form_set(b)), threshold))
-        .collect();
-
-    let mut components = DisjointSets::new(forms.len());
-    for &(a, b) in &verified {
-        components.union(a, b);
-    }
-    let groups = components.groups();
-
-    let mut clusters: Vec<Cluster> = groups
-        .par_iter()
-        .flat_map_iter(|group| split_around_representatives(group, &form_set, threshold))
-        .map(|form_cluster| forms.expand(&form_cluster))
+        .map(|form_cluster| forms.expand(form_cluster))
+        .chain(
+            // A form of several items that joined no other form.
+            (0..forms.len() as u32)
+                .into_par_iter()
+                .filter(|&form| {
+                    !joined.in_group[form as usize] && forms.member_items[form as usize].len() > 1
+                })
+                .map(|form| forms.expand(&[(form, Overlap::identical(form_set(form).len()))])),
+        )
         .filter(|cluster| cluster.members.len() > 1)
         .collect();
     clusters.sort_by_key(Cluster::representative);
@@ -109,17 +108,68 @@ pub fn near_duplicate_clusters(
         items: forms.member_items.iter().map(|m| m.len() as u64).sum(),
         distinct_forms: forms.len() as u64,
         candidate_pairs: candidates.len() as u64,
-        verified_pairs: verified.len() as u64,
+        verified_pairs: joined.verified_pairs,
     };
     (clusters, stats)
+}
+
+/// Forms joined by verified candidate pairs.
+#[derive(Debug, Default)]
+pub struct JoinedForms {
+    /// Clusters of forms from components of two or more forms, each a list
+    /// of `(form, overlap with the representative)`, representative first.
+    pub clusters: Vec<Vec<(u32, Overlap)>>,
+    /// For each form, whether it was in such a component.
+    pub in_group: Vec<bool>,
+    /// Candidate pairs whose exact Jaccard met the threshold.
+    pub verified_pairs: u64,
+}
+
+/// Verifies candidate pairs of forms (numbered `0..form_count`, earlier
+/// first) by exact Jaccard, joins them into components and splits each
+/// component around representatives. `form_set` gives a form's shingles,
+/// from memory or from disk; it is asked for each form of a component
+/// once.
+pub fn cluster_forms<'s>(
+    form_count: usize,
+    candidates: &[(u32, u32)],
+    form_set: &(impl Fn(u32) -> Cow<'s, ShingleSet> + Sync),
+    threshold: f64,
+) -> JoinedForms {
+    let verified: Vec<(u32, u32)> = candidates
+        .par_iter()
+        .copied()
+        .filter(|&(a, b)| meets(Overlap::between(&form_set(a), &form_set(b)), threshold))
+        .collect();
+    let mut components = DisjointSets::new(form_count);
+    for &(a, b) in &verified {
+        components.union(a, b);
+    }
+    let groups = components.groups_of_several();
+    let mut in_group = vec![false; form_count];
+    for &form in groups.iter().flatten() {
+        in_group[form as usize] = true;
+    }
+    let clusters = groups
+        .par_iter()
+        .flat_map_iter(|group| {
+            let sets: Vec<Cow<'s, ShingleSet>> = group.iter().map(|&f| form_set(f)).collect();
+            split_around_representatives(group, &sets, threshold)
+        })
+        .collect();
+    JoinedForms {
+        clusters,
+        in_group,
+        verified_pairs: verified.len() as u64,
+    }
 }
 
 /// Splits one connected component (forms ascending) into clusters whose
 /// every form meets the threshold against the cluster's first form.
 /// Returns `(form, overlap with representative)` lists.
-fn split_around_representatives<'a>(
+fn split_around_representatives(
     group: &[u32],
-    form_set: &impl Fn(u32) -> &'a ShingleSet,
+    sets: &[Cow<'_, ShingleSet>],
     threshold: f64,
 ) -> Vec<Vec<(u32, Overlap)>> {
     let mut assigned = vec![false; group.len()];
@@ -129,13 +179,13 @@ fn split_around_representatives<'a>(
             continue;
         }
         assigned[i] = true;
-        let rep_set = form_set(representative);
+        let rep_set = &sets[i];
         let mut cluster = vec![(representative, Overlap::identical(rep_set.len()))];
         for (j, &other) in group.iter().enumerate().skip(i + 1) {
             if assigned[j] {
                 continue;
             }
-            let overlap = Overlap::between(rep_set, form_set(other));
+            let overlap = Overlap::between(rep_set, &sets[j]);
             if meets(overlap, threshold) {
                 assigned[j] = true;
                 cluster.push((other, overlap));
@@ -231,13 +281,17 @@ impl DisjointSets {
         self.size[ra as usize] += self.size[rb as usize];
     }
 
-    /// Every set as an ascending list, ordered by smallest element.
-    pub fn groups(&mut self) -> Vec<Vec<u32>> {
+    /// Every set of two or more elements as an ascending list, ordered by
+    /// smallest element.
+    pub fn groups_of_several(&mut self) -> Vec<Vec<u32>> {
         let n = self.parent.len();
         let mut slot_of_root: HashMap<u32, usize> = HashMap::new();
         let mut groups: Vec<Vec<u32>> = Vec::new();
         for x in 0..n as u32 {
             let root = self.find(x);
+            if self.size[root as usize] < 2 {
+                continue;
+            }
             let slot = *slot_of_root.entry(root).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
@@ -283,7 +337,7 @@ mod tests {
         let mut sets = DisjointSets::new(5);
         sets.union(3, 1);
         sets.union(4, 0);
-        assert_eq!(sets.groups(), [vec![0, 4], vec![1, 3], vec![2]]);
+        assert_eq!(sets.groups_of_several(), [vec![0, 4], vec![1, 3]]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::boilerplate::{self, Occurrence, ParagraphView, PassageKind};
+use crate::boilerplate::{self, Occurrence, ParagraphSource, ParagraphView, PassageKind};
 use crate::cluster::{Cluster, near_duplicate_clusters};
 use crate::config::ScanConfig;
 use crate::corpus::{Document, read_corpus, walk};
@@ -336,11 +336,25 @@ fn find_passages(config: &ScanConfig, prints: &[DocumentPrint]) -> Passages {
                 .collect()
         })
         .collect();
-    // Every cluster, reported or not, tells reprints from boilerplate: two
-    // reprints share paragraphs that no third document has.
+    judge_passages(all_clusters, all_occurrences, &views, config, stats)
+}
+
+/// Classifies every near-duplicate passage cluster (`all_occurrences[c]`
+/// ascending, clusters ordered by first occurrence) and keeps the
+/// reported ones: those repeated inside a document or found in
+/// `min_docs` documents. Every cluster, reported or not, tells reprints
+/// from boilerplate: two reprints share paragraphs that no third document
+/// has.
+pub fn judge_passages(
+    all_clusters: Vec<Cluster>,
+    all_occurrences: Vec<Vec<Occurrence>>,
+    paragraphs: &impl ParagraphSource,
+    config: &ScanConfig,
+    stats: crate::cluster::ClusterStats,
+) -> Passages {
     let all_verdicts = boilerplate::classify(
         &all_occurrences,
-        &views,
+        paragraphs,
         config.min_docs,
         config.min_passage_tokens,
     );
