@@ -1,5 +1,5 @@
 //! Keep-or-drop decisions for archive deduplication: one per document,
-//! from the document clusters of an [`Analysis`] and a representative
+//! from the document clusters of a batch [`Analysis`] and a representative
 //! policy (`first`, `longest`, or the smallest value of a field such as a
 //! publication date). Deterministic: ties go to the first in input order.
 
@@ -7,9 +7,10 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::pipeline::Analysis;
+use crate::batch::Analysis;
+use crate::error::Error;
 use crate::report::round_similarity;
-use crate::shingle::{Overlap, ShingleSet};
+use crate::shingle::Overlap;
 
 /// Which member of a cluster is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +50,13 @@ impl KeepPolicy {
     }
 }
 
-/// The decision for one document.
+/// The decision for one document, as `dedup` writes it (one JSON line).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Decision {
+pub struct Decision<'a> {
     /// Document id.
-    pub id: String,
+    pub id: &'a str,
     /// The file it came from.
-    pub source: String,
+    pub source: &'a str,
     /// Its JSONL line, if any.
     pub line: Option<u64>,
     /// Its cluster (`d1`, `d2`, ... as in the scan report), if any.
@@ -65,71 +66,82 @@ pub struct Decision {
     /// True for the member its cluster keeps.
     pub representative: bool,
     /// For a dropped document, the id of the kept one.
-    pub duplicate_of: Option<String>,
+    pub duplicate_of: Option<&'a str>,
     /// Exact Jaccard with the kept document (boilerplate excluded).
     pub similarity: Option<f64>,
     /// Boilerplate paragraphs found in it (0-based).
-    pub boilerplate_paragraphs: Vec<u32>,
+    pub boilerplate_paragraphs: &'a [u32],
 }
 
-/// One decision per document, in input order.
-pub fn decide(analysis: &Analysis, policy: &KeepPolicy) -> Vec<Decision> {
-    let excluded = analysis.passages.excluded_paragraphs();
-    let mut boilerplate: Vec<Vec<u32>> = vec![Vec::new(); analysis.documents.len()];
-    for &(d, p) in &excluded {
-        boilerplate[d as usize].push(p);
-    }
-    let document_set = |d: usize| {
-        ShingleSet::union_of(
-            analysis.prints[d]
-                .paragraphs
-                .iter()
-                .enumerate()
-                .filter(|(p, _)| !excluded.contains(&(d as u32, *p as u32)))
-                .map(|(_, paragraph)| &paragraph.shingles),
-        )
-    };
-    let mut decisions: Vec<Decision> = analysis
-        .documents
-        .iter()
-        .zip(boilerplate)
-        .map(|(doc, mut paragraphs)| {
-            paragraphs.sort_unstable();
-            Decision {
-                id: doc.name.clone(),
-                source: doc.source.clone(),
-                line: doc.source_line,
-                cluster: None,
-                keep: true,
-                representative: false,
-                duplicate_of: None,
-                similarity: None,
-                boilerplate_paragraphs: paragraphs,
-            }
+/// What became of one document's cluster membership (compact: the
+/// decisions of millions of documents are rendered one at a time).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// Index of its cluster, if any.
+    pub cluster: Option<u32>,
+    /// The document its cluster keeps (itself when kept or in no cluster).
+    pub kept: u32,
+    /// Exact Jaccard with the kept document.
+    pub similarity: Option<f64>,
+}
+
+/// One verdict per document, in input order.
+pub fn decide(analysis: &Analysis, policy: &KeepPolicy) -> Result<Vec<Verdict>, Error> {
+    let mut verdicts: Vec<Verdict> = (0..analysis.documents.len() as u32)
+        .map(|d| Verdict {
+            cluster: None,
+            kept: d,
+            similarity: None,
         })
         .collect();
     for (c, cluster) in analysis.document_clusters.iter().enumerate() {
         let members: Vec<usize> = cluster.members.iter().map(|m| m.item as usize).collect();
         let kept = choose(analysis, &members, policy);
-        let kept_set = (kept != members[0]).then(|| document_set(kept));
+        let kept_set = match kept != members[0] {
+            true => Some(analysis.document_set(kept)?),
+            false => None,
+        };
         for member in &cluster.members {
             let d = member.item as usize;
             let similarity = if d == kept {
                 1.0
             } else if let Some(kept_set) = &kept_set {
-                Overlap::between(kept_set, &document_set(d)).jaccard()
+                Overlap::between(kept_set, &analysis.document_set(d)?).jaccard()
             } else {
                 member.overlap.jaccard()
             };
-            let decision = &mut decisions[d];
-            decision.cluster = Some(format!("d{}", c + 1));
-            decision.keep = d == kept;
-            decision.representative = d == kept;
-            decision.duplicate_of = (d != kept).then(|| analysis.documents[kept].name.clone());
-            decision.similarity = Some(round_similarity(similarity));
+            verdicts[d] = Verdict {
+                cluster: Some(c as u32),
+                kept: kept as u32,
+                similarity: Some(round_similarity(similarity)),
+            };
         }
     }
-    decisions
+    Ok(verdicts)
+}
+
+impl Verdict {
+    /// True when document `d` with this verdict is kept.
+    pub fn keeps(&self, d: usize) -> bool {
+        self.kept as usize == d
+    }
+
+    /// The decision line of document `d`.
+    pub fn decision<'a>(&self, analysis: &'a Analysis, d: usize) -> Decision<'a> {
+        let doc = &analysis.documents[d];
+        let keep = self.keeps(d);
+        Decision {
+            id: &doc.name,
+            source: analysis.source_of(d),
+            line: doc.line,
+            cluster: self.cluster.map(|c| format!("d{}", c + 1)),
+            keep,
+            representative: keep && self.cluster.is_some(),
+            duplicate_of: (!keep).then(|| analysis.documents[self.kept as usize].name.as_str()),
+            similarity: self.similarity,
+            boilerplate_paragraphs: &analysis.excluded[d],
+        }
+    }
 }
 
 fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {
@@ -137,7 +149,7 @@ fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize 
     let better = |a: usize, b: usize| -> Ordering {
         match policy {
             KeepPolicy::First => a.cmp(&b),
-            KeepPolicy::Longest => docs[b].text.len().cmp(&docs[a].text.len()).then(a.cmp(&b)),
+            KeepPolicy::Longest => docs[b].bytes.cmp(&docs[a].bytes).then(a.cmp(&b)),
             KeepPolicy::Field(_) => {
                 compare_fields(docs[a].extra.as_ref(), docs[b].extra.as_ref()).then(a.cmp(&b))
             }

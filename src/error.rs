@@ -52,6 +52,14 @@ pub enum Error {
         /// Its value in this run.
         requested: String,
     },
+    /// Temporary files of a batch run could not be written or read.
+    #[error("temporary files in {dir}: {source}; free some space there or pass --temp-dir")]
+    Spill {
+        /// The directory of the temporary files.
+        dir: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     ThreadPool {

@@ -28,6 +28,7 @@
 
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod boilerplate;
 pub mod check;
 pub mod clean;

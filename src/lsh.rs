@@ -113,7 +113,7 @@ pub fn candidate_pairs(signatures: &[&Signature], params: &LshParams) -> Vec<(u3
     pairs
 }
 
-fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
+pub(crate) fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
     if bucket.len() <= ALL_PAIRS_BUCKET_LIMIT {
         for (i, a) in bucket.iter().enumerate() {
             for b in &bucket[i + 1..] {

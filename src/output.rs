@@ -3,30 +3,77 @@
 //! target), so a reader never sees a half-written report and a crash
 //! leaves the old file intact.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
 /// Replaces `path` with `contents` atomically.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let fail = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".refrain-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    temp.write_all(contents).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(path).map_err(|err| fail(err.error))?;
-    Ok(())
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(contents)
+        .map_err(|source| file.error(source))?;
+    file.commit()
+}
+
+/// A file written in pieces that appears at its path, complete, only on
+/// [`AtomicFile::commit`]; dropped uncommitted, it leaves nothing behind.
+#[derive(Debug)]
+pub struct AtomicFile {
+    path: PathBuf,
+    writer: BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts a temporary file beside `path`.
+    pub fn create(path: &Path) -> Result<Self, Error> {
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".refrain-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|source| Error::Output {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            writer: BufWriter::with_capacity(1 << 20, temp),
+        })
+    }
+
+    /// The error of a failed write, naming the target.
+    pub fn error(&self, source: std::io::Error) -> Error {
+        Error::Output {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Flushes, syncs and renames the file over its path.
+    pub fn commit(self) -> Result<(), Error> {
+        let fail = |source| Error::Output {
+            path: self.path.clone(),
+            source,
+        };
+        let temp = self.writer.into_inner().map_err(|e| fail(e.into_error()))?;
+        temp.as_file().sync_all().map_err(fail)?;
+        temp.persist(&self.path).map_err(|err| fail(err.error))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 /// Where a given path goes below an output directory: the path without

@@ -15,15 +15,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 pub struct ShingleSet(Vec<u32>);
 
 impl std::hash::Hash for ShingleSet {
-    /// One word per set: the elements are hashes already, so a
-    /// multiply-xorshift fold of them is enough to key a hash map.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let mut h = self.0.len() as u64;
-        for &x in &self.0 {
-            h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            h ^= h >> 32;
-        }
-        state.write_u64(h);
+        state.write_u64(self.key());
     }
 }
 
@@ -33,6 +26,27 @@ impl ShingleSet {
         hashes.sort_unstable();
         hashes.dedup();
         ShingleSet(hashes)
+    }
+
+    /// Wraps hashes that are already sorted and distinct.
+    pub fn from_sorted(hashes: Vec<u32>) -> Self {
+        debug_assert!(hashes.windows(2).all(|w| w[0] < w[1]));
+        ShingleSet(hashes)
+    }
+
+    /// A 64-bit key of the whole set. The elements are hashes already, so
+    /// a multiply-xorshift fold of them (and the murmur3 finalizer) is
+    /// enough: two different sets among millions share a key with odds
+    /// of about n²/2⁶⁵.
+    pub fn key(&self) -> u64 {
+        let mut h = self.0.len() as u64;
+        for &x in &self.0 {
+            h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 32;
+        }
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 
     /// The union of several sets.

@@ -195,3 +195,43 @@ fn compressed_input_gives_the_same_decisions() {
     let stdin = crate::util::run_with_stdin(&["dedup", "-q", "--input-format", "jsonl", "-"], &gz);
     assert_eq!(stdin.stdout.replace("<stdin>", "c.jsonl"), plain.stdout);
 }
+
+/// The bounded-memory pipeline behind `dedup` finds exactly what the
+/// in-memory `scan` pipeline finds: the same passage clusters, verdicts,
+/// excluded paragraphs and document clusters, with the same overlaps.
+#[test]
+fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
+    use refrain::config::ScanConfig;
+    use refrain::progress::Progress;
+    for (documents, seed, min_docs) in [(1500, 3, 3), (1000, 8, 2)] {
+        let generated = generate(&CorpusSpec::new(documents, seed));
+        let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+        let mut config = ScanConfig::new(vec![dir.path().to_path_buf(), "samples".into()]);
+        config.min_docs = min_docs;
+        let memory = refrain::pipeline::analyze(&config, &Progress::hidden()).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let batch =
+            refrain::batch::analyze(&config, Some(temp.path()), &Progress::hidden()).unwrap();
+        assert_eq!(batch.documents.len(), memory.documents.len());
+        assert_eq!(batch.passages.occurrences, memory.passages.occurrences);
+        assert_eq!(batch.passages.clusters, memory.passages.clusters);
+        assert_eq!(
+            batch.passages.classification,
+            memory.passages.classification
+        );
+        assert_eq!(batch.passages.stats, memory.passages.stats);
+        let mut excluded = vec![Vec::new(); memory.documents.len()];
+        for (d, p) in memory.passages.excluded_paragraphs() {
+            excluded[d as usize].push(p);
+        }
+        excluded.iter_mut().for_each(|e| e.sort_unstable());
+        assert_eq!(batch.excluded, excluded);
+        assert!(!memory.document_clusters.is_empty());
+        assert_eq!(batch.document_clusters, memory.document_clusters);
+        assert_eq!(
+            std::fs::read_dir(temp.path()).unwrap().count(),
+            0,
+            "temporary files are gone"
+        );
+    }
+}

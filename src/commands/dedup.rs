@@ -1,44 +1,60 @@
-//! `refrain dedup`: analyze a batch, decide keep or drop per document, write
-//! the decisions as JSON lines, and with --write-kept the kept documents in
-//! their own format without boilerplate paragraphs.
+//! `refrain dedup`: run the bounded-memory batch pipeline, decide keep or
+//! drop per document, stream the decisions as JSON lines, and with
+//! --write-kept the kept documents in their own format without
+//! boilerplate paragraphs.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
-use std::path::Path;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 
+use crate::batch::{self, Analysis};
 use crate::clean::apply_removals;
 use crate::cli::DedupArgs;
-use crate::dedup::{Decision, decide};
+use crate::config::ScanConfig;
+use crate::corpus::Source;
+use crate::corpus::read::{decode_lossy, is_jsonl, open_source};
+use crate::dedup::{Verdict, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::{relative_path, write_atomically};
-use crate::pipeline::{self, Analysis};
+use crate::output::{AtomicFile, relative_path};
 use crate::progress::Progress;
+use crate::text::split_paragraphs;
 
 /// Runs `refrain dedup`.
 pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     let mut config = args.matching.to_config(args.paths.clone(), &args.input);
     config.read.extra_field = args.keep.field().map(str::to_owned);
     let progress = Progress::stderr(args.quiet);
-    let analysis = pipeline::analyze(&config, &progress)?;
-    let decisions = decide(&analysis, &args.keep);
-    let mut lines = String::new();
-    for decision in &decisions {
-        lines.push_str(&serde_json::to_string(decision).expect("decisions serialize"));
-        lines.push('\n');
-    }
+    let analysis = batch::analyze(&config, args.temp_dir.as_deref(), &progress)?;
+    let verdicts = decide(&analysis, &args.keep)?;
     match &args.output {
-        Some(path) => write_atomically(path, lines.as_bytes())?,
-        None => super::print_stdout(&lines)?,
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            write_decisions(&mut file, &analysis, &verdicts).map_err(|e| file.error(e))?;
+            file.commit()?;
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match write_decisions(&mut stdout, &analysis, &verdicts).and_then(|()| stdout.flush()) {
+                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(Error::Output {
+                        path: "<stdout>".into(),
+                        source: err,
+                    });
+                }
+                _ => {}
+            }
+        }
     }
     if let Some(dir) = &args.write_kept {
-        write_kept(dir, &analysis, &decisions, &config.read.text_field)?;
+        write_kept(dir, &analysis, &verdicts, &config)?;
     }
-    let dropped = decisions.iter().filter(|d| !d.keep).count();
+    let dropped = (0..verdicts.len())
+        .filter(|&d| !verdicts[d].keeps(d))
+        .count();
     progress.message(&format!(
         "refrain: {} document(s): {} kept, {dropped} dropped as near-duplicates",
-        decisions.len(),
-        decisions.len() - dropped
+        verdicts.len(),
+        verdicts.len() - dropped
     ));
     let failed = analysis
         .problems
@@ -51,79 +67,129 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     })
 }
 
-/// Kept documents, boilerplate removed: a text file per kept text file;
-/// for a JSONL source, its kept records (re-read from the source, every
-/// other field as it was) in a file of the same relative path.
+fn write_decisions(
+    out: &mut impl Write,
+    analysis: &Analysis,
+    verdicts: &[Verdict],
+) -> std::io::Result<()> {
+    for (d, verdict) in verdicts.iter().enumerate() {
+        serde_json::to_writer(&mut *out, &verdict.decision(analysis, d))?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Kept documents, boilerplate removed, written source by source as the
+/// sources are read again: a text file per kept text file; for a JSONL
+/// source, its kept records (every other field as it was) in a file of
+/// the same relative path, without a `.gz`/`.zst` suffix.
 fn write_kept(
     dir: &Path,
     analysis: &Analysis,
-    decisions: &[Decision],
-    text_field: &str,
+    verdicts: &[Verdict],
+    config: &ScanConfig,
 ) -> Result<(), Error> {
-    let cleaned = |d: usize| {
-        let doc = &analysis.documents[d];
-        let spans: Vec<_> = analysis.prints[d]
-            .paragraphs
-            .iter()
-            .map(|p| p.span.clone())
-            .collect();
-        apply_removals(&doc.text, &spans, &decisions[d].boilerplate_paragraphs)
-    };
-    let mut jsonl: BTreeMap<&str, HashMap<u64, usize>> = BTreeMap::new();
-    for (d, doc) in analysis.documents.iter().enumerate() {
-        match doc.source_line {
-            Some(line) => {
-                let records = jsonl.entry(doc.source.as_str()).or_default();
-                if decisions[d].keep {
-                    records.insert(line, d);
-                }
-            }
-            None if decisions[d].keep => write_file(
-                &dir.join(relative_path(Path::new(&doc.source))),
-                cleaned(d).as_bytes(),
-            )?,
-            None => {}
-        }
-    }
-    for (source, kept) in jsonl {
-        if source == "<stdin>" {
+    let mut first_doc = 0;
+    for (s, name) in analysis.sources.iter().enumerate() {
+        let docs_end = first_doc
+            + analysis.documents[first_doc..]
+                .iter()
+                .take_while(|doc| doc.source as usize == s)
+                .count();
+        let docs = first_doc..docs_end;
+        first_doc = docs_end;
+        if name == "<stdin>" {
             return Err(Error::InvalidFlag {
                 flag: "--write-kept",
                 reason: "standard input cannot be read again; save it to a file first".into(),
             });
         }
-        let file = std::fs::File::open(source).map_err(|e| Error::Output {
-            path: source.into(),
-            source: e,
-        })?;
-        let mut out = String::new();
-        for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| Error::Output {
-                path: source.into(),
-                source: e,
-            })?;
-            let Some(&d) = kept.get(&(n as u64 + 1)) else {
-                continue;
-            };
-            let mut record: serde_json::Value =
-                serde_json::from_str(&line).unwrap_or(serde_json::Value::Null);
-            if let Some(object) = record.as_object_mut() {
-                object.insert(text_field.to_owned(), serde_json::Value::String(cleaned(d)));
-                out.push_str(&serde_json::to_string(&record).expect("records serialize"));
-                out.push('\n');
+        let source = Source::File(PathBuf::from(name));
+        let target = dir.join(output_name(name));
+        let reread = |source: std::io::Error| Error::Output {
+            path: name.into(),
+            source,
+        };
+        if is_jsonl(&source, &config.read) {
+            create_parent(&target)?;
+            let mut out = AtomicFile::create(&target)?;
+            let mut reader = BufReader::new(open_source(&source).map_err(reread)?);
+            let mut next = docs.start;
+            let mut buf = Vec::new();
+            let mut line_number = 0u64;
+            while next < docs.end {
+                buf.clear();
+                if reader.read_until(b'\n', &mut buf).map_err(reread)? == 0 {
+                    break;
+                }
+                line_number += 1;
+                if analysis.documents[next].line != Some(line_number) {
+                    continue;
+                }
+                let d = next;
+                next += 1;
+                if !verdicts[d].keeps(d) {
+                    continue;
+                }
+                let line = decode_lossy(std::mem::take(&mut buf));
+                let mut record: serde_json::Value =
+                    serde_json::from_str(line.trim_end()).unwrap_or(serde_json::Value::Null);
+                let Some(object) = record.as_object_mut() else {
+                    continue;
+                };
+                let Some(text) = object.get(&config.read.text_field).and_then(|t| t.as_str())
+                else {
+                    continue;
+                };
+                let cleaned = cleaned(text, &analysis.excluded[d]);
+                object.insert(
+                    config.read.text_field.clone(),
+                    serde_json::Value::String(cleaned),
+                );
+                serde_json::to_writer(&mut out, &record)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+                    .map_err(|e| out.error(e))?;
+            }
+            out.commit()?;
+        } else {
+            for d in docs.filter(|&d| verdicts[d].keeps(d)) {
+                let mut bytes = Vec::new();
+                open_source(&source)
+                    .and_then(|mut reader| reader.read_to_end(&mut bytes))
+                    .map_err(reread)?;
+                let text = decode_lossy(bytes);
+                create_parent(&target)?;
+                let mut out = AtomicFile::create(&target)?;
+                out.write_all(cleaned(&text, &analysis.excluded[d]).as_bytes())
+                    .map_err(|e| out.error(e))?;
+                out.commit()?;
             }
         }
-        write_file(&dir.join(relative_path(Path::new(source))), out.as_bytes())?;
     }
     Ok(())
 }
 
-fn write_file(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Output {
+fn cleaned(text: &str, excluded: &[u32]) -> String {
+    apply_removals(text, &split_paragraphs(text), excluded)
+}
+
+/// The relative path under the output directory; compressed sources are
+/// written uncompressed, so they lose their suffix.
+fn output_name(source: &str) -> PathBuf {
+    let relative = relative_path(Path::new(source));
+    match relative.extension().and_then(|e| e.to_str()) {
+        Some("gz" | "zst") => relative.with_extension(""),
+        _ => relative,
+    }
+}
+
+fn create_parent(path: &Path) -> Result<(), Error> {
+    match path.parent() {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|source| Error::Output {
             path: parent.to_path_buf(),
             source,
-        })?;
+        }),
+        None => Ok(()),
     }
-    write_atomically(path, contents)
 }

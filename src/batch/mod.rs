@@ -1,0 +1,692 @@
+//! The bounded-memory pipeline behind `refrain dedup`: the same passages,
+//! boilerplate verdicts and document clusters as [`crate::pipeline`], for
+//! corpora far larger than memory.
+//!
+//! Texts are read in batches, fingerprinted in parallel and dropped. What
+//! later stages need stays in memory in compact form: per document its id,
+//! source and length; per paragraph its token count and the number of its
+//! *form* (its distinct shingle set). The shingle sets themselves (each
+//! distinct set once) and the LSH band keys go to temporary files:
+//!
+//! 1. Pass one reads the corpus. Each new paragraph form's shingles go to a
+//!    [`ShingleStore`] and its band keys to [`BandFiles`].
+//! 2. Passages: the band files yield candidate pairs, verified against the
+//!    stored sets; clusters are classified as boilerplate, repeated or
+//!    shared story text (reading paragraphs back from the store).
+//! 3. Pass two walks the store in order and builds each document's set
+//!    without its boilerplate; distinct document sets go to a second
+//!    store, their MinHash band keys to a second set of band files.
+//! 4. Documents: candidate pairs, exact verification, clusters.
+//!
+//! Memory grows with the number of paragraphs (about 12 bytes each, plus
+//! a hash-map slot per distinct paragraph while reading) and documents
+//! (their ids), not with the text. Paragraph and document forms are keyed
+//! by a 64-bit [`ShingleSet::key`].
+
+pub mod band_files;
+pub mod store;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use band_files::BandFiles;
+pub use store::ShingleStore;
+
+use crate::boilerplate::ParagraphSource;
+use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
+use crate::config::ScanConfig;
+use crate::corpus::read::read_in_batches;
+use crate::corpus::walk;
+use crate::error::{Error, InputProblem, ProblemKind};
+use crate::fingerprint::Fingerprinter;
+use crate::minhash::MinHasher;
+use crate::pipeline::{Passages, in_pool, judge_passages};
+use crate::progress::Progress;
+use crate::shingle::{Overlap, ShingleSet};
+
+/// Form number of a paragraph or document without shingles.
+const NO_FORM: u32 = u32::MAX;
+
+/// Documents whose sets are built together in pass two.
+const DOCUMENTS_PER_CHUNK: usize = 4096;
+
+/// What `dedup` needs of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentMeta {
+    /// Its id (as in the scan report).
+    pub name: String,
+    /// Index into [`Analysis::sources`].
+    pub source: u32,
+    /// Its JSONL line, if any.
+    pub line: Option<u64>,
+    /// Bytes of text.
+    pub bytes: u64,
+    /// The value of the `--keep field:NAME` field, if asked for.
+    pub extra: Option<serde_json::Value>,
+}
+
+/// Counts of one batch run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchStats {
+    /// Documents read.
+    pub documents: u64,
+    /// Paragraphs in them.
+    pub paragraphs: u64,
+    /// Bytes of text read.
+    pub bytes: u64,
+    /// Paragraphs left out of document fingerprints.
+    pub excluded_paragraphs: u64,
+    /// Work done clustering passages.
+    pub passage_clustering: ClusterStats,
+    /// Work done clustering documents.
+    pub document_clustering: ClusterStats,
+    /// Bytes written to temporary files.
+    pub spilled_bytes: u64,
+    /// Wall-clock milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The result of a batch run.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Source names, in input order.
+    pub sources: Vec<String>,
+    /// The documents, in input order.
+    pub documents: Vec<DocumentMeta>,
+    /// Reported passage clusters with their verdicts.
+    pub passages: Passages,
+    /// Per document, its paragraphs left out of its fingerprint
+    /// (boilerplate and closing repeats), ascending.
+    pub excluded: Vec<Vec<u32>>,
+    /// Near-duplicate document clusters (members index `documents`).
+    pub document_clusters: Vec<Cluster>,
+    /// Input problems, in input order.
+    pub problems: Vec<InputProblem>,
+    /// Counts.
+    pub stats: BatchStats,
+    document_forms: Vec<u32>,
+    document_store: ShingleStore,
+}
+
+impl Analysis {
+    /// Document `d`'s shingles without its excluded paragraphs.
+    pub fn document_set(&self, d: usize) -> Result<ShingleSet, Error> {
+        let set = match self.document_forms[d] {
+            NO_FORM => ShingleSet::default(),
+            form => self.document_store.get(form),
+        };
+        self.document_store.check().map_err(spill_error(None))?;
+        Ok(set)
+    }
+
+    /// The source name of document `d`.
+    pub fn source_of(&self, d: usize) -> &str {
+        &self.sources[self.documents[d].source as usize]
+    }
+}
+
+/// Runs the batch pipeline on a thread pool of `config.threads` threads,
+/// with temporary files in `temp_dir` (the system's if `None`).
+pub fn analyze(
+    config: &ScanConfig,
+    temp_dir: Option<&Path>,
+    progress: &Progress,
+) -> Result<Analysis, Error> {
+    config.validate()?;
+    in_pool(config.threads, || {
+        analyze_in_pool(config, temp_dir, progress)
+    })?
+}
+
+fn analyze_in_pool(
+    config: &ScanConfig,
+    temp_dir: Option<&Path>,
+    progress: &Progress,
+) -> Result<Analysis, Error> {
+    let started = Instant::now();
+    let read = read_and_fingerprint(config, temp_dir, progress)?;
+    if read.documents.is_empty() {
+        let why = if read.problems.is_empty() {
+            "the paths hold no files".to_owned()
+        } else {
+            format!("{} input problem(s), see above", read.problems.len())
+        };
+        return Err(Error::NoDocuments(why));
+    }
+    let mut stats = BatchStats {
+        documents: read.documents.len() as u64,
+        paragraphs: read.table.form.len() as u64,
+        bytes: read.bytes,
+        spilled_bytes: read.table.store.disk_bytes() + read.bands.disk_bytes(),
+        ..BatchStats::default()
+    };
+
+    let stage = progress.stage("clustering passages", 0);
+    let passages = find_passages(config, &read.table, read.bands, temp_dir)?;
+    stage.finish();
+
+    let mut excluded: Vec<Vec<u32>> = vec![Vec::new(); read.documents.len()];
+    let mut excluded_flags = vec![false; read.table.form.len()];
+    for cluster in (0..passages.occurrences.len()).filter(|&c| passages.is_excluded(c)) {
+        for &(d, p) in &passages.occurrences[cluster] {
+            let flag = &mut excluded_flags[read.table.first[d as usize] as usize + p as usize];
+            if !*flag {
+                *flag = true;
+                excluded[d as usize].push(p);
+            }
+        }
+    }
+    for paragraphs in &mut excluded {
+        paragraphs.sort_unstable();
+    }
+    stats.excluded_paragraphs = excluded_flags.iter().filter(|&&f| f).count() as u64;
+
+    let stage = progress.stage("document sets", read.documents.len() as u64);
+    let (sets, bands) = document_sets(config, &read.table, &excluded_flags, temp_dir, &|n| {
+        stage.inc(n)
+    })?;
+    stage.finish();
+    drop(excluded_flags);
+    drop(read.table);
+    stats.spilled_bytes += sets.store.disk_bytes() + bands.disk_bytes();
+
+    let stage = progress.stage("clustering documents", 0);
+    let (document_clusters, document_stats) = find_documents(config, &sets, bands, temp_dir)?;
+    stage.finish();
+
+    stats.passage_clustering = passages.stats;
+    stats.document_clustering = document_stats;
+    stats.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(Analysis {
+        sources: read.sources,
+        documents: read.documents,
+        passages,
+        excluded,
+        document_clusters,
+        problems: read.problems,
+        stats,
+        document_forms: sets.forms,
+        document_store: sets.store,
+    })
+}
+
+/// Per paragraph of the corpus, in input order: its form and tokens; the
+/// forms' shingles are in `store`.
+#[derive(Debug)]
+struct ParagraphTable {
+    /// `first[d]..first[d + 1]`: document `d`'s paragraphs.
+    first: Vec<u64>,
+    form: Vec<u32>,
+    tokens: Vec<u32>,
+    store: ShingleStore,
+}
+
+impl ParagraphTable {
+    fn index(&self, d: usize, p: usize) -> usize {
+        self.first[d] as usize + p
+    }
+}
+
+impl ParagraphSource for ParagraphTable {
+    fn document_count(&self) -> usize {
+        self.first.len() - 1
+    }
+
+    fn paragraph_count(&self, d: usize) -> usize {
+        (self.first[d + 1] - self.first[d]) as usize
+    }
+
+    fn tokens(&self, d: usize, p: usize) -> u32 {
+        self.tokens[self.index(d, p)]
+    }
+
+    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
+        match self.form[self.index(d, p)] {
+            NO_FORM => Cow::Owned(ShingleSet::default()),
+            form => Cow::Owned(self.store.get(form)),
+        }
+    }
+}
+
+/// Pass one's result.
+struct Read {
+    sources: Vec<String>,
+    documents: Vec<DocumentMeta>,
+    table: ParagraphTable,
+    bands: BandFiles,
+    problems: Vec<InputProblem>,
+    bytes: u64,
+}
+
+/// A paragraph as pass one's parallel step leaves it.
+struct ParagraphFacts {
+    tokens: u32,
+    shingles: ShingleSet,
+    band_keys: Vec<u64>,
+}
+
+fn read_and_fingerprint(
+    config: &ScanConfig,
+    temp_dir: Option<&Path>,
+    progress: &Progress,
+) -> Result<Read, Error> {
+    let (sources, mut problems) = walk(&config.paths);
+    for problem in &problems {
+        progress.problem(problem);
+    }
+    let spill = spill_error(temp_dir);
+    let mut read = Read {
+        sources: Vec::new(),
+        documents: Vec::new(),
+        table: ParagraphTable {
+            first: vec![0],
+            form: Vec::new(),
+            tokens: Vec::new(),
+            store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
+        },
+        bands: BandFiles::new_in(temp_dir, config.passage_bands()).map_err(&spill)?,
+        problems: Vec::new(),
+        bytes: 0,
+    };
+    let fingerprinter = Fingerprinter::new(&config.fingerprint);
+    let passage_bands = config.passage_bands();
+    let mut forms: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut first_use: HashMap<String, u32> = HashMap::new();
+    let mut duplicate_ids = Vec::new();
+    let mut failure: Option<io::Error> = None;
+    let stage = progress.stage("fingerprinting", 0);
+    read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
+        for problem in &batch.problems {
+            progress.problem(problem);
+        }
+        problems.extend(batch.problems);
+        if failure.is_some() {
+            return;
+        }
+        let facts: Vec<Vec<ParagraphFacts>> = batch
+            .documents
+            .par_iter()
+            .map(|doc| {
+                let print = fingerprinter.document(&doc.text);
+                print
+                    .paragraphs
+                    .into_iter()
+                    .map(|p| ParagraphFacts {
+                        tokens: p.tokens,
+                        band_keys: if p.shingles.is_empty() {
+                            Vec::new()
+                        } else {
+                            passage_bands.band_keys(&p.signature).collect()
+                        },
+                        shingles: p.shingles,
+                    })
+                    .collect()
+            })
+            .collect();
+        stage.inc(batch.documents.len() as u64);
+        read.bytes += batch.bytes;
+        for (doc, paragraphs) in batch.documents.into_iter().zip(facts) {
+            let d = read.documents.len() as u32;
+            if read.sources.last() != Some(&doc.source) {
+                read.sources.push(doc.source.clone());
+            }
+            match first_use.entry(doc.name.clone()) {
+                Entry::Occupied(first) => duplicate_ids.push((d, *first.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(d);
+                }
+            }
+            read.documents.push(DocumentMeta {
+                name: doc.name,
+                source: (read.sources.len() - 1) as u32,
+                line: doc.source_line,
+                bytes: doc.text.len() as u64,
+                extra: doc.extra,
+            });
+            for paragraph in paragraphs {
+                let form = if paragraph.shingles.is_empty() {
+                    NO_FORM
+                } else {
+                    match forms.entry(paragraph.shingles.key()) {
+                        Entry::Occupied(form) => *form.get(),
+                        Entry::Vacant(slot) => {
+                            let stored =
+                                read.table.store.push(paragraph.shingles.hashes()).and_then(
+                                    |form| {
+                                        read.bands.push(form, &paragraph.band_keys).map(|()| form)
+                                    },
+                                );
+                            match stored {
+                                Ok(form) => *slot.insert(form),
+                                Err(err) => {
+                                    failure = Some(err);
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                };
+                read.table.form.push(form);
+                read.table.tokens.push(paragraph.tokens);
+            }
+            read.table.first.push(read.table.form.len() as u64);
+        }
+    });
+    stage.finish();
+    if let Some(err) = failure {
+        return Err(spill(err));
+    }
+    read.table.store.seal().map_err(&spill)?;
+    for (d, first) in duplicate_ids {
+        let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
+        let first_at = match first.line {
+            Some(line) => format!("{}:{line}", read.sources[first.source as usize]),
+            None => read.sources[first.source as usize].clone(),
+        };
+        let problem = InputProblem::new(
+            &read.sources[doc.source as usize],
+            doc.line,
+            ProblemKind::DuplicateId,
+            format!(
+                "document id \"{}\" was already used by {first_at}",
+                doc.name
+            ),
+        );
+        progress.problem(&problem);
+        problems.push(problem);
+    }
+    read.problems = problems;
+    Ok(read)
+}
+
+fn find_passages(
+    config: &ScanConfig,
+    table: &ParagraphTable,
+    bands: BandFiles,
+    temp_dir: Option<&Path>,
+) -> Result<Passages, Error> {
+    let eligible = |i: usize| {
+        table.form[i] != NO_FORM && table.tokens[i] as usize >= config.min_passage_tokens
+    };
+    // Forms are numbered again by their first eligible paragraph, as the
+    // in-memory pipeline numbers them, so representatives agree.
+    let mut renumbered = vec![NO_FORM; table.store.len()];
+    let mut stored_form: Vec<u32> = Vec::new();
+    let mut items_per_form: Vec<u32> = Vec::new();
+    let mut items = 0u64;
+    for i in (0..table.form.len()).filter(|&i| eligible(i)) {
+        let form = table.form[i] as usize;
+        if renumbered[form] == NO_FORM {
+            renumbered[form] = stored_form.len() as u32;
+            stored_form.push(form as u32);
+            items_per_form.push(0);
+        }
+        items_per_form[renumbered[form] as usize] += 1;
+        items += 1;
+    }
+    let candidates = bands
+        .candidate_pairs(&|form| Some(renumbered[form as usize]).filter(|&f| f != NO_FORM))
+        .map_err(spill_error(temp_dir))?;
+    let form_set = |form: u32| Cow::Owned(table.store.get(stored_form[form as usize]));
+    let joined = cluster_forms(
+        stored_form.len(),
+        &candidates,
+        &form_set,
+        config.passage_threshold,
+    );
+    table.store.check().map_err(spill_error(temp_dir))?;
+    let lone = |form: u32| {
+        let len = table.store.set_len(stored_form[form as usize]);
+        vec![(form, Overlap::identical(len))]
+    };
+    let membership = Membership::new(&joined, &items_per_form, lone);
+    let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
+    let mut occurrences: Vec<Vec<(u32, u32)>> = vec![Vec::new(); membership.clusters];
+    let mut item = 0u32;
+    for d in 0..table.document_count() {
+        for p in 0..table.paragraph_count(d) {
+            let i = table.index(d, p);
+            if !eligible(i) {
+                continue;
+            }
+            if let Some((cluster, overlap)) = membership.of(renumbered[table.form[i] as usize]) {
+                members[cluster].push(Member { item, overlap });
+                occurrences[cluster].push((d as u32, p as u32));
+            }
+            item += 1;
+        }
+    }
+    let (clusters, occurrences) = in_representative_order(members, occurrences);
+    let stats = ClusterStats {
+        items,
+        distinct_forms: stored_form.len() as u64,
+        candidate_pairs: candidates.len() as u64,
+        verified_pairs: joined.verified_pairs,
+    };
+    let passages = judge_passages(clusters, occurrences, table, config, stats);
+    table.store.check().map_err(spill_error(temp_dir))?;
+    Ok(passages)
+}
+
+/// Which cluster each form ended in: the joined clusters first, then each
+/// form of several items that joined no other.
+struct Membership {
+    cluster_of: Vec<u32>,
+    overlaps: HashMap<u32, Overlap>,
+    clusters: usize,
+}
+
+impl Membership {
+    fn new(
+        joined: &crate::cluster::JoinedForms,
+        items_per_form: &[u32],
+        lone: impl Fn(u32) -> Vec<(u32, Overlap)>,
+    ) -> Self {
+        let mut membership = Membership {
+            cluster_of: vec![NO_FORM; items_per_form.len()],
+            overlaps: HashMap::new(),
+            clusters: 0,
+        };
+        let lone_forms = (0..items_per_form.len() as u32)
+            .filter(|&f| !joined.in_group[f as usize] && items_per_form[f as usize] > 1)
+            .map(&lone);
+        for form_cluster in joined.clusters.iter().cloned().chain(lone_forms) {
+            for (form, overlap) in form_cluster {
+                membership.cluster_of[form as usize] = membership.clusters as u32;
+                membership.overlaps.insert(form, overlap);
+            }
+            membership.clusters += 1;
+        }
+        membership
+    }
+
+    fn of(&self, form: u32) -> Option<(usize, Overlap)> {
+        match self.cluster_of.get(form as usize) {
+            Some(&cluster) if cluster != NO_FORM => Some((cluster as usize, self.overlaps[&form])),
+            _ => None,
+        }
+    }
+}
+
+/// Clusters of two or more members, ordered by representative (their
+/// first member), with their occurrences alongside.
+fn in_representative_order<T>(
+    members: Vec<Vec<Member>>,
+    alongside: Vec<Vec<T>>,
+) -> (Vec<Cluster>, Vec<Vec<T>>) {
+    let mut kept: Vec<(Cluster, Vec<T>)> = members
+        .into_iter()
+        .zip(alongside)
+        .filter(|(members, _)| members.len() > 1)
+        .map(|(members, other)| (Cluster { members }, other))
+        .collect();
+    kept.sort_by_key(|(cluster, _)| cluster.representative());
+    kept.into_iter().unzip()
+}
+
+/// Pass two's result: each document's form and the forms' sets.
+struct DocumentSets {
+    forms: Vec<u32>,
+    docs_per_form: Vec<u32>,
+    store: ShingleStore,
+}
+
+/// A paragraph set as pass two's sequential read leaves it.
+enum Loaded {
+    Read(ShingleSet),
+    /// Stored earlier in the file: fetched by number in the parallel step.
+    Earlier(u32),
+}
+
+fn document_sets(
+    config: &ScanConfig,
+    table: &ParagraphTable,
+    excluded: &[bool],
+    temp_dir: Option<&Path>,
+    on_documents: &(dyn Fn(u64) + Sync),
+) -> Result<(DocumentSets, BandFiles), Error> {
+    let spill = spill_error(temp_dir);
+    let mut sets = DocumentSets {
+        forms: Vec::with_capacity(table.document_count()),
+        docs_per_form: Vec::new(),
+        store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
+    };
+    let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
+    let hasher = MinHasher::new(config.fingerprint.num_perm, config.fingerprint.seed);
+    let bands = config.document_bands();
+    let mut in_order = table.store.in_order().map_err(&spill)?;
+    let mut forms: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let documents = table.document_count();
+    for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
+        let chunk = chunk_start..documents.min(chunk_start + DOCUMENTS_PER_CHUNK);
+        let mut loaded: Vec<Vec<Loaded>> = Vec::with_capacity(chunk.len());
+        for d in chunk.clone() {
+            let mut kept = Vec::new();
+            for i in table.first[d] as usize..table.first[d + 1] as usize {
+                let form = table.form[i];
+                if form == NO_FORM {
+                    continue;
+                }
+                let first_print = form == in_order.position();
+                let set = if first_print {
+                    Some(in_order.next_set().map_err(&spill)?)
+                } else {
+                    None
+                };
+                if !excluded[i] {
+                    kept.push(match set {
+                        Some(set) => Loaded::Read(set),
+                        None => Loaded::Earlier(form),
+                    });
+                }
+            }
+            loaded.push(kept);
+        }
+        let built: Vec<Option<(ShingleSet, Vec<u64>)>> = loaded
+            .into_par_iter()
+            .map(|kept| {
+                let fetched: Vec<ShingleSet> = kept
+                    .into_iter()
+                    .map(|loaded| match loaded {
+                        Loaded::Read(set) => set,
+                        Loaded::Earlier(form) => table.store.get(form),
+                    })
+                    .collect();
+                let union = ShingleSet::union_of(&fetched);
+                (!union.is_empty()).then(|| {
+                    let keys = bands.band_keys(&hasher.signature(&union)).collect();
+                    (union, keys)
+                })
+            })
+            .collect();
+        table.store.check().map_err(&spill)?;
+        on_documents(built.len() as u64);
+        for document in built {
+            let Some((union, keys)) = document else {
+                sets.forms.push(NO_FORM);
+                continue;
+            };
+            let form = match forms.entry(union.key()) {
+                Entry::Occupied(form) => *form.get(),
+                Entry::Vacant(slot) => {
+                    let form = sets.store.push(union.hashes()).map_err(&spill)?;
+                    band_files.push(form, &keys).map_err(&spill)?;
+                    sets.docs_per_form.push(0);
+                    *slot.insert(form)
+                }
+            };
+            sets.docs_per_form[form as usize] += 1;
+            sets.forms.push(form);
+        }
+    }
+    sets.store.seal().map_err(&spill)?;
+    Ok((sets, band_files))
+}
+
+fn find_documents(
+    config: &ScanConfig,
+    sets: &DocumentSets,
+    bands: BandFiles,
+    temp_dir: Option<&Path>,
+) -> Result<(Vec<Cluster>, ClusterStats), Error> {
+    let spill = spill_error(temp_dir);
+    let candidates = bands.candidate_pairs(&Some).map_err(&spill)?;
+    let form_set = |form: u32| Cow::Owned(sets.store.get(form));
+    let joined = cluster_forms(sets.store.len(), &candidates, &form_set, config.threshold);
+    sets.store.check().map_err(&spill)?;
+    let lone = |form: u32| vec![(form, Overlap::identical(sets.store.set_len(form)))];
+    let membership = Membership::new(&joined, &sets.docs_per_form, lone);
+    let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
+    for (d, &form) in sets.forms.iter().enumerate() {
+        if let Some((cluster, overlap)) = membership.of(form) {
+            members[cluster].push(Member {
+                item: d as u32,
+                overlap,
+            });
+        }
+    }
+    let alongside = vec![Vec::<()>::new(); members.len()];
+    let (clusters, _) = in_representative_order(members, alongside);
+    let stats = ClusterStats {
+        items: sets.forms.iter().filter(|&&f| f != NO_FORM).count() as u64,
+        distinct_forms: sets.store.len() as u64,
+        candidate_pairs: candidates.len() as u64,
+        verified_pairs: joined.verified_pairs,
+    };
+    Ok((clusters, stats))
+}
+
+fn spill_error(temp_dir: Option<&Path>) -> impl Fn(io::Error) -> Error {
+    let dir: PathBuf = temp_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    move |source| Error::Spill {
+        dir: dir.clone(),
+        source,
+    }
+}
+
+/// Hashes a `u64` key that is a good hash already by passing it through.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+}
