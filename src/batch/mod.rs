@@ -569,8 +569,11 @@ fn document_sets(
         let mut loaded: Vec<Vec<Loaded>> = Vec::with_capacity(chunk.len());
         for d in chunk.clone() {
             let mut kept = Vec::new();
-            for i in table.first[d] as usize..table.first[d + 1] as usize {
-                let form = table.form[i];
+            let paragraphs = table.first[d] as usize..table.first[d + 1] as usize;
+            for (&form, &excluded) in table.form[paragraphs.clone()]
+                .iter()
+                .zip(&excluded[paragraphs])
+            {
                 if form == NO_FORM {
                     continue;
                 }
@@ -580,7 +583,7 @@ fn document_sets(
                 } else {
                     None
                 };
-                if !excluded[i] {
+                if !excluded {
                     kept.push(match set {
                         Some(set) => Loaded::Read(set),
                         None => Loaded::Earlier(form),
