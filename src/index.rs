@@ -24,7 +24,7 @@ use crate::minhash::Signature;
 use crate::pipeline::{NORMALIZATION, TOKENIZER};
 
 /// Version of the index layout.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 
 /// Signature slots the paragraph bands are cut from: paragraphs are many,
 /// so their LSH uses fewer, shorter bands than documents.
