@@ -51,9 +51,11 @@ impl BandFiles {
 
     /// Files `item` under each of its band keys (from [`Self::keys_of`]).
     pub fn push(&mut self, item: u32, keys: &[u64]) -> io::Result<()> {
+        let mut record = [0u8; RECORD_BYTES];
+        record[8..].copy_from_slice(&item.to_le_bytes());
         for (writer, key) in self.writers.iter_mut().zip(keys) {
-            writer.write_all(&key.to_le_bytes())?;
-            writer.write_all(&item.to_le_bytes())?;
+            record[..8].copy_from_slice(&key.to_le_bytes());
+            writer.write_all(&record)?;
         }
         self.records += 1;
         Ok(())

@@ -26,6 +26,7 @@ pub struct ShingleStore {
     offsets: Vec<u64>,
     /// The first read error, reported once the stage is over.
     read_error: Mutex<Option<io::Error>>,
+    scratch: Vec<u8>,
 }
 
 impl ShingleStore {
@@ -41,6 +42,7 @@ impl ShingleStore {
             writer: Some(writer),
             offsets: vec![0],
             read_error: Mutex::new(None),
+            scratch: Vec::new(),
         })
     }
 
@@ -50,9 +52,10 @@ impl ShingleStore {
             .writer
             .as_mut()
             .expect("sets are pushed before the store is sealed");
-        for hash in hashes {
-            writer.write_all(&hash.to_le_bytes())?;
-        }
+        self.scratch.clear();
+        self.scratch
+            .extend(hashes.iter().flat_map(|hash| hash.to_le_bytes()));
+        writer.write_all(&self.scratch)?;
         let end = self.offsets[self.offsets.len() - 1] + hashes.len() as u64;
         self.offsets.push(end);
         Ok((self.offsets.len() - 2) as u32)
