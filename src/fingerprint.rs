@@ -52,26 +52,35 @@ impl Fingerprinter {
 
     /// Fingerprints every paragraph of `text`.
     pub fn document(&self, text: &str) -> DocumentPrint {
-        let paragraphs = split_paragraphs(text)
-            .into_iter()
-            .map(|span| {
-                let mut tokens = Vec::new();
-                hash_tokens(
-                    &text[span.start_byte..span.end_byte],
-                    self.shingler.seed(),
-                    &mut tokens,
-                );
-                let shingles = self.shingler.shingles_of_hashes(&tokens);
-                let signature = self.hasher.signature(&shingles);
-                ParagraphPrint {
-                    span,
-                    tokens: tokens.len() as u32,
-                    shingles,
-                    signature,
-                }
+        let paragraphs = self
+            .shingled_paragraphs(text)
+            .map(|(span, tokens, shingles)| ParagraphPrint {
+                span,
+                tokens,
+                signature: self.hasher.signature(&shingles),
+                shingles,
             })
             .collect();
         DocumentPrint { paragraphs }
+    }
+
+    /// Every paragraph of `text` with its token count and shingles, for a
+    /// caller that computes signatures only where it needs them.
+    pub fn shingled_paragraphs<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (Paragraph, u32, ShingleSet)> + 't {
+        let mut tokens = Vec::new();
+        split_paragraphs(text).into_iter().map(move |span| {
+            tokens.clear();
+            hash_tokens(
+                &text[span.start_byte..span.end_byte],
+                self.shingler.seed(),
+                &mut tokens,
+            );
+            let shingles = self.shingler.shingles_of_hashes(&tokens);
+            (span, tokens.len() as u32, shingles)
+        })
     }
 }
 

@@ -268,6 +268,7 @@ struct Read {
 /// A paragraph as pass one's parallel step leaves it.
 struct ParagraphFacts {
     tokens: u32,
+    key: u64,
     shingles: ShingleSet,
     band_keys: Vec<u64>,
 }
@@ -314,18 +315,24 @@ fn read_and_fingerprint(
             .documents
             .par_iter()
             .map(|doc| {
-                let print = fingerprinter.document(&doc.text);
-                print
-                    .paragraphs
-                    .into_iter()
-                    .map(|p| ParagraphFacts {
-                        tokens: p.tokens,
-                        band_keys: if p.shingles.is_empty() {
-                            Vec::new()
-                        } else {
-                            passage_bands.band_keys(&p.signature).collect()
-                        },
-                        shingles: p.shingles,
+                fingerprinter
+                    .shingled_paragraphs(&doc.text)
+                    .map(|(_, tokens, shingles)| {
+                        // A form stored from an earlier batch has its band
+                        // keys filed already: no signature needed.
+                        let key = shingles.key();
+                        let known = shingles.is_empty() || forms.contains_key(&key);
+                        ParagraphFacts {
+                            tokens,
+                            key,
+                            band_keys: match known {
+                                true => Vec::new(),
+                                false => passage_bands
+                                    .band_keys(&fingerprinter.hasher().signature(&shingles))
+                                    .collect(),
+                            },
+                            shingles,
+                        }
                     })
                     .collect()
             })
@@ -354,7 +361,7 @@ fn read_and_fingerprint(
                 let form = if paragraph.shingles.is_empty() {
                     NO_FORM
                 } else {
-                    match forms.entry(paragraph.shingles.key()) {
+                    match forms.entry(paragraph.key) {
                         Entry::Occupied(form) => *form.get(),
                         Entry::Vacant(slot) => {
                             let stored =
