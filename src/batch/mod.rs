@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
 pub use store::ShingleStore;
@@ -265,6 +266,15 @@ struct Read {
     bytes: u64,
 }
 
+/// A document as pass one's parallel step leaves it, without its text.
+struct Unread {
+    name: String,
+    source: String,
+    line: Option<u64>,
+    bytes: usize,
+    extra: Option<serde_json::Value>,
+}
+
 /// A paragraph as pass one's parallel step leaves it.
 struct ParagraphFacts {
     tokens: u32,
@@ -299,7 +309,7 @@ fn read_and_fingerprint(
     let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let passage_bands = config.passage_bands();
     let mut forms: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
-    let mut first_use: HashMap<String, u32> = HashMap::new();
+    let mut first_use: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
     let mut duplicate_ids = Vec::new();
     let mut failure: Option<io::Error> = None;
     let stage = progress.stage("fingerprinting", 0);
@@ -311,11 +321,14 @@ fn read_and_fingerprint(
         if failure.is_some() {
             return;
         }
-        let facts: Vec<Vec<ParagraphFacts>> = batch
+        stage.inc(batch.documents.len() as u64);
+        read.bytes += batch.bytes;
+        // Texts are dropped inside the parallel step, not one by one here.
+        let fingerprinted: Vec<(Unread, Vec<ParagraphFacts>)> = batch
             .documents
-            .par_iter()
+            .into_par_iter()
             .map(|doc| {
-                fingerprinter
+                let paragraphs = fingerprinter
                     .shingled_paragraphs(&doc.text)
                     .map(|(_, tokens, shingles)| {
                         // A form stored from an earlier batch has its band
@@ -334,18 +347,29 @@ fn read_and_fingerprint(
                             shingles,
                         }
                     })
-                    .collect()
+                    .collect();
+                let doc = Unread {
+                    bytes: doc.text.len(),
+                    name: doc.name,
+                    source: doc.source,
+                    line: doc.source_line,
+                    extra: doc.extra,
+                };
+                (doc, paragraphs)
             })
             .collect();
-        stage.inc(batch.documents.len() as u64);
-        read.bytes += batch.bytes;
-        for (doc, paragraphs) in batch.documents.into_iter().zip(facts) {
+        for (doc, paragraphs) in fingerprinted {
             let d = read.documents.len() as u32;
             if read.sources.last() != Some(&doc.source) {
-                read.sources.push(doc.source.clone());
+                read.sources.push(doc.source);
             }
-            match first_use.entry(doc.name.clone()) {
-                Entry::Occupied(first) => duplicate_ids.push((d, *first.get())),
+            // Ids are keyed by hash; equal hashes are compared in full.
+            match first_use.entry(xxh3_64(doc.name.as_bytes())) {
+                Entry::Occupied(first) => {
+                    if read.documents[*first.get() as usize].name == doc.name {
+                        duplicate_ids.push((d, *first.get()));
+                    }
+                }
                 Entry::Vacant(slot) => {
                     slot.insert(d);
                 }
@@ -353,8 +377,8 @@ fn read_and_fingerprint(
             read.documents.push(DocumentMeta {
                 name: doc.name,
                 source: (read.sources.len() - 1) as u32,
-                line: doc.source_line,
-                bytes: doc.text.len() as u64,
+                line: doc.line,
+                bytes: doc.bytes as u64,
                 extra: doc.extra,
             });
             for paragraph in paragraphs {
