@@ -52,9 +52,12 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         .filter(|&d| !verdicts[d].keeps(d))
         .count();
     progress.message(&format!(
-        "refrain: {} document(s): {} kept, {dropped} dropped as near-duplicates",
+        "refrain: {} document(s): {} kept, {dropped} dropped as near-duplicates \
+         ({:.1} MB of temporary files, {:.1} s)",
         verdicts.len(),
-        verdicts.len() - dropped
+        verdicts.len() - dropped,
+        analysis.stats.spilled_bytes as f64 / 1e6,
+        analysis.stats.elapsed_ms as f64 / 1e3,
     ));
     let failed = analysis
         .problems
