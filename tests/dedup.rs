@@ -235,3 +235,44 @@ fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
         );
     }
 }
+
+#[test]
+fn unusable_temp_dir_is_an_error_naming_it() {
+    let generated = generate(&CorpusSpec::new(50, 4));
+    let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+    let out = run_in(
+        dir.path(),
+        &["dedup", "--temp-dir", "no/such/dir", "c.jsonl"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.contains("no/such/dir") && out.stderr.contains("--temp-dir"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn write_kept_decompresses_a_compressed_source() {
+    use std::io::Write;
+    let generated = generate(&CorpusSpec::new(300, 6));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(generated.to_jsonl().as_bytes()).unwrap();
+    let dir = corpus(&[("c.jsonl.gz", &gz.finish().unwrap())]);
+    let out = run_in(
+        dir.path(),
+        &["dedup", "-q", "--write-kept", "out", "c.jsonl.gz"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let kept = std::fs::read_to_string(dir.path().join("out/c.jsonl")).unwrap();
+    let expected = decisions(&out.stdout)
+        .iter()
+        .filter(|r| r["keep"] == true)
+        .count();
+    assert!(expected < 300);
+    assert_eq!(kept.lines().count(), expected);
+    for line in kept.lines() {
+        serde_json::from_str::<Value>(line).expect("a JSON record");
+    }
+}
