@@ -67,6 +67,45 @@ pub enum Command {
     /// drop it: one JSON line per document, in input order.
     #[command(after_help = DEDUP_EXAMPLES)]
     Dedup(DedupArgs),
+    /// Write refrain's fingerprints of each document as a JSON line: per
+    /// paragraph its shingle set, key and passage LSH bands, or with
+    /// --documents the document's set and bands without the paragraphs
+    /// its record lists. The map step of a distributed run (see spark/).
+    #[command(after_help = SIGN_EXAMPLES)]
+    Sign(SignArgs),
+}
+
+const SIGN_EXAMPLES: &str = "\
+Examples:
+  refrain sign archive.jsonl > paragraphs.jsonl
+  refrain sign --input-format jsonl < part-00000 > signed-00000
+  refrain sign --documents --input-format jsonl < with-exclusions.jsonl";
+
+/// `refrain sign` flags.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Files, directories or `-` (standard input, the default).
+    #[arg(value_name = "PATH", default_value = "-")]
+    pub paths: Vec<PathBuf>,
+    /// Sign whole documents, leaving out the paragraphs (0-based) that a
+    /// record lists in --exclude-field, instead of each paragraph.
+    #[arg(long)]
+    pub documents: bool,
+    /// JSONL field listing the paragraphs to leave out (with --documents).
+    #[arg(long, default_value = "refrain_exclude", value_name = "NAME")]
+    pub exclude_field: String,
+    /// Write the lines to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Reading.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Fingerprints and matching.
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// No diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 const DEDUP_EXAMPLES: &str = "\

@@ -49,5 +49,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod shingle;
+pub mod sign;
 pub mod synthetic;
 pub mod text;

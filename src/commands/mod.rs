@@ -6,6 +6,7 @@ pub mod clean;
 pub mod dedup;
 pub mod index;
 pub mod scan;
+pub mod sign;
 
 use std::io::Write;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => check::run(&args),
         Command::Index(command) => index::run(&command),
         Command::Dedup(args) => dedup::run(&args),
+        Command::Sign(args) => sign::run(&args),
     }
 }
 

@@ -1,0 +1,129 @@
+//! `refrain sign`: fingerprints as JSON lines, streamed batch by batch
+//! (the map step of a distributed run; see [`crate::sign`]).
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::cli::SignArgs;
+use crate::corpus::read::read_in_batches;
+use crate::corpus::walk;
+use crate::error::{Error, InputProblem, ProblemKind, Severity};
+use crate::exit_code::ExitCode;
+use crate::output::AtomicFile;
+use crate::pipeline::in_pool;
+use crate::progress::Progress;
+use crate::sign::Signer;
+
+/// Runs `refrain sign`.
+pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
+    let mut config = args.matching.to_config(args.paths.clone(), &args.input);
+    config.validate()?;
+    if args.documents {
+        config.read.extra_field = Some(args.exclude_field.clone());
+    }
+    let progress = Progress::stderr(args.quiet);
+    let signer = Signer::new(&config);
+    let mut file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+    let mut failed = false;
+    let mut write_error: Option<std::io::Error> = None;
+    in_pool(config.threads, || {
+        let (sources, problems) = walk(&config.paths);
+        for problem in &problems {
+            progress.problem(problem);
+            failed |= problem.severity == Severity::Error;
+        }
+        read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
+            let lines: Vec<Result<String, InputProblem>> = batch
+                .documents
+                .par_iter()
+                .map(|doc| {
+                    let line = if args.documents {
+                        let excluded = excluded_paragraphs(doc, &args.exclude_field)?;
+                        serde_json::to_string(&signer.document(doc, &excluded))
+                    } else {
+                        serde_json::to_string(&signer.paragraphs(doc))
+                    };
+                    Ok(line.expect("signed lines serialize"))
+                })
+                .collect();
+            for problem in &batch.problems {
+                progress.problem(problem);
+                failed |= problem.severity == Severity::Error;
+            }
+            for line in lines {
+                let line = match line {
+                    Ok(line) => line,
+                    Err(problem) => {
+                        progress.problem(&problem);
+                        failed = true;
+                        continue;
+                    }
+                };
+                if write_error.is_some() {
+                    return;
+                }
+                let out: &mut dyn Write = match file.as_mut() {
+                    Some(file) => file,
+                    None => &mut stdout,
+                };
+                if let Err(err) = out
+                    .write_all(line.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"))
+                {
+                    write_error = Some(err);
+                }
+            }
+        });
+    })?;
+    match (file, write_error) {
+        (Some(file), Some(err)) => return Err(file.error(err)),
+        (Some(file), None) => file.commit()?,
+        (None, Some(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        (None, Some(err)) => {
+            return Err(Error::Output {
+                path: "<stdout>".into(),
+                source: err,
+            });
+        }
+        (None, None) => match stdout.flush() {
+            Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(Error::Output {
+                    path: "<stdout>".into(),
+                    source: err,
+                });
+            }
+            _ => {}
+        },
+    }
+    Ok(if failed {
+        ExitCode::Error
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// The paragraph numbers in the record's exclusion field (none if absent).
+fn excluded_paragraphs(
+    doc: &crate::corpus::Document,
+    field: &str,
+) -> Result<Vec<u32>, InputProblem> {
+    let Some(value) = &doc.extra else {
+        return Ok(Vec::new());
+    };
+    let numbers: Option<Vec<u32>> = value.as_array().and_then(|items| {
+        items
+            .iter()
+            .map(|item| item.as_u64().and_then(|n| u32::try_from(n).ok()))
+            .collect()
+    });
+    numbers.ok_or_else(|| {
+        InputProblem::new(
+            &doc.source,
+            doc.source_line,
+            ProblemKind::MissingField,
+            format!("field \"{field}\" is not a list of paragraph numbers; document skipped"),
+        )
+    })
+}
