@@ -182,7 +182,8 @@ mod tests {
     #[test]
     fn paragraph_lines_carry_keys_sets_and_bands() {
         let signer = Signer::new(&ScanConfig::new(Vec::new()));
-        let signed = signer.paragraphs(&doc("One two three four five six.\n\n。。\n\n国网湖南"));
+        let text = doc("One two three four five six.\n\n。。\n\n国网湖南");
+        let signed = signer.paragraphs(&text);
         let [first, empty, last] = &signed.paragraphs[..] else {
             panic!("three paragraphs")
         };
