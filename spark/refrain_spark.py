@@ -1,0 +1,598 @@
+#!/usr/bin/env python3
+"""refrain's deduplication as an Apache Spark job.
+
+The same decisions as `refrain dedup`, for archives larger than one
+machine. refrain itself fingerprints the documents (`refrain sign`, piped
+per partition, so normalization, tokenization, shingles and MinHash are
+the binary's own); Spark does what grows with the corpus: grouping by LSH
+band key, exact verification of candidate pairs, connected components
+(large-star/small-star), splitting components around representatives,
+judging passages by the documents they occur in, and choosing what to
+keep. Every step follows `src/cluster.rs`, `src/boilerplate.rs`,
+`src/pipeline.rs` and `src/dedup.rs`; `spark/test_refrain_spark.sh` checks
+that the output equals `refrain dedup`'s, line for line.
+
+    spark-submit --master yarn --files target/release/refrain \\
+        spark/refrain_spark.py --refrain refrain --output hdfs:///dedup/decisions \\
+        hdfs:///archive/2026-*.jsonl
+
+Inputs are JSONL files (or Parquet with --format parquet) on any
+Hadoop-compatible path, in the order given; `source` in the output is the
+path as given and `line` the record's line (Parquet: row) number.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import math
+import threading
+from functools import cmp_to_key
+from operator import add
+
+from pyspark import SparkFiles
+from pyspark.sql import SparkSession
+
+# Constants of the single-machine tool (src/lsh.rs, src/boilerplate.rs).
+ALL_PAIRS_BUCKET_LIMIT = 64
+VOUCHING_SAMPLE = 64
+STORY_BLOCK_PARAGRAPHS = 3
+OWN_TEXT_CONTAINMENT = 0.5
+
+BOILERPLATE, REPEATED, SHARED = "boilerplate", "repeated", "shared"
+
+
+class P:
+    """Partitions of every shuffle (set from --partitions): explicit, so
+    unions and joins do not multiply them into thousands of tiny tasks."""
+
+    n = 2
+EXCLUDE_FIELD = "__refrain_exclude__"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("inputs", nargs="+", help="JSONL (or Parquet) paths, in order")
+    parser.add_argument("--output", required=True, help="directory for the decision lines")
+    parser.add_argument("--refrain", default="refrain",
+                        help="the refrain binary: a path, or a name shipped with --files")
+    parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
+    parser.add_argument("--keep", default="first", help="first, longest or field:NAME")
+    parser.add_argument("--threshold", type=float, default=0.8)
+    parser.add_argument("--passage-threshold", type=float, default=0.8)
+    parser.add_argument("--min-docs", type=int, default=3)
+    parser.add_argument("--min-passage-tokens", type=int, default=2)
+    parser.add_argument("--shingle-size", type=int, default=5)
+    parser.add_argument("--num-perm", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=0x5EED)
+    parser.add_argument("--text-field", default="text")
+    parser.add_argument("--id-field", default="id")
+    parser.add_argument("--partitions", type=int, default=0,
+                        help="partitions for the shuffles (default: Spark's parallelism)")
+    return parser.parse_args(argv)
+
+
+# ---------------------------------------------------------------- signing
+
+
+def refrain_binary(name):
+    return name if os.path.exists(name) else SparkFiles.get(os.path.basename(name))
+
+
+def sign_flags(args):
+    return [
+        "--input-format", "jsonl", "-q", "--threads", "1",
+        "--shingle-size", str(args.shingle_size), "--num-perm", str(args.num_perm),
+        "--seed", str(args.seed), "--threshold", str(args.threshold),
+        "--passage-threshold", str(args.passage_threshold),
+        "--text-field", args.text_field, "--id-field", args.id_field,
+    ]
+
+
+def pipe_through_refrain(command, rows, line_of):
+    """Feeds the partition's lines to `command` and pairs each output line
+    with the row it came from (refrain names its input line; rows whose
+    line was no document, such as a malformed record, give nothing)."""
+    rows = list(rows)
+    if not rows:
+        return
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def feed():
+        for row in rows:
+            proc.stdin.write(line_of(row).encode("utf-8") + b"\n")
+        proc.stdin.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    for out in proc.stdout:
+        signed = json.loads(out)
+        yield rows[signed["line"] - 1], signed
+    feeder.join()
+    if proc.wait() not in (0, 2):  # 2: some records were bad and skipped
+        raise RuntimeError("%s exited with %d" % (command[0], proc.returncode))
+
+
+def document_id(signed, source, line):
+    # refrain names a record without an id "<stdin>:N" when reading a pipe;
+    # the archive calls it by its file and line, as `refrain dedup` does.
+    if signed["id"] == "<stdin>:%d" % signed["line"]:
+        return "%s:%d" % (source, line)
+    return signed["id"]
+
+
+def field_value(text, field):
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record.get(field) if isinstance(record, dict) else None
+
+
+# ------------------------------------------------------------ clustering
+
+
+def bucket_pairs(items):
+    """Candidate pairs of one LSH bucket (items ascending), as src/lsh.rs."""
+    pairs = []
+    if len(items) <= ALL_PAIRS_BUCKET_LIMIT:
+        for i, a in enumerate(items):
+            for b in items[i + 1:]:
+                pairs.append((a, b))
+    else:
+        first = items[0]
+        for a, b in zip(items, items[1:]):
+            pairs.append((first, b))
+            if a != first:
+                pairs.append((a, b))
+    return pairs
+
+
+def overlap(a, b):
+    shared = len(set(a) & set(b)) if len(a) < len(b) else len(set(b) & set(a))
+    return shared, len(a) + len(b) - shared
+
+
+def meets(shared, union, threshold):
+    return shared >= threshold * union - 1e-9
+
+
+def jaccard(shared, union):
+    return 1.0 if union == 0 else shared / union
+
+
+def candidate_pairs(bands_of_form):
+    """(form, [band key, ...]) -> distinct candidate pairs (a < b)."""
+    return (bands_of_form
+            .flatMap(lambda fb: [(key, fb[0]) for key in fb[1]])
+            .groupByKey(P.n)
+            .flatMap(lambda kv: bucket_pairs(sorted(set(kv[1]))))
+            .distinct(P.n))
+
+
+def verified_pairs(candidates, sets, threshold):
+    return (candidates
+            .join(sets, P.n)
+            .map(lambda r: (r[1][0], (r[0], r[1][1])))
+            .join(sets, P.n)
+            .filter(lambda r: meets(*overlap(r[1][0][1], r[1][1]), threshold))
+            .map(lambda r: (r[1][0][0], r[0])))
+
+
+def connected_components(edges):
+    """Large-star / small-star (Kiveris et al. 2014): (node, smallest node
+    of its component) for every node on an edge. Edges are kept as
+    (larger, smaller); each round ends with stars around the smallest
+    nodes, and the rounds stop when a round changes nothing."""
+    edges = edges.map(lambda e: (max(e), min(e))).filter(lambda e: e[0] != e[1]).distinct(P.n).cache()
+
+    def large_star(kv):
+        u, neighbours = kv
+        m = min(min(neighbours), u)
+        return [(v, m) for v in neighbours if v > u]
+
+    def small_star(kv):
+        u, smaller = kv
+        m = min(smaller)
+        return [(max(v, m), min(v, m)) for v in list(smaller) + [u] if v != m]
+
+    while True:
+        small = (edges.flatMap(lambda e: [e, (e[1], e[0])])
+                 .groupByKey(P.n).flatMap(large_star)
+                 .map(lambda e: (max(e), min(e)))
+                 .groupByKey(P.n).flatMap(small_star)
+                 .distinct(P.n).cache())
+        converged = small.subtract(edges, P.n).isEmpty() and edges.subtract(small, P.n).isEmpty()
+        edges.unpersist()
+        edges = small
+        if converged:
+            break
+    roots = edges.map(lambda e: (e[1], e[1])).distinct(P.n)
+    return edges.union(roots).coalesce(P.n)
+
+
+def split_around_representatives(forms_with_sets, threshold):
+    """One component's forms (ascending, with their sets) -> clusters of
+    (form, representative, shared, union), as src/cluster.rs."""
+    assigned = [False] * len(forms_with_sets)
+    out = []
+    for i, (rep, rep_set) in enumerate(forms_with_sets):
+        if assigned[i]:
+            continue
+        assigned[i] = True
+        out.append((rep, (rep, len(rep_set), len(rep_set))))
+        for j in range(i + 1, len(forms_with_sets)):
+            if assigned[j]:
+                continue
+            other, other_set = forms_with_sets[j]
+            shared, union = overlap(rep_set, other_set)
+            if meets(shared, union, threshold):
+                assigned[j] = True
+                out.append((other, (rep, shared, union)))
+    return out
+
+
+def cluster(items, form_key, form_sets, form_bands, threshold):
+    """Near-duplicate clusters of `items` ((item, key) with orderable items).
+
+    Items with the same key are one form; forms are numbered by their first
+    item; candidates come from the forms' band keys and are verified on
+    their sets; components are split around representatives; a form of
+    several items that joined no other is a cluster of its own. Returns
+    clusters ordered by first item, each a list of (item, shared, union)
+    with the representative's overlap, items ascending.
+    """
+    firsts = items.map(lambda it: (form_key(it), it[0])).reduceByKey(min, P.n)
+    numbered = (firsts.sortBy(lambda kv: kv[1], numPartitions=P.n).zipWithIndex()
+                .map(lambda r: (r[0][0], r[1])).cache())            # key -> form
+    sets = form_sets.join(numbered, P.n).map(lambda r: (r[1][1], r[1][0])).cache()
+    bands = form_bands.join(numbered, P.n).map(lambda r: (r[1][1], r[1][0]))
+    verified = verified_pairs(candidate_pairs(bands), sets, threshold).cache()
+    component = connected_components(verified)                       # form -> root
+    grouped = (component.map(lambda r: (r[0], r[1])).join(sets, P.n)
+               .map(lambda r: (r[1][0], (r[0], r[1][1])))
+               .groupByKey(P.n)
+               .flatMap(lambda kv: split_around_representatives(sorted(kv[1]), threshold))
+               .cache())
+    items_per_form = (items.map(lambda it: (form_key(it), 1)).reduceByKey(add, P.n)
+                      .join(numbered, P.n).map(lambda r: (r[1][1], r[1][0])))
+    lone = (items_per_form.filter(lambda r: r[1] > 1)
+            .subtractByKey(grouped, P.n)
+            .join(sets, P.n)
+            .map(lambda r: (r[0], (r[0], len(r[1][1]), len(r[1][1])))))
+    membership = grouped.union(lone)                                   # form -> (rep, s, u)
+    members = (items.map(lambda it: (form_key(it), it[0])).join(numbered, P.n)
+               .map(lambda r: (r[1][1], r[1][0]))                     # form -> item
+               .join(membership, P.n)
+               .map(lambda r: (r[1][1][0], (r[1][0], r[1][1][1], r[1][1][2])))
+               .groupByKey(P.n)
+               .map(lambda kv: sorted(kv[1]))
+               .filter(lambda ms: len(ms) > 1))
+    # Clusters are few next to items: sorted on the driver.
+    return sorted(members.collect(), key=lambda ms: ms[0][0])
+
+
+# ----------------------------------------------------------- boilerplate
+
+
+def judge_story_text(c, docs, shared_docs, layouts, stats, min_docs, min_tokens):
+    """The vouching test of src/boilerplate.rs for frequent cluster `c`.
+
+    `docs`: its documents ascending; `shared_docs`: cluster -> documents
+    of `docs` holding it; `layouts`: document -> [(cluster, tokens, set)]
+    for the sampled documents and their neighbours; `stats`: cluster ->
+    (documents, occurrences)."""
+
+    def is_companion(other):
+        return 2 * shared_docs.get(other, 0) >= max(len(docs), stats[other][0])
+
+    def is_neutral(other):
+        n_docs, n_occ = stats[other]
+        return n_docs >= min_docs or n_occ > n_docs
+
+    def is_short(layout, p):
+        return layout[p][1] < min_tokens
+
+    def contains_most_of(layout, shingles):
+        if not shingles:
+            return False
+        paragraphs = [set(s) for (_, _, s) in layout]
+
+        def held(h):
+            return any(h in p for p in paragraphs)
+
+        probe = shingles[:16]
+        if len(probe) == 16 and sum(1 for h in probe if held(h)) < 4:
+            return False
+        found = sum(1 for h in shingles if held(h))
+        return found >= OWN_TEXT_CONTAINMENT * len(shingles)
+
+    def vouches(i):
+        d = docs[i]
+        layout = layouts[d]
+        here = [entry[0] for entry in layout]
+
+        def in_block(p):
+            return is_companion(here[p]) if here[p] is not None else is_short(layout, p)
+
+        first = next((p for p, x in enumerate(here) if x == c), 0)
+        start = first
+        while start > 0 and in_block(start - 1):
+            start -= 1
+        end = first + 1
+        while end < len(here) and in_block(end):
+            end += 1
+        block_paragraphs = block_tokens = shared_tokens = own_tokens = 0
+        own = []
+        for p in range(start, end):
+            if not is_short(layout, p):
+                block_paragraphs += 1
+                block_tokens += layout[p][1]
+        for p in list(range(0, start)) + list(range(end, len(here))):
+            if is_short(layout, p):
+                continue
+            other = here[p]
+            if other is not None and is_companion(other):
+                shared_tokens += layout[p][1]
+            elif other is not None and is_neutral(other):
+                pass
+            else:
+                own_tokens += layout[p][1]
+                own.append(p)
+        if shared_tokens >= own_tokens:
+            return True
+        if block_paragraphs >= STORY_BLOCK_PARAGRAPHS and block_tokens >= own_tokens:
+            return True
+        own_set = sorted(set().union(*[layout[p][2] for p in own])) if own else []
+        nxt = docs[(i + 1) % len(docs)]
+        prev = docs[(i + len(docs) - 1) % len(docs)]
+        return contains_most_of(layouts[nxt], own_set) or contains_most_of(layouts[prev], own_set)
+
+    sample = sample_positions(len(docs))
+    vouching = sum(1 for i in sample if vouches(i))
+    return 2 * vouching >= len(sample)
+
+
+def sample_positions(n):
+    if n <= VOUCHING_SAMPLE:
+        return list(range(n))
+    return [k * n // VOUCHING_SAMPLE for k in range(VOUCHING_SAMPLE)]
+
+
+def closing_start(layout, kinds, min_tokens):
+    start = len(layout)
+    while start > 0:
+        c, tokens, _ = layout[start - 1]
+        material = kinds[c] != SHARED if c is not None else tokens < min_tokens
+        if not material:
+            break
+        start -= 1
+    return start
+
+
+# ------------------------------------------------------------- decisions
+
+
+def compare_fields(a, b):
+    """Smallest first; numbers before strings; missing values last."""
+    def rank(v):
+        if isinstance(v, bool) or v is None:
+            return 2
+        if isinstance(v, (int, float)):
+            return 0
+        return 1 if isinstance(v, str) else 2
+
+    ra, rb = rank(a), rank(b)
+    if ra == rb == 0:
+        return (float(a) > float(b)) - (float(a) < float(b))
+    if ra == rb == 1:
+        return (a > b) - (a < b)
+    return (ra > rb) - (ra < rb)
+
+
+def round_similarity(value):
+    # Rust's f64::round (half away from zero) on a non-negative value.
+    return math.floor(value * 10000.0 + 0.5) / 10000.0
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv):
+    args = parse_args(argv)
+    spark = SparkSession.builder.appName("refrain-dedup").getOrCreate()
+    sc = spark.sparkContext
+    partitions = args.partitions or sc.defaultParallelism
+    P.n = partitions
+    refrain = args.refrain
+    flags = sign_flags(args)
+    keep_field = args.keep[len("field:"):] if args.keep.startswith("field:") else None
+    if args.keep not in ("first", "longest") and not keep_field:
+        sys.exit("--keep must be first, longest or field:NAME")
+
+    # Every record with its place: (order, source, line, text).
+    rdds = []
+    for f, path in enumerate(args.inputs):
+        if args.format == "parquet":
+            lines = spark.read.parquet(path).toJSON()
+        else:
+            lines = sc.textFile(path)
+        rdds.append(lines.zipWithIndex().map(
+            lambda r, f=f, path=path: ((f, r[1]), path, r[1] + 1, r[0])))
+    records = sc.union(rdds).coalesce(partitions)
+
+    # 1. refrain signs each partition's paragraphs.
+    def sign_paragraphs(rows):
+        command = [refrain_binary(refrain), "sign"] + flags
+        for (order, source, line, text), signed in pipe_through_refrain(
+                command, rows, lambda row: row[3]):
+            yield order, {
+                "source": source, "line": line, "text": text,
+                "id": document_id(signed, source, line), "bytes": signed["bytes"],
+                "field": field_value(text, keep_field) if keep_field else None,
+                "paragraphs": signed["paragraphs"],
+            }
+
+    docs = (records.mapPartitions(sign_paragraphs)
+            .sortByKey(numPartitions=P.n).zipWithIndex()
+            .map(lambda r: (r[1], r[0][1])).cache())               # d -> document
+
+    # 2. Passages: paragraphs long enough, clustered by form.
+    paragraphs = docs.flatMap(lambda r: [
+        ((r[0], p), para) for p, para in enumerate(r[1]["paragraphs"])]).cache()
+    eligible = paragraphs.filter(
+        lambda r: r[1]["key"] is not None
+        and r[1]["tokens"] >= args.min_passage_tokens).map(
+        lambda r: (r[0], r[1]["key"])).cache()
+    form_of = paragraphs.filter(lambda r: r[1]["key"] is not None)
+    passage_clusters = cluster(
+        eligible, lambda it: it[1],
+        form_of.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
+        form_of.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
+        args.passage_threshold)
+    occurrences = [[item for item, _, _ in members] for members in passage_clusters]
+
+    # 3. Verdicts: boilerplate, repeated or shared; closing runs.
+    cluster_of = sc.parallelize(
+        [(item, c) for c, occ in enumerate(occurrences) for item in occ], partitions)
+    stats = {}
+    for c, occ in enumerate(occurrences):
+        stats[c] = (len({d for d, _ in occ}), len(occ))
+    stats_b = sc.broadcast(stats)
+    layouts = (paragraphs.leftOuterJoin(cluster_of, P.n)
+               .map(lambda r: (r[0][0], (r[0][1], r[1][1], r[1][0]["tokens"],
+                                         r[1][0]["shingles"])))
+               .groupByKey(P.n)
+               .mapValues(lambda ps: [(c, t, s) for _, c, t, s in sorted(ps, key=lambda x: x[0])])
+               .cache())
+    frequent = {c for c, (n_docs, _) in stats.items() if n_docs >= args.min_docs}
+    frequent_b = sc.broadcast(frequent)
+
+    def co_occurring(layout):
+        here = {c for c, _, _ in layout if c is not None}
+        return [((c, o), 1) for c in here if c in frequent_b.value for o in here]
+
+    shared_docs = (layouts.flatMap(lambda r: co_occurring(r[1])).reduceByKey(add, P.n)
+                   .map(lambda r: (r[0][0], (r[0][1], r[1])))
+                   .groupByKey(P.n).mapValues(dict))
+    docs_of = sc.parallelize(
+        [(c, sorted({d for d, _ in occurrences[c]})) for c in frequent], partitions)
+
+    def wanted(kv):
+        c, ds = kv
+        picked = set()
+        for i in sample_positions(len(ds)):
+            picked.update((ds[i], ds[(i + 1) % len(ds)], ds[(i + len(ds) - 1) % len(ds)]))
+        return [(d, c) for d in picked]
+
+    needed = (docs_of.flatMap(wanted).join(layouts, P.n)
+              .map(lambda r: (r[1][0], (r[0], r[1][1])))
+              .groupByKey(P.n).mapValues(dict))
+    story = (docs_of.join(shared_docs, P.n).join(needed, P.n)
+             .map(lambda r: (r[0], judge_story_text(
+                 r[0], r[1][0][0], r[1][0][1], r[1][1], stats_b.value,
+                 args.min_docs, args.min_passage_tokens)))
+             .collectAsMap())
+    kinds = {}
+    for c, (n_docs, n_occ) in stats.items():
+        if c in frequent and not story[c]:
+            kinds[c] = BOILERPLATE
+        elif n_docs < n_occ:
+            kinds[c] = REPEATED
+        else:
+            kinds[c] = SHARED
+    kinds_b = sc.broadcast(kinds)
+    closing = (layouts
+               .flatMap(lambda r: [
+                   (c, 1 if p >= closing_start(r[1], kinds_b.value, args.min_passage_tokens) else 0)
+                   for p, (c, _, _) in enumerate(r[1]) if c is not None])
+               .reduceByKey(add, P.n).collectAsMap())
+
+    def excluded_cluster(c):
+        n_docs, n_occ = stats[c]
+        reported = n_docs < n_occ or n_docs >= args.min_docs
+        return reported and (kinds[c] == BOILERPLATE
+                             or (kinds[c] == REPEATED and 2 * closing.get(c, 0) >= n_occ))
+
+    excluded = {}
+    for c, occ in enumerate(occurrences):
+        if excluded_cluster(c):
+            for d, p in occ:
+                excluded.setdefault(d, set()).add(p)
+    excluded = {d: sorted(ps) for d, ps in excluded.items()}
+    excluded_b = sc.broadcast(excluded)
+
+    # 4. refrain signs each document without its excluded paragraphs.
+    def sign_documents(rows):
+        command = [refrain_binary(refrain), "sign", "--documents",
+                   "--exclude-field", EXCLUDE_FIELD] + flags
+
+        def line_of(row):
+            d, doc = row
+            record = json.loads(doc["text"])
+            record[EXCLUDE_FIELD] = excluded_b.value.get(d, [])
+            return json.dumps(record)
+
+        for (d, _), signed in pipe_through_refrain(command, rows, line_of):
+            yield d, signed
+
+    signed_docs = docs.mapPartitions(sign_documents).cache()
+    with_key = signed_docs.filter(lambda r: r[1]["key"] is not None)
+    document_clusters = cluster(
+        with_key.map(lambda r: (r[0], r[1]["key"])), lambda it: it[1],
+        with_key.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
+        with_key.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
+        args.threshold)
+    # Sets of cluster members only, for --keep policies other than first.
+    members_b = sc.broadcast({d for ms in document_clusters for d, _, _ in ms})
+    doc_sets = (with_key.filter(lambda r: r[0] in members_b.value)
+                .map(lambda r: (r[0], r[1]["shingles"])).collectAsMap())
+
+    # 5. Decisions, as src/dedup.rs.
+    meta = (docs.filter(lambda r: r[0] in members_b.value)
+            .map(lambda r: (r[0], (r[1]["id"], r[1]["bytes"], r[1]["field"])))
+            .collectAsMap())
+    verdicts = {}
+    for c, members in enumerate(document_clusters):
+        items = [d for d, _, _ in members]
+        if args.keep == "first":
+            kept = items[0]
+        elif args.keep == "longest":
+            kept = min(items, key=lambda d: (-meta[d][1], d))
+        else:
+            kept = min(items, key=cmp_to_key(
+                lambda a, b: compare_fields(meta[a][2], meta[b][2]) or (a > b) - (a < b)))
+        for d, shared, union in members:
+            if d == kept:
+                similarity = 1.0
+            elif kept != items[0]:
+                similarity = jaccard(*overlap(doc_sets[kept], doc_sets[d]))
+            else:
+                similarity = jaccard(shared, union)
+            verdicts[d] = ("d%d" % (c + 1), kept, meta[kept][0], round_similarity(similarity))
+    verdicts_b = sc.broadcast(verdicts)
+
+    def decision(d, doc):
+        cluster_id, kept, kept_id, similarity = verdicts_b.value.get(d, (None, d, None, None))
+        return json.dumps({
+            "id": doc["id"], "source": doc["source"], "line": doc["line"],
+            "cluster": cluster_id, "keep": kept == d,
+            "representative": kept == d and cluster_id is not None,
+            "duplicate_of": None if kept == d else kept_id,
+            "similarity": similarity,
+            "boilerplate_paragraphs": excluded_b.value.get(d, []),
+        }, ensure_ascii=False, separators=(",", ":"))
+
+    (docs.sortByKey(numPartitions=P.n)
+     .map(lambda r: decision(r[0], r[1]))
+     .saveAsTextFile(args.output))
+    total = docs.count()
+    dropped = sum(1 for d, verdict in verdicts.items() if verdict[1] != d)
+    print("refrain-spark: %d document(s): %d kept, %d dropped as near-duplicates"
+          % (total, total - dropped, dropped), file=sys.stderr)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
