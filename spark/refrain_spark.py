@@ -403,6 +403,7 @@ def main(argv):
     args = parse_args(argv)
     spark = SparkSession.builder.appName("refrain-dedup").getOrCreate()
     sc = spark.sparkContext
+    sc.setLogLevel("WARN")
     partitions = args.partitions or sc.defaultParallelism
     P.n = partitions
     refrain = args.refrain
