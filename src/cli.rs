@@ -23,6 +23,7 @@ Examples:
   refrain clean page.txt > page.clean.txt         repeated passages reduced to their first print
   refrain index add --index archive.db archive/   build the archive index
   refrain check --index archive.db draft.txt      exit 1 when the draft duplicates the archive
+  refrain dedup archive.jsonl > decisions.jsonl   keep or drop each document of a batch
 
 Exit codes: 0 success, 1 findings (check, or scan --fail-on-findings), 2 errors.";
 

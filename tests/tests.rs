@@ -8,4 +8,5 @@ mod dedup;
 mod json_contract;
 mod quality;
 mod scan;
+mod sign;
 mod util;
