@@ -7,14 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use refrain::synthetic::{CorpusSpec, generate};
 use serde_json::Value;
 
-use crate::util::{corpus, run_in};
-
-fn decisions(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
+use crate::util::{corpus, json_lines, run_in};
 
 #[test]
 fn one_kept_per_cluster_and_planted_copies_dropped() {
@@ -22,7 +15,7 @@ fn one_kept_per_cluster_and_planted_copies_dropped() {
     let dir = corpus(&[("c.jsonl", corpus_data.to_jsonl().as_bytes())]);
     let out = run_in(dir.path(), &["dedup", "-q", "c.jsonl"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let rows = decisions(&out.stdout);
+    let rows = json_lines(&out.stdout);
     assert_eq!(rows.len(), 800);
     let mut clusters: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for row in &rows {
@@ -93,7 +86,7 @@ fn keep_longest_and_keep_by_field() {
             ],
         );
         assert_eq!(out.code, 0, "{}", out.stderr);
-        decisions(&out.stdout)
+        json_lines(&out.stdout)
             .iter()
             .filter(|r| r["keep"] == true)
             .map(|r| r["id"].as_str().unwrap().to_owned())
@@ -266,7 +259,7 @@ fn write_kept_decompresses_a_compressed_source() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let kept = std::fs::read_to_string(dir.path().join("out/c.jsonl")).unwrap();
-    let expected = decisions(&out.stdout)
+    let expected = json_lines(&out.stdout)
         .iter()
         .filter(|r| r["keep"] == true)
         .count();

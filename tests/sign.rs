@@ -1,16 +1,7 @@
 //! `refrain sign`: refrain's fingerprints as JSON lines for a distributed
 //! run, one per document, bad records reported with their line.
 
-use serde_json::Value;
-
-use crate::util::{corpus, run_in, run_with_stdin};
-
-fn lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
+use crate::util::{corpus, json_lines, run_in, run_with_stdin};
 
 #[test]
 fn one_line_per_document_with_paragraph_sets_keys_and_bands() {
@@ -27,7 +18,7 @@ fn one_line_per_document_with_paragraph_sets_keys_and_bands() {
         out.stderr
     );
     assert!(out.stderr.contains("<stdin>:2"), "{}", out.stderr);
-    let rows = lines(&out.stdout);
+    let rows = json_lines(&out.stdout);
     assert_eq!(rows.len(), 2);
     assert_eq!(
         (rows[0]["id"].as_str(), rows[0]["line"].as_u64()),
@@ -60,7 +51,7 @@ fn documents_leave_listed_paragraphs_out() {
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("c.jsonl:4") && out.stderr.contains("refrain_exclude"));
-    let rows = lines(&std::fs::read_to_string(dir.path().join("signed.jsonl")).unwrap());
+    let rows = json_lines(&std::fs::read_to_string(dir.path().join("signed.jsonl")).unwrap());
     assert_eq!(rows.len(), 3);
     assert_ne!(rows[0]["key"], rows[1]["key"]);
     assert_eq!(rows[1]["key"], rows[2]["key"]);

@@ -133,3 +133,11 @@ pub fn assert_same_text(expected: &str, got: &str, what: &str) {
     }
     panic!("{what} differs:\n{diff}");
 }
+
+/// Every line of `stdout` parsed as JSON (a JSON-lines output).
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
