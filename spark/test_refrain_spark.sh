@@ -75,3 +75,31 @@ small=$((documents < 3000 ? documents : 3000))
 compare first "$documents"
 compare longest "$small"
 compare field:date "$small"
+
+# Parquet input: the last corpus as one Parquet file (row order kept); the
+# decisions must be the same but for `source`, the path given.
+"$venv/bin/python" - <<'PY'
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+spark.sparkContext.setLogLevel("ERROR")
+spark.read.text("corpus.jsonl").selectExpr("get_json_object(value, '$.id') AS id",
+    "get_json_object(value, '$.text') AS text").coalesce(1).write.parquet("corpus.parquet")
+spark.stop()
+PY
+PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" --master "local[2]" \
+  --conf spark.ui.enabled=false "$root/spark/refrain_spark.py" --refrain "$refrain" \
+  --format parquet --output spark-parquet corpus.parquet > spark-parquet.log 2>&1 \
+  || { tail -40 spark-parquet.log; exit 1; }
+"$refrain" dedup -q -o expected-parquet.jsonl corpus.jsonl
+cat spark-parquet/part-* > spark-parquet.jsonl
+"$venv/bin/python" - <<'PY'
+import json
+expected = [json.loads(l) for l in open("expected-parquet.jsonl")]
+got = [json.loads(l) for l in open("spark-parquet.jsonl")]
+assert len(got) == len(expected), (len(got), len(expected))
+for e, g in zip(expected, got):
+    assert g.pop("source") == "corpus.parquet"
+    e.pop("source")
+    assert e == g, (e, g)
+print("--format parquet: spark job equals refrain dedup: %d decisions" % len(got))
+PY
