@@ -5,7 +5,10 @@
 //! The pipeline, one module per stage:
 //! [`corpus`] (walk, read) → [`text`] (paragraphs, normalize, tokenize) →
 //! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] → [`boilerplate`] →
-//! [`report`]. [`pipeline::scan`] runs them all.
+//! [`report`]. [`pipeline::scan`] runs them all in memory;
+//! [`batch::analyze`] runs the same stages for corpora larger than memory
+//! (behind `refrain dedup`, with [`dedup`] deciding what to keep), and
+//! [`sign`] writes the fingerprints for a distributed run (`spark/`).
 //!
 //! ```
 //! use refrain::config::ScanConfig;
