@@ -26,10 +26,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-compare() {  # POLICY DOCUMENTS
-  local name=${1//:/-}
-  "$root/target/release/examples/generate_corpus" "$2" "$seed" plain.jsonl
-  # A date on most records (some missing, some numbers) for --keep field:date.
+make_corpus() {  # DOCUMENTS: corpus.jsonl, with a date on most records
+  "$root/target/release/examples/generate_corpus" "$1" "$seed" plain.jsonl
+  # Some dates missing, some numbers, for --keep field:date.
   "$venv/bin/python" - plain.jsonl corpus.jsonl <<'PY'
 import json, sys
 with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
@@ -41,42 +40,59 @@ with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
             record["date"] = "2026-%02d-%02d" % (1 + n * 7 % 12, 1 + n * 13 % 28)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 PY
-  "$refrain" dedup -q --keep "$1" -o "expected-$name.jsonl" corpus.jsonl
+}
+
+spark_run() {  # NAME ARGS...: the job's decisions in spark-NAME.jsonl
+  local name=$1
+  shift
   PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" --master "local[2]" \
     --conf spark.ui.enabled=false --conf spark.driver.memory=2g \
-    "$root/spark/refrain_spark.py" --refrain "$refrain" --keep "$1" \
-    --output "spark-$name" corpus.jsonl > "spark-$name.log" 2>&1 || { tail -40 "spark-$name.log"; exit 1; }
+    "$root/spark/refrain_spark.py" --refrain "$refrain" --output "spark-$name" "$@" \
+    > "spark-$name.log" 2>&1 || { tail -40 "spark-$name.log"; exit 1; }
   # spark-submit passes the driver's stderr to its stdout.
   grep '^refrain-spark:' "spark-$name.log"
   cat "spark-$name"/part-* > "spark-$name.jsonl"
-  "$venv/bin/python" - "expected-$name.jsonl" "spark-$name.jsonl" "$1" <<'PY'
+}
+
+check() {  # EXPECTED GOT LABEL [SOURCE]: equal lines (SOURCE: the job's source)
+  "$venv/bin/python" - "$@" <<'PY'
 import json, sys
 expected = [json.loads(l) for l in open(sys.argv[1])]
 got = [json.loads(l) for l in open(sys.argv[2])]
 assert len(got) == len(expected), "%d decisions, expected %d" % (len(got), len(expected))
+if len(sys.argv) > 4:
+    for e, g in zip(expected, got):
+        assert g["source"] == sys.argv[4], g
+        g["source"] = e["source"]
 wrong = [(e, g) for e, g in zip(expected, got) if e != g]
 for e, g in wrong[:5]:
     print("expected", e, "\n     got", g, file=sys.stderr)
 assert not wrong, "%d of %d decisions differ" % (len(wrong), len(expected))
 clusters = len({e["cluster"] for e in expected if e["cluster"]})
-dropped = sum(1 for e in expected if not e["keep"])
-boilerplate = sum(1 for e in expected if e["boilerplate_paragraphs"])
 first_member = {}
 for e in expected:
     if e["cluster"]:
         first_member.setdefault(e["cluster"], e["id"])
 not_first = sum(1 for e in expected if e["representative"] and first_member[e["cluster"]] != e["id"])
-print("--keep %s: spark job equals refrain dedup: %d decisions, %d clusters (%d keep a member other "
+print("%s: spark job equals refrain dedup: %d decisions, %d clusters (%d keep a member other "
       "than the first), %d dropped, %d documents with boilerplate"
-      % (sys.argv[3], len(got), clusters, not_first, dropped, boilerplate))
+      % (sys.argv[3], len(got), clusters, not_first, sum(1 for e in expected if not e["keep"]),
+         sum(1 for e in expected if e["boilerplate_paragraphs"])))
 PY
 }
-small=$((documents < 3000 ? documents : 3000))
-compare first "$documents"
-compare field:date "$small"
 
-# Parquet input, with --keep longest: the last corpus as one Parquet file
-# (row order kept); the decisions must be the same but for `source`.
+make_corpus "$documents"
+"$refrain" dedup -q -o expected-first.jsonl corpus.jsonl
+spark_run first corpus.jsonl
+check expected-first.jsonl spark-first.jsonl "--keep first"
+
+make_corpus $((documents < 3000 ? documents : 3000))
+"$refrain" dedup -q --keep field:date -o expected-date.jsonl corpus.jsonl
+spark_run date --keep field:date corpus.jsonl
+check expected-date.jsonl spark-date.jsonl "--keep field:date"
+
+# The same corpus as one Parquet file (row order kept), with --keep longest:
+# equal but for `source`, the path given.
 "$venv/bin/python" - <<'PY'
 from pyspark.sql import SparkSession
 spark = (SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
@@ -86,26 +102,6 @@ spark.read.text("corpus.jsonl").selectExpr("get_json_object(value, '$.id') AS id
     "get_json_object(value, '$.text') AS text").coalesce(1).write.parquet("corpus.parquet")
 spark.stop()
 PY
-PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" --master "local[2]" \
-  --conf spark.ui.enabled=false "$root/spark/refrain_spark.py" --refrain "$refrain" \
-  --format parquet --keep longest --output spark-parquet corpus.parquet > spark-parquet.log 2>&1 \
-  || { tail -40 spark-parquet.log; exit 1; }
-"$refrain" dedup -q --keep longest -o expected-parquet.jsonl corpus.jsonl
-cat spark-parquet/part-* > spark-parquet.jsonl
-"$venv/bin/python" - <<'PY'
-import json
-expected = [json.loads(l) for l in open("expected-parquet.jsonl")]
-got = [json.loads(l) for l in open("spark-parquet.jsonl")]
-assert len(got) == len(expected), (len(got), len(expected))
-for e, g in zip(expected, got):
-    assert g.pop("source") == "corpus.parquet"
-    e.pop("source")
-    assert e == g, (e, g)
-first_member = {}
-for e in expected:
-    if e["cluster"]:
-        first_member.setdefault(e["cluster"], e["id"])
-not_first = sum(1 for e in expected if e["representative"] and first_member[e["cluster"]] != e["id"])
-print("--format parquet --keep longest: spark job equals refrain dedup: %d decisions "
-      "(%d clusters keep a member other than the first)" % (len(got), not_first))
-PY
+"$refrain" dedup -q --keep longest -o expected-longest.jsonl corpus.jsonl
+spark_run parquet --format parquet --keep longest corpus.parquet
+check expected-longest.jsonl spark-parquet.jsonl "--format parquet --keep longest" corpus.parquet
