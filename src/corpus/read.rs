@@ -89,8 +89,12 @@ pub fn read_corpus(
     corpus
 }
 
-/// Text files read in parallel as one batch.
+/// Text files read in parallel as one batch, at most.
 const TEXT_FILES_PER_BATCH: usize = 256;
+/// Bytes of text files (by their size on disk) read as one batch, at most:
+/// a group closes once it reaches this, so a tree of large files is not
+/// held 256 at a time.
+const TEXT_BYTES_PER_BATCH: u64 = 32 << 20;
 
 /// Reads every source in input order and hands the documents over in
 /// batches (a JSONL file in batches of its lines, consecutive text files
@@ -130,10 +134,19 @@ pub fn read_in_batches(
             start += 1;
             continue;
         }
-        let end = (start..sources.len())
-            .take(TEXT_FILES_PER_BATCH)
-            .find(|&i| is_jsonl(&sources[i], options))
-            .unwrap_or(sources.len().min(start + TEXT_FILES_PER_BATCH));
+        let mut end = start;
+        let mut group_bytes = 0u64;
+        while end < sources.len()
+            && end - start < TEXT_FILES_PER_BATCH
+            && group_bytes < TEXT_BYTES_PER_BATCH
+            && !is_jsonl(&sources[end], options)
+        {
+            group_bytes += match &sources[end] {
+                Source::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+                Source::Stdin => TEXT_BYTES_PER_BATCH,
+            };
+            end += 1;
+        }
         let reads: Vec<SourceRead> = sources[start..end]
             .par_iter()
             .map(|source| {
