@@ -15,12 +15,7 @@
 set -euo pipefail
 docs=${1:-1000000}
 work=${2:-/tmp/refrain-bench}
-root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$work"
-cd "$root"
-cargo build --release --quiet --bin refrain --example generate_corpus
-refrain="$root/target/release/refrain"
-generate="$root/target/release/examples/generate_corpus"
+source "$(dirname "$0")/build.sh"
 
 part_docs=100000
 parts=$(( (docs + part_docs - 1) / part_docs ))

@@ -7,16 +7,13 @@
 set -euo pipefail
 docs=${1:-10000}
 work=${2:-/tmp/refrain-peers}
-root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$work"
-cd "$root"
-cargo build --release --quiet --bin refrain --example generate_corpus
+source "$(dirname "$0")/build.sh"
 [ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet datasketch rensa
 corpus="$work/corpus-$docs.jsonl"
 truth="$work/truth-$docs.json"
-[ -f "$corpus" ] || target/release/examples/generate_corpus "$docs" 2026 "$corpus" "$truth"
+[ -f "$corpus" ] || "$generate" "$docs" 2026 "$corpus" "$truth"
 start=$(date +%s.%N)
-target/release/refrain dedup -q -o "$work/decisions.jsonl" "$corpus"
+"$refrain" dedup -q -o "$work/decisions.jsonl" "$corpus"
 seconds=$(echo "$(date +%s.%N) - $start" | bc)
 "$work/venv/bin/python" benches/peers.py "$corpus" "$truth" "$work/decisions.jsonl" "$seconds"

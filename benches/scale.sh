@@ -9,12 +9,7 @@
 set -euo pipefail
 sizes=${1:-"10000 100000"}
 work=${2:-/tmp/refrain-scale}
-root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$work"
-cd "$root"
-cargo build --release --quiet --bin refrain --example generate_corpus
-refrain="$root/target/release/refrain"
-generate="$root/target/release/examples/generate_corpus"
+source "$(dirname "$0")/build.sh"
 
 printf "%10s %10s %10s %10s %12s %10s\n" documents MB seconds MB/s documents/s "RSS MB"
 for n in $sizes; do
