@@ -144,7 +144,9 @@ impl Stage {
     pub fn finish(self) {
         self.bar.finish_and_clear();
         let elapsed = self.started.elapsed();
-        if self.log_lines && elapsed >= LOG_EVERY {
+        if self.log_lines
+            && (elapsed >= LOG_EVERY || std::env::var_os("REFRAIN_STAGE_TIMES").is_some())
+        {
             eprintln!(
                 "refrain: {} done in {:.1}s",
                 self.bar.prefix(),

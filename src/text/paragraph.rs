@@ -32,10 +32,10 @@ impl Paragraph {
             }
             let last = joined.chars().next_back();
             let first = line.chars().next();
-            if let (Some(last), Some(first)) = (last, first) {
-                if !(is_unspaced(last) || is_unspaced(first)) {
-                    joined.push(' ');
-                }
+            if let (Some(last), Some(first)) = (last, first)
+                && !(is_unspaced(last) || is_unspaced(first))
+            {
+                joined.push(' ');
             }
             joined.push_str(line);
         }
