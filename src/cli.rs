@@ -147,6 +147,10 @@ pub struct DedupArgs {
     /// No progress bar and no diagnostics on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print each stage's wall time and the run's work counts (JSON) on
+    /// stderr, for tuning and batch logs.
+    #[arg(long, conflicts_with = "quiet")]
+    pub stats: bool,
 }
 
 const CHECK_EXAMPLES: &str = "\

@@ -23,6 +23,7 @@ pub struct Progress {
     bars: bool,
     log_lines: bool,
     messages: bool,
+    stage_times: bool,
 }
 
 impl Progress {
@@ -34,7 +35,14 @@ impl Progress {
             bars: !quiet && terminal,
             log_lines: !quiet && !terminal,
             messages: !quiet,
+            stage_times: false,
         }
+    }
+
+    /// Also says how long each stage took when it ends (`--stats`).
+    pub fn with_stage_times(mut self) -> Self {
+        self.stage_times = true;
+        self
     }
 
     /// Nothing at all, for library callers and tests.
@@ -43,6 +51,7 @@ impl Progress {
             bars: false,
             log_lines: false,
             messages: false,
+            stage_times: false,
         }
     }
 
@@ -67,6 +76,7 @@ impl Progress {
             bar,
             enabled: self.bars,
             log_lines: self.log_lines,
+            stage_times: self.stage_times,
             last_log: std::sync::Mutex::new(Instant::now()),
             started: Instant::now(),
         }
@@ -93,6 +103,7 @@ pub struct Stage {
     bar: ProgressBar,
     enabled: bool,
     log_lines: bool,
+    stage_times: bool,
     last_log: std::sync::Mutex<Instant>,
     started: Instant,
 }
@@ -140,13 +151,12 @@ impl Stage {
     }
 
     /// Ends the stage and erases its bar; in a batch log, a stage that
-    /// took [`LOG_EVERY`] or longer says when it is done.
+    /// took [`LOG_EVERY`] or longer says when it is done, and with stage
+    /// times on every stage does.
     pub fn finish(self) {
         self.bar.finish_and_clear();
         let elapsed = self.started.elapsed();
-        if self.log_lines
-            && (elapsed >= LOG_EVERY || std::env::var_os("REFRAIN_STAGE_TIMES").is_some())
-        {
+        if self.stage_times || (self.log_lines && elapsed >= LOG_EVERY) {
             eprintln!(
                 "refrain: {} done in {:.1}s",
                 self.bar.prefix(),

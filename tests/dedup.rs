@@ -247,6 +247,37 @@ fn unusable_temp_dir_is_an_error_naming_it() {
 }
 
 #[test]
+fn stats_give_stage_times_and_work_counts_on_stderr() {
+    let generated = generate(&CorpusSpec::new(120, 6));
+    let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+    let out = run_in(
+        dir.path(),
+        &["dedup", "--stats", "-o", "d.jsonl", "c.jsonl"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for stage in ["fingerprinting", "clustering passages", "document sets"] {
+        assert!(
+            out.stderr.contains(&format!("refrain: {stage} done in ")),
+            "{}",
+            out.stderr
+        );
+    }
+    let stats_line = out
+        .stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("refrain: stats "))
+        .expect("a stats line");
+    let stats: Value = serde_json::from_str(stats_line).unwrap();
+    assert_eq!(stats["documents"], 120);
+    assert!(
+        stats["document_clustering"]["verified_pairs"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
+#[test]
 fn write_kept_decompresses_a_compressed_source() {
     use std::io::Write;
     let generated = generate(&CorpusSpec::new(300, 6));

@@ -23,8 +23,15 @@ use crate::text::split_paragraphs;
 pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     let mut config = args.matching.to_config(args.paths.clone(), &args.input);
     config.read.extra_field = args.keep.field().map(str::to_owned);
-    let progress = Progress::stderr(args.quiet);
+    let mut progress = Progress::stderr(args.quiet);
+    if args.stats {
+        progress = progress.with_stage_times();
+    }
     let analysis = batch::analyze(&config, args.temp_dir.as_deref(), &progress)?;
+    if args.stats {
+        let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
+        progress.message(&format!("refrain: stats {stats}"));
+    }
     let verdicts = decide(&analysis, &args.keep)?;
     match &args.output {
         Some(path) => {
