@@ -125,22 +125,37 @@ pub struct JoinedForms {
     pub verified_pairs: u64,
 }
 
+/// Candidate pairs verified together, their sets fetched once.
+const VERIFY_CHUNK: usize = 16_384;
+
 /// Verifies candidate pairs of forms (numbered `0..form_count`, earlier
 /// first) by exact Jaccard, joins them into components and splits each
 /// component around representatives. `form_set` gives a form's shingles,
 /// from memory or from disk; it is asked for each form of a component
-/// once.
+/// once per chunk of candidates and once per component.
 pub fn cluster_forms<'s>(
     form_count: usize,
     candidates: &[(u32, u32)],
     form_set: &(impl Fn(u32) -> Cow<'s, ShingleSet> + Sync),
     threshold: f64,
 ) -> JoinedForms {
-    let verified: Vec<(u32, u32)> = candidates
-        .par_iter()
-        .copied()
-        .filter(|&(a, b)| meets(Overlap::between(&form_set(a), &form_set(b)), threshold))
-        .collect();
+    // Candidates are verified a chunk at a time, each set of a chunk
+    // fetched once: a representative paired with many forms is read once,
+    // and a caller that builds sets on demand holds one chunk's at most.
+    let mut verified: Vec<(u32, u32)> = Vec::new();
+    for chunk in candidates.chunks(VERIFY_CHUNK) {
+        let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        forms.sort_unstable();
+        forms.dedup();
+        let sets: Vec<Cow<'s, ShingleSet>> = forms.par_iter().map(|&f| form_set(f)).collect();
+        let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
+        verified.par_extend(
+            chunk
+                .par_iter()
+                .copied()
+                .filter(|&(a, b)| meets(Overlap::between(set_of(a), set_of(b)), threshold)),
+        );
+    }
     let mut components = DisjointSets::new(form_count);
     for &(a, b) in &verified {
         components.union(a, b);

@@ -82,21 +82,39 @@ impl MinHasher {
 
     /// The signature of a shingle set.
     pub fn signature(&self, shingles: &ShingleSet) -> Signature {
+        self.signature_of_union([shingles])
+    }
+
+    /// The signature of the union of `sets`, without building the union:
+    /// a minimum does not care how often it sees a shingle, so folding
+    /// each set in turn gives exactly [`MinHasher::signature`] of their
+    /// union.
+    pub fn signature_of_union<'a>(
+        &self,
+        sets: impl IntoIterator<Item = &'a ShingleSet>,
+    ) -> Signature {
         let mut slots = vec![u32::MAX; self.num_perm()];
+        for set in sets {
+            self.fold_fastest(set.hashes(), &mut slots);
+        }
+        Signature(slots)
+    }
+
+    /// [`MinHasher::fold`] with the widest vectors this CPU has.
+    fn fold_fastest(&self, shingles: &[u32], slots: &mut [u32]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F, checked just above.
-            unsafe { self.fold_avx512(shingles.hashes(), &mut slots) };
-            return Signature(slots);
+            unsafe { self.fold_avx512(shingles, slots) };
+            return;
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { self.fold_avx2(shingles.hashes(), &mut slots) };
-            return Signature(slots);
+            unsafe { self.fold_avx2(shingles, slots) };
+            return;
         }
-        self.fold(shingles.hashes(), &mut slots);
-        Signature(slots)
+        self.fold(shingles, slots);
     }
 
     /// [`MinHasher::fold`] compiled for AVX2.
@@ -188,6 +206,7 @@ mod tests {
         let mut merged = hasher.signature(&a);
         merged.merge(&hasher.signature(&b));
         assert_eq!(merged, hasher.signature(&ShingleSet::union_of([&a, &b])));
+        assert_eq!(merged, hasher.signature_of_union([&a, &b]));
     }
 
     #[test]

@@ -13,15 +13,19 @@
 //! 2. Passages: the band files yield candidate pairs, verified against the
 //!    stored sets; clusters are classified as boilerplate, repeated or
 //!    shared story text (reading paragraphs back from the store).
-//! 3. Pass two walks the store in order and builds each document's set
-//!    without its boilerplate; distinct document sets go to a second
-//!    store, their MinHash band keys to a second set of band files.
-//! 4. Documents: candidate pairs, exact verification, clusters.
+//! 3. Pass two walks the store in order and signs each document from its
+//!    paragraphs' sets without its boilerplate (a MinHash of a union is
+//!    the slot-wise minimum over the parts, so the union is never built);
+//!    documents are keyed by their kept paragraph forms, and the band keys
+//!    of each distinct one go to a second set of band files.
+//! 4. Documents: candidate pairs, exact verification (a document's set is
+//!    built from its paragraphs only here, for the candidates), clusters.
 //!
 //! Memory grows with the number of paragraphs (about 12 bytes each, plus
 //! a hash-map slot per distinct paragraph while reading) and documents
-//! (their ids), not with the text. Paragraph and document forms are keyed
-//! by a 64-bit [`ShingleSet::key`].
+//! (their ids), not with the text. Paragraph forms are keyed by a 64-bit
+//! [`ShingleSet::key`], documents by a 64-bit hash of their kept
+//! paragraph forms.
 
 pub mod band_files;
 pub mod store;
@@ -112,18 +116,14 @@ pub struct Analysis {
     pub problems: Vec<InputProblem>,
     /// Counts.
     pub stats: BatchStats,
-    document_forms: Vec<u32>,
-    document_store: ShingleStore,
+    paragraphs: ParagraphForms,
 }
 
 impl Analysis {
     /// Document `d`'s shingles without its excluded paragraphs.
     pub fn document_set(&self, d: usize) -> Result<ShingleSet, Error> {
-        let set = match self.document_forms[d] {
-            NO_FORM => ShingleSet::default(),
-            form => self.document_store.get(form),
-        };
-        self.document_store.check().map_err(spill_error(None))?;
+        let set = self.paragraphs.kept_union(d, &self.excluded[d]);
+        self.paragraphs.store.check().map_err(spill_error(None))?;
         Ok(set)
     }
 
@@ -195,11 +195,16 @@ fn analyze_in_pool(
     })?;
     stage.finish();
     drop(excluded_flags);
-    drop(read.table);
-    stats.spilled_bytes += sets.store.disk_bytes() + bands.disk_bytes();
+    let paragraphs = ParagraphForms {
+        first: read.table.first,
+        form: read.table.form,
+        store: read.table.store,
+    };
+    stats.spilled_bytes += bands.disk_bytes();
 
     let stage = progress.stage("clustering documents", 0);
-    let (document_clusters, document_stats) = find_documents(config, &sets, bands, temp_dir)?;
+    let (document_clusters, document_stats) =
+        find_documents(config, &sets, &paragraphs, &excluded, bands, temp_dir)?;
     stage.finish();
 
     stats.passage_clustering = passages.stats;
@@ -213,8 +218,7 @@ fn analyze_in_pool(
         document_clusters,
         problems: read.problems,
         stats,
-        document_forms: sets.forms,
-        document_store: sets.store,
+        paragraphs,
     })
 }
 
@@ -253,6 +257,35 @@ impl ParagraphSource for ParagraphTable {
             NO_FORM => Cow::Owned(ShingleSet::default()),
             form => Cow::Owned(self.store.get(form)),
         }
+    }
+}
+
+/// What rebuilds a document's set once pass two is over: its paragraphs'
+/// forms and the stored form sets.
+#[derive(Debug)]
+struct ParagraphForms {
+    /// `first[d]..first[d + 1]`: document `d`'s paragraphs.
+    first: Vec<u64>,
+    form: Vec<u32>,
+    store: ShingleStore,
+}
+
+impl ParagraphForms {
+    /// The union of document `d`'s paragraph sets but those of its
+    /// `excluded` paragraphs (ascending).
+    fn kept_union(&self, d: usize, excluded: &[u32]) -> ShingleSet {
+        let paragraphs = self.first[d] as usize..self.first[d + 1] as usize;
+        let mut excluded = excluded.iter().peekable();
+        let mut forms: Vec<u32> = Vec::new();
+        for (p, &form) in self.form[paragraphs].iter().enumerate() {
+            if excluded.next_if(|&&e| e as usize == p).is_none() && form != NO_FORM {
+                forms.push(form);
+            }
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        let sets: Vec<ShingleSet> = forms.iter().map(|&form| self.store.get(form)).collect();
+        ShingleSet::union_of(&sets)
     }
 }
 
@@ -562,11 +595,13 @@ fn in_representative_order<T>(
     kept.into_iter().unzip()
 }
 
-/// Pass two's result: each document's form and the forms' sets.
+/// Pass two's result: each document's form (documents with the same kept
+/// paragraph forms share one) and, per form, the first document with it,
+/// whose kept paragraphs give the form's set when it is needed.
 struct DocumentSets {
     forms: Vec<u32>,
     docs_per_form: Vec<u32>,
-    store: ShingleStore,
+    first_document: Vec<u32>,
 }
 
 /// A paragraph set as pass two's sequential read leaves it.
@@ -587,7 +622,7 @@ fn document_sets(
     let mut sets = DocumentSets {
         forms: Vec::with_capacity(table.document_count()),
         docs_per_form: Vec::new(),
-        store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
+        first_document: Vec::new(),
     };
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
     let hasher = MinHasher::new(config.fingerprint.num_perm, config.fingerprint.seed);
@@ -597,9 +632,9 @@ fn document_sets(
     let documents = table.document_count();
     for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
         let chunk = chunk_start..documents.min(chunk_start + DOCUMENTS_PER_CHUNK);
-        let mut loaded: Vec<Vec<Loaded>> = Vec::with_capacity(chunk.len());
+        let mut loaded: Vec<(Vec<Loaded>, Vec<u32>)> = Vec::with_capacity(chunk.len());
         for d in chunk.clone() {
-            let mut kept = Vec::new();
+            let (mut kept, mut kept_forms) = (Vec::new(), Vec::new());
             let paragraphs = table.first[d] as usize..table.first[d + 1] as usize;
             for (&form, &excluded) in table.form[paragraphs.clone()]
                 .iter()
@@ -619,13 +654,20 @@ fn document_sets(
                         Some(set) => Loaded::Read(set),
                         None => Loaded::Earlier(form),
                     });
+                    kept_forms.push(form);
                 }
             }
-            loaded.push(kept);
+            loaded.push((kept, kept_forms));
         }
-        let built: Vec<Option<(ShingleSet, Vec<u64>)>> = loaded
+        // A document's set is the union of its kept paragraphs' sets: it is
+        // keyed by their forms and signed straight from them, and only
+        // built when clustering compares it.
+        let built: Vec<Option<(u64, Vec<u64>)>> = loaded
             .into_par_iter()
-            .map(|kept| {
+            .map(|(kept, mut kept_forms)| {
+                if kept.is_empty() {
+                    return None;
+                }
                 let fetched: Vec<ShingleSet> = kept
                     .into_iter()
                     .map(|loaded| match loaded {
@@ -633,25 +675,28 @@ fn document_sets(
                         Loaded::Earlier(form) => table.store.get(form),
                     })
                     .collect();
-                let union = ShingleSet::union_of(&fetched);
-                (!union.is_empty()).then(|| {
-                    let keys = bands.band_keys(&hasher.signature(&union)).collect();
-                    (union, keys)
-                })
+                kept_forms.sort_unstable();
+                kept_forms.dedup();
+                let signature = hasher.signature_of_union(&fetched);
+                Some((
+                    forms_key(&kept_forms),
+                    bands.band_keys(&signature).collect(),
+                ))
             })
             .collect();
         table.store.check().map_err(&spill)?;
         on_documents(built.len() as u64);
-        for document in built {
-            let Some((union, keys)) = document else {
+        for (d, document) in chunk.zip(built) {
+            let Some((key, band_keys)) = document else {
                 sets.forms.push(NO_FORM);
                 continue;
             };
-            let form = match forms.entry(union.key()) {
+            let form = match forms.entry(key) {
                 Entry::Occupied(form) => *form.get(),
                 Entry::Vacant(slot) => {
-                    let form = sets.store.push(union.hashes()).map_err(&spill)?;
-                    band_files.push(form, &keys).map_err(&spill)?;
+                    let form = sets.first_document.len() as u32;
+                    band_files.push(form, &band_keys).map_err(&spill)?;
+                    sets.first_document.push(d as u32);
                     sets.docs_per_form.push(0);
                     *slot.insert(form)
                 }
@@ -660,23 +705,34 @@ fn document_sets(
             sets.forms.push(form);
         }
     }
-    sets.store.seal().map_err(&spill)?;
     Ok((sets, band_files))
+}
+
+/// A 64-bit key of a document's kept paragraph forms (ascending, distinct).
+fn forms_key(forms: &[u32]) -> u64 {
+    let bytes: Vec<u8> = forms.iter().flat_map(|form| form.to_le_bytes()).collect();
+    xxh3_64(&bytes)
 }
 
 fn find_documents(
     config: &ScanConfig,
     sets: &DocumentSets,
+    paragraphs: &ParagraphForms,
+    excluded: &[Vec<u32>],
     bands: BandFiles,
     temp_dir: Option<&Path>,
 ) -> Result<(Vec<Cluster>, ClusterStats), Error> {
     let spill = spill_error(temp_dir);
     let candidates = bands.candidate_pairs(&Some).map_err(&spill)?;
-    let form_set = |form: u32| Cow::Owned(sets.store.get(form));
-    let joined = cluster_forms(sets.store.len(), &candidates, &form_set, config.threshold);
-    sets.store.check().map_err(&spill)?;
-    let lone = |form: u32| vec![(form, Overlap::identical(sets.store.set_len(form)))];
+    let form_set = |form: u32| {
+        let d = sets.first_document[form as usize] as usize;
+        Cow::Owned(paragraphs.kept_union(d, &excluded[d]))
+    };
+    let form_count = sets.first_document.len();
+    let joined = cluster_forms(form_count, &candidates, &form_set, config.threshold);
+    let lone = |form: u32| vec![(form, Overlap::identical(form_set(form).len()))];
     let membership = Membership::new(&joined, &sets.docs_per_form, lone);
+    paragraphs.store.check().map_err(&spill)?;
     let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
     for (d, &form) in sets.forms.iter().enumerate() {
         if let Some((cluster, overlap)) = membership.of(form) {
@@ -690,7 +746,7 @@ fn find_documents(
     let (clusters, _) = in_representative_order(members, alongside);
     let stats = ClusterStats {
         items: sets.forms.iter().filter(|&&f| f != NO_FORM).count() as u64,
-        distinct_forms: sets.store.len() as u64,
+        distinct_forms: form_count as u64,
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
     };
