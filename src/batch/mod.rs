@@ -316,6 +316,12 @@ struct ParagraphFacts {
     band_keys: Vec<u64>,
 }
 
+/// Paragraph or document forms by key.
+type FormMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
+/// Fingerprinted documents waiting for pass one's sequential merge.
+type Fingerprinted = Vec<(Unread, Vec<ParagraphFacts>)>;
+
 fn read_and_fingerprint(
     config: &ScanConfig,
     temp_dir: Option<&Path>,
@@ -341,10 +347,11 @@ fn read_and_fingerprint(
     };
     let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let passage_bands = config.passage_bands();
-    let mut forms: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
-    let mut first_use: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
-    let mut duplicate_ids = Vec::new();
+    let mut forms = FormMap::default();
+    let mut ids = Ids::default();
     let mut failure: Option<io::Error> = None;
+    // One batch's merge runs while the next batch is fingerprinted.
+    let mut pending: Fingerprinted = Vec::new();
     let stage = progress.stage("fingerprinting", 0);
     read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
         for problem in &batch.problems {
@@ -356,99 +363,29 @@ fn read_and_fingerprint(
         }
         stage.inc(batch.documents.len() as u64);
         read.bytes += batch.bytes;
-        // Texts are dropped inside the parallel step, not one by one here.
-        let fingerprinted: Vec<(Unread, Vec<ParagraphFacts>)> = batch
-            .documents
-            .into_par_iter()
-            .map(|doc| {
-                let paragraphs = fingerprinter
-                    .shingled_paragraphs(&doc.text)
-                    .map(|(_, tokens, shingles)| {
-                        // A form stored from an earlier batch has its band
-                        // keys filed already: no signature needed.
-                        let key = shingles.key();
-                        let known = shingles.is_empty() || forms.contains_key(&key);
-                        ParagraphFacts {
-                            tokens,
-                            key,
-                            band_keys: match known {
-                                true => Vec::new(),
-                                false => passage_bands
-                                    .band_keys(&fingerprinter.hasher().signature(&shingles))
-                                    .collect(),
-                            },
-                            shingles,
-                        }
-                    })
-                    .collect();
-                let doc = Unread {
-                    bytes: doc.text.len(),
-                    name: doc.name,
-                    source: doc.source,
-                    line: doc.source_line,
-                    extra: doc.extra,
-                };
-                (doc, paragraphs)
-            })
-            .collect();
-        for (doc, paragraphs) in fingerprinted {
-            let d = read.documents.len() as u32;
-            if read.sources.last() != Some(&doc.source) {
-                read.sources.push(doc.source);
-            }
-            // Ids are keyed by hash; equal hashes are compared in full.
-            match first_use.entry(xxh3_64(doc.name.as_bytes())) {
-                Entry::Occupied(first) => {
-                    if read.documents[*first.get() as usize].name == doc.name {
-                        duplicate_ids.push((d, *first.get()));
-                    }
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(d);
-                }
-            }
-            read.documents.push(DocumentMeta {
-                name: doc.name,
-                source: (read.sources.len() - 1) as u32,
-                line: doc.line,
-                bytes: doc.bytes as u64,
-                extra: doc.extra,
-            });
-            for paragraph in paragraphs {
-                let form = if paragraph.shingles.is_empty() {
-                    NO_FORM
-                } else {
-                    match forms.entry(paragraph.key) {
-                        Entry::Occupied(form) => *form.get(),
-                        Entry::Vacant(slot) => {
-                            let stored =
-                                read.table.store.push(paragraph.shingles.hashes()).and_then(
-                                    |form| {
-                                        read.bands.push(form, &paragraph.band_keys).map(|()| form)
-                                    },
-                                );
-                            match stored {
-                                Ok(form) => *slot.insert(form),
-                                Err(err) => {
-                                    failure = Some(err);
-                                    return;
-                                }
-                            }
-                        }
-                    }
-                };
-                read.table.form.push(form);
-                read.table.tokens.push(paragraph.tokens);
-            }
-            read.table.first.push(read.table.form.len() as u64);
+        let (merged, fingerprinted) = rayon::join(
+            || merge_batch(std::mem::take(&mut pending), &mut read, &forms, &mut ids),
+            || fingerprint_batch(batch.documents, &fingerprinter, &passage_bands, &forms),
+        );
+        match merged {
+            Ok(new_forms) => forms.extend(new_forms),
+            Err(err) => failure = Some(err),
         }
+        pending = fingerprinted;
     });
+    if failure.is_none() {
+        match merge_batch(pending, &mut read, &forms, &mut ids) {
+            Ok(new_forms) => forms.extend(new_forms),
+            Err(err) => failure = Some(err),
+        }
+    }
+    drop(forms);
     stage.finish();
     if let Some(err) = failure {
         return Err(spill(err));
     }
     read.table.store.seal().map_err(&spill)?;
-    for (d, first) in duplicate_ids {
+    for (d, first) in ids.duplicates {
         let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
         let first_at = match first.line {
             Some(line) => format!("{}:{line}", read.sources[first.source as usize]),
@@ -468,6 +405,117 @@ fn read_and_fingerprint(
     }
     read.problems = problems;
     Ok(read)
+}
+
+/// Document ids seen so far, to report a reused one.
+#[derive(Default)]
+struct Ids {
+    /// First document with each id hash.
+    first_use: FormMap,
+    /// `(document, earlier document with the same id)`.
+    duplicates: Vec<(u32, u32)>,
+}
+
+/// Pass one's parallel step: each document's paragraphs with their
+/// shingles and, for a form not in `known`, its passage band keys. Texts
+/// are dropped here, inside the parallel step, not one by one later.
+fn fingerprint_batch(
+    documents: Vec<crate::corpus::Document>,
+    fingerprinter: &Fingerprinter,
+    passage_bands: &crate::lsh::LshParams,
+    known: &FormMap,
+) -> Fingerprinted {
+    documents
+        .into_par_iter()
+        .map(|doc| {
+            let paragraphs = fingerprinter
+                .shingled_paragraphs(&doc.text)
+                .map(|(_, tokens, shingles)| {
+                    // A form stored from an earlier batch has its band keys
+                    // filed already: no signature needed.
+                    let key = shingles.key();
+                    let stored = shingles.is_empty() || known.contains_key(&key);
+                    ParagraphFacts {
+                        tokens,
+                        key,
+                        band_keys: match stored {
+                            true => Vec::new(),
+                            false => passage_bands
+                                .band_keys(&fingerprinter.hasher().signature(&shingles))
+                                .collect(),
+                        },
+                        shingles,
+                    }
+                })
+                .collect();
+            let doc = Unread {
+                bytes: doc.text.len(),
+                name: doc.name,
+                source: doc.source,
+                line: doc.source_line,
+                extra: doc.extra,
+            };
+            (doc, paragraphs)
+        })
+        .collect()
+}
+
+/// Pass one's sequential step: numbers the documents and the paragraph
+/// forms of one fingerprinted batch, in input order, and stores each new
+/// form. Reads `forms` (the forms of earlier batches) without changing
+/// it, so the next batch can be fingerprinted meanwhile, and returns the
+/// forms this batch added.
+fn merge_batch(
+    fingerprinted: Fingerprinted,
+    read: &mut Read,
+    forms: &FormMap,
+    ids: &mut Ids,
+) -> io::Result<FormMap> {
+    let mut new_forms = FormMap::default();
+    for (doc, paragraphs) in fingerprinted {
+        let d = read.documents.len() as u32;
+        if read.sources.last() != Some(&doc.source) {
+            read.sources.push(doc.source);
+        }
+        // Ids are keyed by hash; equal hashes are compared in full.
+        match ids.first_use.entry(xxh3_64(doc.name.as_bytes())) {
+            Entry::Occupied(first) => {
+                if read.documents[*first.get() as usize].name == doc.name {
+                    ids.duplicates.push((d, *first.get()));
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(d);
+            }
+        }
+        read.documents.push(DocumentMeta {
+            name: doc.name,
+            source: (read.sources.len() - 1) as u32,
+            line: doc.line,
+            bytes: doc.bytes as u64,
+            extra: doc.extra,
+        });
+        for paragraph in paragraphs {
+            let form = if paragraph.shingles.is_empty() {
+                NO_FORM
+            } else if let Some(&form) = forms.get(&paragraph.key) {
+                form
+            } else {
+                match new_forms.entry(paragraph.key) {
+                    Entry::Occupied(form) => *form.get(),
+                    Entry::Vacant(slot) => {
+                        let form = read.table.store.push(paragraph.shingles.hashes())?;
+                        read.bands.push(form, &paragraph.band_keys)?;
+                        *slot.insert(form)
+                    }
+                }
+            };
+            read.table.form.push(form);
+            read.table.tokens.push(paragraph.tokens);
+        }
+        read.table.first.push(read.table.form.len() as u64);
+    }
+    Ok(new_forms)
 }
 
 fn find_passages(
@@ -628,7 +676,7 @@ fn document_sets(
     let hasher = MinHasher::new(config.fingerprint.num_perm, config.fingerprint.seed);
     let bands = config.document_bands();
     let mut in_order = table.store.in_order().map_err(&spill)?;
-    let mut forms: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut forms = FormMap::default();
     let documents = table.document_count();
     for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
         let chunk = chunk_start..documents.min(chunk_start + DOCUMENTS_PER_CHUNK);
