@@ -7,7 +7,7 @@
 use crate::config::FingerprintParams;
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleSet, Shingler};
-use crate::text::{Paragraph, hash_tokens, split_paragraphs};
+use crate::text::{Paragraph, TokenHasher, split_paragraphs};
 
 /// A paragraph's fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,7 @@ pub struct DocumentPrint {
 /// Computes fingerprints with fixed parameters.
 #[derive(Debug, Clone)]
 pub struct Fingerprinter {
+    tokens: TokenHasher,
     shingler: Shingler,
     hasher: MinHasher,
 }
@@ -40,6 +41,7 @@ impl Fingerprinter {
     /// A fingerprinter for the given parameters.
     pub fn new(params: &FingerprintParams) -> Self {
         Fingerprinter {
+            tokens: TokenHasher::new(params.seed),
             shingler: Shingler::new(params.shingle_size, params.seed),
             hasher: MinHasher::new(params.num_perm, params.seed),
         }
@@ -73,11 +75,8 @@ impl Fingerprinter {
         let mut tokens = Vec::new();
         split_paragraphs(text).into_iter().map(move |span| {
             tokens.clear();
-            hash_tokens(
-                &text[span.start_byte..span.end_byte],
-                self.shingler.seed(),
-                &mut tokens,
-            );
+            self.tokens
+                .hash_tokens(&text[span.start_byte..span.end_byte], &mut tokens);
             let shingles = self.shingler.shingles_of_hashes(&tokens);
             (span, tokens.len() as u32, shingles)
         })

@@ -11,4 +11,4 @@ pub mod tokenize;
 
 pub use normalize::normalize;
 pub use paragraph::{Paragraph, split_paragraphs};
-pub use tokenize::{hash_tokens, tokenize};
+pub use tokenize::{TokenHasher, hash_tokens, tokenize};

@@ -91,64 +91,158 @@ fn classify(c: char) -> Class {
     }
 }
 
-/// Appends the xxh3 hash (with `seed`) of every token of raw `text` to
-/// `out`; the same as hashing `tokenize(&normalize(text))`.
-pub fn hash_tokens(text: &str, seed: u64, out: &mut Vec<u64>) {
-    let mut word: Vec<u8> = Vec::with_capacity(32);
-    // Byte offset where the current word began in `text`.
-    let mut word_start = 0usize;
-    // Byte offset of the previous character when it was a lone token.
-    let mut previous_single: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let class = classify(c);
-        let single_before = previous_single.take();
-        match class {
-            Class::Word(b) => {
-                if word.is_empty() {
-                    word_start = at;
-                }
-                word.push(b);
-            }
-            Class::Separator => flush(&mut word, seed, out),
-            Class::Single(folded) => {
-                flush(&mut word, seed, out);
-                let mut buf = [0u8; 4];
-                out.push(xxh3_64_with_seed(
-                    folded.encode_utf8(&mut buf).as_bytes(),
-                    seed,
-                ));
-                previous_single = Some(at);
-            }
-            Class::Other => {
-                // The run reaches back over the word or character it touches
-                // (a combining mark may belong to it) and on to the next
-                // separator, so composition and UAX #29 see it whole.
-                let start = if !word.is_empty() {
-                    word_start
-                } else if let Some(single) = single_before {
-                    out.pop();
-                    single
-                } else {
-                    at
-                };
-                word.clear();
-                let mut end = at + c.len_utf8();
-                while let Some(&(next_at, next)) = chars.peek() {
-                    if matches!(classify(next), Class::Separator) {
-                        break;
-                    }
-                    end = next_at + next.len_utf8();
-                    chars.next();
-                }
-                let normalized = normalize(&text[start..end]);
-                let mut tokens = Vec::new();
-                tokenize(&normalized, &mut tokens);
-                out.extend(tokens.iter().map(|t| xxh3_64_with_seed(t.as_bytes(), seed)));
-            }
+/// The first and last code points of the Han blocks folded inline (CJK
+/// Unified Ideographs and Extension A).
+const HAN_FIRST: u32 = 0x3400;
+const HAN_LAST: u32 = 0x9FFF;
+
+/// ASCII bytes as the one-pass tokenizer sees them: the lowercase byte of
+/// a word character, 0 for a separator.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
         }
+        b += 1;
     }
-    flush(&mut word, seed, out);
+    table
+};
+
+/// Hashes the tokens of raw text in one pass (see [`TokenHasher::hash_tokens`]),
+/// with the hash of every common Han character worked out once, up front.
+#[derive(Debug, Clone)]
+pub struct TokenHasher {
+    seed: u64,
+    /// Per code point from [`HAN_FIRST`], the token hash of the character
+    /// folded to Simplified; `None` outside the Han blocks.
+    han: Box<[Option<u64>]>,
+}
+
+impl TokenHasher {
+    /// A hasher whose token hashes are `xxh3_64_with_seed(token, seed)`.
+    pub fn new(seed: u64) -> Self {
+        let han = (HAN_FIRST..=HAN_LAST)
+            .map(|code| match char::from_u32(code).map(classify) {
+                Some(Class::Single(folded)) => {
+                    let mut buf = [0u8; 4];
+                    Some(xxh3_64_with_seed(
+                        folded.encode_utf8(&mut buf).as_bytes(),
+                        seed,
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        TokenHasher { seed, han }
+    }
+
+    /// The seed token hashes use.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Appends the hash of every token of raw `text` to `out`; the same as
+    /// hashing `tokenize(&normalize(text))`. ASCII is handled a byte at a
+    /// time and common Han by table; anything else goes through
+    /// [`classify`].
+    pub fn hash_tokens(&self, text: &str, out: &mut Vec<u64>) {
+        let seed = self.seed;
+        let bytes = text.as_bytes();
+        let mut word: Vec<u8> = Vec::with_capacity(32);
+        // Byte offset where the current word began in `text`.
+        let mut word_start = 0usize;
+        // Byte offset of the previous character when it was a lone token.
+        let mut previous_single: Option<usize> = None;
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            if byte < 0x80 {
+                previous_single = None;
+                match ASCII_FOLD[byte as usize] {
+                    0 => flush(&mut word, seed, out),
+                    folded => {
+                        if word.is_empty() {
+                            word_start = at;
+                        }
+                        word.push(folded);
+                    }
+                }
+                at += 1;
+                continue;
+            }
+            let c = text[at..].chars().next().expect("at is a char boundary");
+            let code = c as u32;
+            let single_before = previous_single.take();
+            if let Some(&Some(hash)) = code
+                .checked_sub(HAN_FIRST)
+                .and_then(|i| self.han.get(i as usize))
+            {
+                flush(&mut word, seed, out);
+                out.push(hash);
+                previous_single = Some(at);
+                at += c.len_utf8();
+                continue;
+            }
+            match classify(c) {
+                Class::Word(b) => {
+                    if word.is_empty() {
+                        word_start = at;
+                    }
+                    word.push(b);
+                }
+                Class::Separator => flush(&mut word, seed, out),
+                Class::Single(folded) => {
+                    flush(&mut word, seed, out);
+                    let mut buf = [0u8; 4];
+                    out.push(xxh3_64_with_seed(
+                        folded.encode_utf8(&mut buf).as_bytes(),
+                        seed,
+                    ));
+                    previous_single = Some(at);
+                }
+                Class::Other => {
+                    // The run reaches back over the word or character it
+                    // touches (a combining mark may belong to it) and on to
+                    // the next separator, so composition and UAX #29 see it
+                    // whole.
+                    let start = if !word.is_empty() {
+                        word_start
+                    } else if let Some(single) = single_before {
+                        out.pop();
+                        single
+                    } else {
+                        at
+                    };
+                    word.clear();
+                    let mut end = at + c.len_utf8();
+                    for next in text[end..].chars() {
+                        if matches!(classify(next), Class::Separator) {
+                            break;
+                        }
+                        end += next.len_utf8();
+                    }
+                    let normalized = normalize(&text[start..end]);
+                    let mut tokens = Vec::new();
+                    tokenize(&normalized, &mut tokens);
+                    out.extend(tokens.iter().map(|t| xxh3_64_with_seed(t.as_bytes(), seed)));
+                    at = end;
+                    continue;
+                }
+            }
+            at += c.len_utf8();
+        }
+        flush(&mut word, seed, out);
+    }
+}
+
+/// Appends the xxh3 hash (with `seed`) of every token of raw `text` to
+/// `out`; the same as hashing `tokenize(&normalize(text))`. Builds a
+/// [`TokenHasher`] each call: keep one instead when hashing many texts.
+pub fn hash_tokens(text: &str, seed: u64, out: &mut Vec<u64>) {
+    TokenHasher::new(seed).hash_tokens(text, out);
 }
 
 fn flush(word: &mut Vec<u8>, seed: u64, out: &mut Vec<u64>) {
@@ -178,9 +272,20 @@ mod tests {
     }
 
     fn fast_hashes(text: &str) -> Vec<u64> {
+        static HASHER: std::sync::OnceLock<TokenHasher> = std::sync::OnceLock::new();
         let mut out = Vec::new();
-        hash_tokens(text, 9, &mut out);
+        HASHER
+            .get_or_init(|| TokenHasher::new(9))
+            .hash_tokens(text, &mut out);
         out
+    }
+
+    #[test]
+    fn the_free_function_and_the_kept_hasher_agree() {
+        let text = "据Reuters报道，iPhone 15售价 Café";
+        let mut once = Vec::new();
+        hash_tokens(text, 9, &mut once);
+        assert_eq!(once, fast_hashes(text));
     }
 
     #[test]
