@@ -284,8 +284,14 @@ impl ParagraphForms {
         }
         forms.sort_unstable();
         forms.dedup();
-        let sets: Vec<ShingleSet> = forms.iter().map(|&form| self.store.get(form)).collect();
-        ShingleSet::union_of(&sets)
+        // A document's own new paragraphs were stored one after another:
+        // each run of consecutive forms is one read.
+        let mut shingles = Vec::new();
+        for run in forms.chunk_by(|a, b| a + 1 == *b) {
+            self.store
+                .append_run(run[0], run[run.len() - 1] + 1, &mut shingles);
+        }
+        ShingleSet::from_hashes(shingles)
     }
 }
 

@@ -104,6 +104,25 @@ impl ShingleStore {
         }
     }
 
+    /// Appends the shingles of sets `first..end` (numbers in a row, so one
+    /// read) to `out`, set after set. A read error appends nothing and is
+    /// kept for [`ShingleStore::check`].
+    pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
+        let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
+        let mut bytes = vec![0u8; ((stop - start) * SHINGLE_BYTES) as usize];
+        match read_exact_at(&self.file, &mut bytes, start * SHINGLE_BYTES) {
+            Ok(()) => out.extend(
+                bytes
+                    .chunks_exact(SHINGLE_BYTES as usize)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            ),
+            Err(err) => {
+                let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
+                first.get_or_insert(err);
+            }
+        }
+    }
+
     /// The first read error met by [`ShingleStore::get`], if any.
     pub fn check(&self) -> io::Result<()> {
         let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
@@ -194,6 +213,9 @@ mod tests {
         assert_eq!(store.disk_bytes(), 24);
         assert_eq!(store.get(3).hashes(), [2, 3]);
         assert_eq!(store.get(0).hashes(), [1, 5, 9]);
+        let mut run = vec![7];
+        store.append_run(0, 3, &mut run);
+        assert_eq!(run, [7, 1, 5, 9, u32::MAX]);
         let mut in_order = store.in_order().unwrap();
         for set in &sets {
             assert_eq!(in_order.next_set().unwrap().hashes(), &set[..]);
