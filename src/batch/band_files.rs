@@ -6,7 +6,7 @@
 //! gives for the same signatures and numbering.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -78,9 +78,10 @@ impl BandFiles {
             .into_iter()
             .map(|writer| writer.into_inner().map_err(|e| e.into_error()))
             .collect::<io::Result<Vec<File>>>()?;
+        let records = self.records;
         let per_band = files
             .into_par_iter()
-            .map(|file| band_pairs(file, renumber))
+            .map(|file| band_pairs(file, records, renumber))
             .collect::<io::Result<Vec<_>>>()?;
         let mut pairs: Vec<(u32, u32)> = per_band.into_iter().flatten().collect();
         pairs.par_sort_unstable();
@@ -91,23 +92,25 @@ impl BandFiles {
 
 fn band_pairs(
     mut file: File,
+    records: u64,
     renumber: &impl Fn(u32) -> Option<u32>,
 ) -> io::Result<Vec<(u32, u32)>> {
     file.seek(io::SeekFrom::Start(0))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut keyed: Vec<(u64, u32)> = Vec::new();
-    let mut record = [0u8; RECORD_BYTES];
-    loop {
-        match reader.read_exact(&mut record) {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => break,
-            Err(err) => return Err(err),
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(records as usize);
+    let mut chunk = vec![0u8; RECORD_BYTES * RECORDS_PER_READ];
+    let mut left = records as usize;
+    while left > 0 {
+        let take = left.min(RECORDS_PER_READ);
+        let bytes = &mut chunk[..take * RECORD_BYTES];
+        file.read_exact(bytes)?;
+        for record in bytes.chunks_exact(RECORD_BYTES) {
+            let key = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
+            let item = u32::from_le_bytes(record[8..].try_into().expect("4 bytes"));
+            if let Some(item) = renumber(item) {
+                keyed.push((key, item));
+            }
         }
-        let key = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
-        let item = u32::from_le_bytes(record[8..].try_into().expect("4 bytes"));
-        if let Some(item) = renumber(item) {
-            keyed.push((key, item));
-        }
+        left -= take;
     }
     keyed.sort_unstable();
     let mut pairs = Vec::new();
@@ -116,6 +119,9 @@ fn band_pairs(
     }
     Ok(pairs)
 }
+
+/// Records read from a band file at a time.
+const RECORDS_PER_READ: usize = 1 << 16;
 
 #[cfg(test)]
 mod tests {
