@@ -3,6 +3,7 @@
 
 pub mod document;
 pub mod read;
+pub mod read_ahead;
 pub mod walk;
 
 pub use document::{DocId, Document};

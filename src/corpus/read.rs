@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
 use super::document::{DocId, Document};
+use super::read_ahead::ReadAhead;
 use super::walk::Source;
 use crate::error::{InputProblem, ProblemKind};
 
@@ -254,16 +255,18 @@ fn is_jsonl_name(name: &str) -> bool {
 
 /// Gzip (`1f 8b`) and Zstandard (`28 b5 2f fd`) input is recognised by its
 /// first bytes, whatever the file is called, and decompressed as it is
-/// read; anything else is read as it is.
+/// read, on a thread of its own ([`ReadAhead`]); anything else is read as
+/// it is.
 fn decompressed(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
     let mut buffered = BufReader::with_capacity(256 << 10, reader);
     let head = buffered.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(buffered)))
+        let decoder = flate2::read::MultiGzDecoder::new(buffered);
+        Ok(Box::new(ReadAhead::new(Box::new(decoder))))
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let decoder = ruzstd::decoding::StreamingDecoder::new(buffered)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        Ok(Box::new(decoder))
+        Ok(Box::new(ReadAhead::new(Box::new(decoder))))
     } else {
         Ok(Box::new(buffered))
     }
