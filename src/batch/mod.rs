@@ -291,7 +291,10 @@ impl ParagraphForms {
             self.store
                 .append_run(run[0], run[run.len() - 1] + 1, &mut shingles);
         }
-        ShingleSet::from_hashes(shingles)
+        // The stable sort finds the sorted sets and merges them.
+        shingles.sort();
+        shingles.dedup();
+        ShingleSet::from_sorted(shingles)
     }
 }
 
