@@ -13,7 +13,7 @@ use refrain::minhash::{MinHasher, Signature};
 use refrain::progress::Progress;
 use refrain::shingle::{Overlap, ShingleSet, Shingler};
 use refrain::synthetic::{CorpusSpec, generate};
-use refrain::text::{normalize, tokenize};
+use refrain::text::{TokenHasher, normalize, tokenize};
 
 fn corpus_texts(documents: usize) -> Vec<String> {
     generate(&CorpusSpec::new(documents, 42))
@@ -31,6 +31,7 @@ fn text_stages(c: &mut Criterion) {
     let texts = corpus_texts(500);
     let mut group = c.benchmark_group("text");
     group.throughput(Throughput::Bytes(bytes_of(&texts)));
+    // The reference path the one-pass tokenizer is tested against.
     group.bench_function("normalize+tokenize", |b| {
         b.iter(|| {
             let mut count = 0;
@@ -41,6 +42,21 @@ fn text_stages(c: &mut Criterion) {
                 count += tokens.len();
             }
             count
+        })
+    });
+    // What the pipelines run: raw text to token hashes in one pass.
+    let token_hasher = TokenHasher::new(1);
+    group.bench_function("token-hashing", |b| {
+        let mut hashes = Vec::new();
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|text| {
+                    hashes.clear();
+                    token_hasher.hash_tokens(text, &mut hashes);
+                    hashes.len()
+                })
+                .sum::<usize>()
         })
     });
     let token_lists: Vec<Vec<String>> = texts
