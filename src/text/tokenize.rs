@@ -147,7 +147,7 @@ impl TokenHasher {
     /// Appends the hash of every token of raw `text` to `out`; the same as
     /// hashing `tokenize(&normalize(text))`. ASCII is handled a byte at a
     /// time and common Han by table; anything else goes through
-    /// [`classify`].
+    /// `classify`.
     pub fn hash_tokens(&self, text: &str, out: &mut Vec<u64>) {
         let seed = self.seed;
         let bytes = text.as_bytes();
