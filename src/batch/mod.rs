@@ -163,9 +163,9 @@ fn analyze_in_pool(
     }
     let mut stats = BatchStats {
         documents: read.documents.len() as u64,
-        paragraphs: read.table.form.len() as u64,
+        paragraphs: read.table.forms.form.len() as u64,
         bytes: read.bytes,
-        spilled_bytes: read.table.store.disk_bytes() + read.bands.disk_bytes(),
+        spilled_bytes: read.table.forms.store.disk_bytes() + read.bands.disk_bytes(),
         ..BatchStats::default()
     };
 
@@ -174,10 +174,11 @@ fn analyze_in_pool(
     stage.finish();
 
     let mut excluded: Vec<Vec<u32>> = vec![Vec::new(); read.documents.len()];
-    let mut excluded_flags = vec![false; read.table.form.len()];
+    let mut excluded_flags = vec![false; read.table.forms.form.len()];
     for cluster in (0..passages.occurrences.len()).filter(|&c| passages.is_excluded(c)) {
         for &(d, p) in &passages.occurrences[cluster] {
-            let flag = &mut excluded_flags[read.table.first[d as usize] as usize + p as usize];
+            let flag =
+                &mut excluded_flags[read.table.forms.first[d as usize] as usize + p as usize];
             if !*flag {
                 *flag = true;
                 excluded[d as usize].push(p);
@@ -195,11 +196,7 @@ fn analyze_in_pool(
     })?;
     stage.finish();
     drop(excluded_flags);
-    let paragraphs = ParagraphForms {
-        first: read.table.first,
-        form: read.table.form,
-        store: read.table.store,
-    };
+    let paragraphs = read.table.forms;
     stats.spilled_bytes += bands.disk_bytes();
 
     let stage = progress.stage("clustering documents", 0);
@@ -223,29 +220,26 @@ fn analyze_in_pool(
 }
 
 /// Per paragraph of the corpus, in input order: its form and tokens; the
-/// forms' shingles are in `store`.
+/// forms' shingles are in the store.
 #[derive(Debug)]
 struct ParagraphTable {
-    /// `first[d]..first[d + 1]`: document `d`'s paragraphs.
-    first: Vec<u64>,
-    form: Vec<u32>,
+    forms: ParagraphForms,
     tokens: Vec<u32>,
-    store: ShingleStore,
 }
 
 impl ParagraphTable {
     fn index(&self, d: usize, p: usize) -> usize {
-        self.first[d] as usize + p
+        self.forms.first[d] as usize + p
     }
 }
 
 impl ParagraphSource for ParagraphTable {
     fn document_count(&self) -> usize {
-        self.first.len() - 1
+        self.forms.first.len() - 1
     }
 
     fn paragraph_count(&self, d: usize) -> usize {
-        (self.first[d + 1] - self.first[d]) as usize
+        (self.forms.first[d + 1] - self.forms.first[d]) as usize
     }
 
     fn tokens(&self, d: usize, p: usize) -> u32 {
@@ -253,15 +247,15 @@ impl ParagraphSource for ParagraphTable {
     }
 
     fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
-        match self.form[self.index(d, p)] {
+        match self.forms.form[self.index(d, p)] {
             NO_FORM => Cow::Owned(ShingleSet::default()),
-            form => Cow::Owned(self.store.get(form)),
+            form => Cow::Owned(self.forms.store.get(form)),
         }
     }
 }
 
-/// What rebuilds a document's set once pass two is over: its paragraphs'
-/// forms and the stored form sets.
+/// Per paragraph its form, and the forms' stored sets: what rebuilds a
+/// document's set, kept after pass two (the token counts are not).
 #[derive(Debug)]
 struct ParagraphForms {
     /// `first[d]..first[d + 1]`: document `d`'s paragraphs.
@@ -345,10 +339,12 @@ fn read_and_fingerprint(
         sources: Vec::new(),
         documents: Vec::new(),
         table: ParagraphTable {
-            first: vec![0],
-            form: Vec::new(),
+            forms: ParagraphForms {
+                first: vec![0],
+                form: Vec::new(),
+                store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
+            },
             tokens: Vec::new(),
-            store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
         },
         bands: BandFiles::new_in(temp_dir, config.passage_bands()).map_err(&spill)?,
         problems: Vec::new(),
@@ -393,7 +389,7 @@ fn read_and_fingerprint(
     if let Some(err) = failure {
         return Err(spill(err));
     }
-    read.table.store.seal().map_err(&spill)?;
+    read.table.forms.store.seal().map_err(&spill)?;
     for (d, first) in ids.duplicates {
         let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
         let first_at = match first.line {
@@ -513,16 +509,19 @@ fn merge_batch(
                 match new_forms.entry(paragraph.key) {
                     Entry::Occupied(form) => *form.get(),
                     Entry::Vacant(slot) => {
-                        let form = read.table.store.push(paragraph.shingles.hashes())?;
+                        let form = read.table.forms.store.push(paragraph.shingles.hashes())?;
                         read.bands.push(form, &paragraph.band_keys)?;
                         *slot.insert(form)
                     }
                 }
             };
-            read.table.form.push(form);
+            read.table.forms.form.push(form);
             read.table.tokens.push(paragraph.tokens);
         }
-        read.table.first.push(read.table.form.len() as u64);
+        read.table
+            .forms
+            .first
+            .push(read.table.forms.form.len() as u64);
     }
     Ok(new_forms)
 }
@@ -534,16 +533,16 @@ fn find_passages(
     temp_dir: Option<&Path>,
 ) -> Result<Passages, Error> {
     let eligible = |i: usize| {
-        table.form[i] != NO_FORM && table.tokens[i] as usize >= config.min_passage_tokens
+        table.forms.form[i] != NO_FORM && table.tokens[i] as usize >= config.min_passage_tokens
     };
     // Forms are numbered again by their first eligible paragraph, as the
     // in-memory pipeline numbers them, so representatives agree.
-    let mut renumbered = vec![NO_FORM; table.store.len()];
+    let mut renumbered = vec![NO_FORM; table.forms.store.len()];
     let mut stored_form: Vec<u32> = Vec::new();
     let mut items_per_form: Vec<u32> = Vec::new();
     let mut items = 0u64;
-    for i in (0..table.form.len()).filter(|&i| eligible(i)) {
-        let form = table.form[i] as usize;
+    for i in (0..table.forms.form.len()).filter(|&i| eligible(i)) {
+        let form = table.forms.form[i] as usize;
         if renumbered[form] == NO_FORM {
             renumbered[form] = stored_form.len() as u32;
             stored_form.push(form as u32);
@@ -555,16 +554,16 @@ fn find_passages(
     let candidates = bands
         .candidate_pairs(&|form| Some(renumbered[form as usize]).filter(|&f| f != NO_FORM))
         .map_err(spill_error(temp_dir))?;
-    let form_set = |form: u32| Cow::Owned(table.store.get(stored_form[form as usize]));
+    let form_set = |form: u32| Cow::Owned(table.forms.store.get(stored_form[form as usize]));
     let joined = cluster_forms(
         stored_form.len(),
         &candidates,
         &form_set,
         config.passage_threshold,
     );
-    table.store.check().map_err(spill_error(temp_dir))?;
+    table.forms.store.check().map_err(spill_error(temp_dir))?;
     let lone = |form: u32| {
-        let len = table.store.set_len(stored_form[form as usize]);
+        let len = table.forms.store.set_len(stored_form[form as usize]);
         vec![(form, Overlap::identical(len))]
     };
     let membership = Membership::new(&joined, &items_per_form, lone);
@@ -577,7 +576,9 @@ fn find_passages(
             if !eligible(i) {
                 continue;
             }
-            if let Some((cluster, overlap)) = membership.of(renumbered[table.form[i] as usize]) {
+            if let Some((cluster, overlap)) =
+                membership.of(renumbered[table.forms.form[i] as usize])
+            {
                 members[cluster].push(Member { item, overlap });
                 occurrences[cluster].push((d as u32, p as u32));
             }
@@ -592,7 +593,7 @@ fn find_passages(
         verified_pairs: joined.verified_pairs,
     };
     let passages = judge_passages(clusters, occurrences, table, config, stats);
-    table.store.check().map_err(spill_error(temp_dir))?;
+    table.forms.store.check().map_err(spill_error(temp_dir))?;
     Ok(passages)
 }
 
@@ -684,7 +685,7 @@ fn document_sets(
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
     let hasher = MinHasher::new(config.fingerprint.num_perm, config.fingerprint.seed);
     let bands = config.document_bands();
-    let mut in_order = table.store.in_order().map_err(&spill)?;
+    let mut in_order = table.forms.store.in_order().map_err(&spill)?;
     let mut forms = FormMap::default();
     let documents = table.document_count();
     for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
@@ -692,8 +693,8 @@ fn document_sets(
         let mut loaded: Vec<(Vec<Loaded>, Vec<u32>)> = Vec::with_capacity(chunk.len());
         for d in chunk.clone() {
             let (mut kept, mut kept_forms) = (Vec::new(), Vec::new());
-            let paragraphs = table.first[d] as usize..table.first[d + 1] as usize;
-            for (&form, &excluded) in table.form[paragraphs.clone()]
+            let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
+            for (&form, &excluded) in table.forms.form[paragraphs.clone()]
                 .iter()
                 .zip(&excluded[paragraphs])
             {
@@ -729,7 +730,7 @@ fn document_sets(
                     .into_iter()
                     .map(|loaded| match loaded {
                         Loaded::Read(set) => set,
-                        Loaded::Earlier(form) => table.store.get(form),
+                        Loaded::Earlier(form) => table.forms.store.get(form),
                     })
                     .collect();
                 kept_forms.sort_unstable();
@@ -741,7 +742,7 @@ fn document_sets(
                 ))
             })
             .collect();
-        table.store.check().map_err(&spill)?;
+        table.forms.store.check().map_err(&spill)?;
         on_documents(built.len() as u64);
         for (d, document) in chunk.zip(built) {
             let Some((key, band_keys)) = document else {
