@@ -92,16 +92,9 @@ impl ShingleStore {
     /// Set `n`, read from disk. A read error gives an empty set and is
     /// kept for [`ShingleStore::check`].
     pub fn get(&self, n: u32) -> ShingleSet {
-        let (start, end) = (self.offsets[n as usize], self.offsets[n as usize + 1]);
-        let mut bytes = vec![0u8; ((end - start) * SHINGLE_BYTES) as usize];
-        match read_exact_at(&self.file, &mut bytes, start * SHINGLE_BYTES) {
-            Ok(()) => ShingleSet::from_sorted(decode(&bytes)),
-            Err(err) => {
-                let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-                first.get_or_insert(err);
-                ShingleSet::default()
-            }
-        }
+        let mut hashes = Vec::new();
+        self.append_run(n, n + 1, &mut hashes);
+        ShingleSet::from_sorted(hashes)
     }
 
     /// Appends the shingles of sets `first..end` (numbers in a row, so one
@@ -111,11 +104,7 @@ impl ShingleStore {
         let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
         let mut bytes = vec![0u8; ((stop - start) * SHINGLE_BYTES) as usize];
         match read_exact_at(&self.file, &mut bytes, start * SHINGLE_BYTES) {
-            Ok(()) => out.extend(
-                bytes
-                    .chunks_exact(SHINGLE_BYTES as usize)
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ),
+            Ok(()) => decode_into(&bytes, out),
             Err(err) => {
                 let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
                 first.get_or_insert(err);
@@ -167,15 +156,19 @@ impl InOrder<'_> {
         self.buf.resize((shingles * SHINGLE_BYTES) as usize, 0);
         self.reader.read_exact(&mut self.buf)?;
         self.next += 1;
-        Ok(ShingleSet::from_sorted(decode(&self.buf)))
+        let mut hashes = Vec::with_capacity(shingles as usize);
+        decode_into(&self.buf, &mut hashes);
+        Ok(ShingleSet::from_sorted(hashes))
     }
 }
 
-fn decode(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(SHINGLE_BYTES as usize)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
+/// Appends the shingles stored in `bytes` to `out`.
+fn decode_into(bytes: &[u8], out: &mut Vec<u32>) {
+    out.extend(
+        bytes
+            .chunks_exact(SHINGLE_BYTES as usize)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+    );
 }
 
 #[cfg(unix)]
