@@ -9,15 +9,17 @@
 //! distinct set once) and the LSH band keys go to temporary files:
 //!
 //! 1. Pass one reads the corpus. Each new paragraph form's shingles go to a
-//!    [`ShingleStore`] and its band keys to [`BandFiles`].
+//!    [`ShingleStore`], its signature to a [`SignatureStore`] and its band
+//!    keys to [`BandFiles`].
 //! 2. Passages: the band files yield candidate pairs, verified against the
 //!    stored sets; clusters are classified as boilerplate, repeated or
 //!    shared story text (reading paragraphs back from the store).
-//! 3. Pass two walks the store in order and signs each document from its
-//!    paragraphs' sets without its boilerplate (a MinHash of a union is
-//!    the slot-wise minimum over the parts, so the union is never built);
-//!    documents are keyed by their kept paragraph forms, and the band keys
-//!    of each distinct one go to a second set of band files.
+//! 3. Pass two walks the signatures in order and signs each document with
+//!    the slot-wise minimum of its paragraphs' signatures without its
+//!    boilerplate (a MinHash of a union is the minimum over the parts, so
+//!    nothing is hashed twice and the union is never built); documents are
+//!    keyed by their kept paragraph forms, and the band keys of each
+//!    distinct one go to a second set of band files.
 //! 4. Documents: candidate pairs, exact verification (a document's set is
 //!    built from its paragraphs only here, for the candidates), clusters.
 //!
@@ -42,7 +44,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
-pub use store::ShingleStore;
+pub use store::{ShingleStore, SignatureStore};
 
 use crate::boilerplate::ParagraphSource;
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
@@ -51,7 +53,7 @@ use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::{Error, InputProblem, ProblemKind};
 use crate::fingerprint::Fingerprinter;
-use crate::minhash::MinHasher;
+use crate::minhash::Signature;
 use crate::pipeline::{Passages, in_pool, judge_passages};
 use crate::progress::Progress;
 use crate::shingle::{Overlap, ShingleSet};
@@ -165,7 +167,9 @@ fn analyze_in_pool(
         documents: read.documents.len() as u64,
         paragraphs: read.table.forms.form.len() as u64,
         bytes: read.bytes,
-        spilled_bytes: read.table.forms.store.disk_bytes() + read.bands.disk_bytes(),
+        spilled_bytes: read.table.forms.store.disk_bytes()
+            + read.table.signatures.disk_bytes()
+            + read.bands.disk_bytes(),
         ..BatchStats::default()
     };
 
@@ -220,11 +224,12 @@ fn analyze_in_pool(
 }
 
 /// Per paragraph of the corpus, in input order: its form and tokens; the
-/// forms' shingles are in the store.
+/// forms' shingles and signatures are in the stores.
 #[derive(Debug)]
 struct ParagraphTable {
     forms: ParagraphForms,
     tokens: Vec<u32>,
+    signatures: SignatureStore,
 }
 
 impl ParagraphTable {
@@ -316,7 +321,9 @@ struct ParagraphFacts {
     tokens: u32,
     key: u64,
     shingles: ShingleSet,
-    band_keys: Vec<u64>,
+    /// Unless its form was stored by an earlier batch: its signature and
+    /// passage band keys.
+    signed: Option<(Signature, Vec<u64>)>,
 }
 
 /// Paragraph or document forms by key.
@@ -345,6 +352,8 @@ fn read_and_fingerprint(
                 store: ShingleStore::new_in(temp_dir).map_err(&spill)?,
             },
             tokens: Vec::new(),
+            signatures: SignatureStore::new_in(temp_dir, config.fingerprint.num_perm)
+                .map_err(&spill)?,
         },
         bands: BandFiles::new_in(temp_dir, config.passage_bands()).map_err(&spill)?,
         problems: Vec::new(),
@@ -390,6 +399,7 @@ fn read_and_fingerprint(
         return Err(spill(err));
     }
     read.table.forms.store.seal().map_err(&spill)?;
+    read.table.signatures.seal().map_err(&spill)?;
     for (d, first) in ids.duplicates {
         let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
         let first_at = match first.line {
@@ -436,20 +446,20 @@ fn fingerprint_batch(
             let paragraphs = fingerprinter
                 .shingled_paragraphs(&doc.text)
                 .map(|(_, tokens, shingles)| {
-                    // A form stored from an earlier batch has its band keys
-                    // filed already: no signature needed.
+                    // A form stored from an earlier batch has its signature
+                    // and band keys filed already.
                     let key = shingles.key();
                     let stored = shingles.is_empty() || known.contains_key(&key);
+                    let signed = (!stored).then(|| {
+                        let signature = fingerprinter.hasher().signature(&shingles);
+                        let band_keys = passage_bands.band_keys(&signature).collect();
+                        (signature, band_keys)
+                    });
                     ParagraphFacts {
                         tokens,
                         key,
-                        band_keys: match stored {
-                            true => Vec::new(),
-                            false => passage_bands
-                                .band_keys(&fingerprinter.hasher().signature(&shingles))
-                                .collect(),
-                        },
                         shingles,
+                        signed,
                     }
                 })
                 .collect();
@@ -509,8 +519,12 @@ fn merge_batch(
                 match new_forms.entry(paragraph.key) {
                     Entry::Occupied(form) => *form.get(),
                     Entry::Vacant(slot) => {
+                        let (signature, band_keys) = paragraph
+                            .signed
+                            .expect("a form new to this merge was signed when fingerprinted");
                         let form = read.table.forms.store.push(paragraph.shingles.hashes())?;
-                        read.bands.push(form, &paragraph.band_keys)?;
+                        read.table.signatures.push(&signature)?;
+                        read.bands.push(form, &band_keys)?;
                         *slot.insert(form)
                     }
                 }
@@ -662,9 +676,9 @@ struct DocumentSets {
     first_document: Vec<u32>,
 }
 
-/// A paragraph set as pass two's sequential read leaves it.
+/// A paragraph signature as pass two's sequential read leaves it.
 enum Loaded {
-    Read(ShingleSet),
+    Read(Signature),
     /// Stored earlier in the file: fetched by number in the parallel step.
     Earlier(u32),
 }
@@ -683,9 +697,8 @@ fn document_sets(
         first_document: Vec::new(),
     };
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
-    let hasher = MinHasher::new(config.fingerprint.num_perm, config.fingerprint.seed);
     let bands = config.document_bands();
-    let mut in_order = table.forms.store.in_order().map_err(&spill)?;
+    let mut in_order = table.signatures.in_order().map_err(&spill)?;
     let mut forms = FormMap::default();
     let documents = table.document_count();
     for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
@@ -702,14 +715,14 @@ fn document_sets(
                     continue;
                 }
                 let first_print = form == in_order.position();
-                let set = if first_print {
-                    Some(in_order.next_set().map_err(&spill)?)
+                let signature = if first_print {
+                    Some(in_order.next_signature().map_err(&spill)?)
                 } else {
                     None
                 };
                 if !excluded {
-                    kept.push(match set {
-                        Some(set) => Loaded::Read(set),
+                    kept.push(match signature {
+                        Some(signature) => Loaded::Read(signature),
                         None => Loaded::Earlier(form),
                     });
                     kept_forms.push(form);
@@ -718,31 +731,31 @@ fn document_sets(
             loaded.push((kept, kept_forms));
         }
         // A document's set is the union of its kept paragraphs' sets: it is
-        // keyed by their forms and signed straight from them, and only
-        // built when clustering compares it.
+        // keyed by their forms and its signature is the slot-wise minimum
+        // of theirs; the set itself is only built when clustering compares
+        // it.
         let built: Vec<Option<(u64, Vec<u64>)>> = loaded
             .into_par_iter()
             .map(|(kept, mut kept_forms)| {
+                let mut signature = Signature::empty(config.fingerprint.num_perm);
+                for loaded in &kept {
+                    match loaded {
+                        Loaded::Read(part) => signature.merge(part),
+                        Loaded::Earlier(form) => signature.merge(&table.signatures.get(*form)),
+                    }
+                }
                 if kept.is_empty() {
                     return None;
                 }
-                let fetched: Vec<ShingleSet> = kept
-                    .into_iter()
-                    .map(|loaded| match loaded {
-                        Loaded::Read(set) => set,
-                        Loaded::Earlier(form) => table.forms.store.get(form),
-                    })
-                    .collect();
                 kept_forms.sort_unstable();
                 kept_forms.dedup();
-                let signature = hasher.signature_of_union(&fetched);
                 Some((
                     forms_key(&kept_forms),
                     bands.band_keys(&signature).collect(),
                 ))
             })
             .collect();
-        table.forms.store.check().map_err(&spill)?;
+        table.signatures.check().map_err(&spill)?;
         on_documents(built.len() as u64);
         for (d, document) in chunk.zip(built) {
             let Some((key, band_keys)) = document else {

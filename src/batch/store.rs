@@ -1,10 +1,12 @@
-//! Shingle sets spilled to an unnamed temporary file: appended once in
-//! order, then read back either in that order (one buffered pass) or one
-//! set at a time by its number (positioned reads, safe from many threads).
+//! What pass one spills to unnamed temporary files: the shingle set and
+//! the MinHash signature of every distinct paragraph. Each file is
+//! appended once in order, then read back either in that order (one
+//! buffered pass) or a record at a time by its number (positioned reads,
+//! safe from many threads).
 //!
-//! The file is removed by the operating system when the store is dropped,
+//! The files are removed by the operating system when a store is dropped,
 //! even if the process is killed. Reads go through the page cache, not
-//! the process's memory, so the sets cost disk and cache, not resident
+//! the process's memory, so the records cost disk and cache, not resident
 //! memory.
 
 use std::fs::File;
@@ -12,52 +14,134 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
+use crate::minhash::Signature;
 use crate::shingle::ShingleSet;
 
-/// Bytes per stored shingle.
-const SHINGLE_BYTES: u64 = 4;
+/// Bytes per stored value (a shingle or a signature slot).
+const VALUE_BYTES: u64 = 4;
 
-/// Sets appended to a temporary file, numbered from 0.
+/// A temporary file of `u32` values, written in order and then read.
 #[derive(Debug)]
-pub struct ShingleStore {
+struct SpillFile {
     file: File,
     writer: Option<BufWriter<File>>,
-    /// `offsets[n]..offsets[n + 1]`: where set `n` lies, in shingles.
-    offsets: Vec<u64>,
+    /// Values written so far.
+    values: u64,
     /// The first read error, reported once the stage is over.
     read_error: Mutex<Option<io::Error>>,
     scratch: Vec<u8>,
 }
 
-impl ShingleStore {
-    /// An empty store in `dir` (the system's temporary directory if none).
-    pub fn new_in(dir: Option<&Path>) -> io::Result<Self> {
+impl SpillFile {
+    fn new_in(dir: Option<&Path>) -> io::Result<Self> {
         let file = match dir {
             Some(dir) => tempfile::tempfile_in(dir)?,
             None => tempfile::tempfile()?,
         };
         let writer = BufWriter::with_capacity(1 << 20, file.try_clone()?);
-        Ok(ShingleStore {
+        Ok(SpillFile {
             file,
             writer: Some(writer),
-            offsets: vec![0],
+            values: 0,
             read_error: Mutex::new(None),
             scratch: Vec::new(),
         })
     }
 
-    /// Appends a set (its sorted hashes) and returns its number.
-    pub fn push(&mut self, hashes: &[u32]) -> io::Result<u32> {
+    fn append(&mut self, values: &[u32]) -> io::Result<()> {
         let writer = self
             .writer
             .as_mut()
-            .expect("sets are pushed before the store is sealed");
+            .expect("records are appended before the store is sealed");
         self.scratch.clear();
         self.scratch
-            .extend(hashes.iter().flat_map(|hash| hash.to_le_bytes()));
+            .extend(values.iter().flat_map(|value| value.to_le_bytes()));
         writer.write_all(&self.scratch)?;
-        let end = self.offsets[self.offsets.len() - 1] + hashes.len() as u64;
-        self.offsets.push(end);
+        self.values += values.len() as u64;
+        Ok(())
+    }
+
+    fn seal(&mut self) -> io::Result<()> {
+        if let Some(mut writer) = self.writer.take() {
+            writer.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Appends values `start..stop` to `out` with one positioned read. A
+    /// read error appends nothing and is kept for [`SpillFile::check`].
+    fn read_at(&self, start: u64, stop: u64, out: &mut Vec<u32>) {
+        let mut bytes = vec![0u8; ((stop - start) * VALUE_BYTES) as usize];
+        match read_exact_at(&self.file, &mut bytes, start * VALUE_BYTES) {
+            Ok(()) => decode_into(&bytes, out),
+            Err(err) => {
+                let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
+                first.get_or_insert(err);
+            }
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
+        match first.take() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    fn in_order(&self) -> io::Result<SpillReader> {
+        let mut file = self.file.try_clone()?;
+        io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
+        Ok(SpillReader {
+            reader: BufReader::with_capacity(1 << 20, file),
+            buf: Vec::new(),
+        })
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        self.values * VALUE_BYTES
+    }
+}
+
+/// A buffered pass over a spill file from its start.
+#[derive(Debug)]
+struct SpillReader {
+    reader: BufReader<File>,
+    buf: Vec<u8>,
+}
+
+impl SpillReader {
+    /// Reads the next `count` values.
+    fn next_values(&mut self, count: u64) -> io::Result<Vec<u32>> {
+        self.buf.resize((count * VALUE_BYTES) as usize, 0);
+        self.reader.read_exact(&mut self.buf)?;
+        let mut values = Vec::with_capacity(count as usize);
+        decode_into(&self.buf, &mut values);
+        Ok(values)
+    }
+}
+
+/// Shingle sets, numbered from 0.
+#[derive(Debug)]
+pub struct ShingleStore {
+    spill: SpillFile,
+    /// `offsets[n]..offsets[n + 1]`: where set `n` lies, in shingles.
+    offsets: Vec<u64>,
+}
+
+impl ShingleStore {
+    /// An empty store in `dir` (the system's temporary directory if none).
+    pub fn new_in(dir: Option<&Path>) -> io::Result<Self> {
+        Ok(ShingleStore {
+            spill: SpillFile::new_in(dir)?,
+            offsets: vec![0],
+        })
+    }
+
+    /// Appends a set (its sorted hashes) and returns its number.
+    pub fn push(&mut self, hashes: &[u32]) -> io::Result<u32> {
+        self.spill.append(hashes)?;
+        self.offsets.push(self.spill.values);
         Ok((self.offsets.len() - 2) as u32)
     }
 
@@ -78,15 +162,12 @@ impl ShingleStore {
 
     /// Bytes written to disk.
     pub fn disk_bytes(&self) -> u64 {
-        self.offsets[self.offsets.len() - 1] * SHINGLE_BYTES
+        self.spill.disk_bytes()
     }
 
     /// Ends writing; afterwards the store is read-only.
     pub fn seal(&mut self) -> io::Result<()> {
-        if let Some(mut writer) = self.writer.take() {
-            writer.flush()?;
-        }
-        Ok(())
+        self.spill.seal()
     }
 
     /// Set `n`, read from disk. A read error gives an empty set and is
@@ -102,34 +183,20 @@ impl ShingleStore {
     /// kept for [`ShingleStore::check`].
     pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
         let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
-        let mut bytes = vec![0u8; ((stop - start) * SHINGLE_BYTES) as usize];
-        match read_exact_at(&self.file, &mut bytes, start * SHINGLE_BYTES) {
-            Ok(()) => decode_into(&bytes, out),
-            Err(err) => {
-                let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-                first.get_or_insert(err);
-            }
-        }
+        self.spill.read_at(start, stop, out);
     }
 
     /// The first read error met by [`ShingleStore::get`], if any.
     pub fn check(&self) -> io::Result<()> {
-        let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-        match first.take() {
-            Some(err) => Err(err),
-            None => Ok(()),
-        }
+        self.spill.check()
     }
 
     /// Reads the sets in order, from the first.
     pub fn in_order(&self) -> io::Result<InOrder<'_>> {
-        let mut file = self.file.try_clone()?;
-        io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
         Ok(InOrder {
             store: self,
-            reader: BufReader::with_capacity(1 << 20, file),
+            reader: self.spill.in_order()?,
             next: 0,
-            buf: Vec::new(),
         })
     }
 }
@@ -138,9 +205,8 @@ impl ShingleStore {
 #[derive(Debug)]
 pub struct InOrder<'s> {
     store: &'s ShingleStore,
-    reader: BufReader<File>,
+    reader: SpillReader,
     next: u32,
-    buf: Vec<u8>,
 }
 
 impl InOrder<'_> {
@@ -153,20 +219,112 @@ impl InOrder<'_> {
     pub fn next_set(&mut self) -> io::Result<ShingleSet> {
         let n = self.next as usize;
         let shingles = self.store.offsets[n + 1] - self.store.offsets[n];
-        self.buf.resize((shingles * SHINGLE_BYTES) as usize, 0);
-        self.reader.read_exact(&mut self.buf)?;
+        let hashes = self.reader.next_values(shingles)?;
         self.next += 1;
-        let mut hashes = Vec::with_capacity(shingles as usize);
-        decode_into(&self.buf, &mut hashes);
         Ok(ShingleSet::from_sorted(hashes))
     }
 }
 
-/// Appends the shingles stored in `bytes` to `out`.
+/// MinHash signatures of one length, numbered from 0.
+#[derive(Debug)]
+pub struct SignatureStore {
+    spill: SpillFile,
+    slots: u64,
+    len: u32,
+}
+
+impl SignatureStore {
+    /// An empty store of signatures of `slots` slots in `dir` (the
+    /// system's temporary directory if none).
+    pub fn new_in(dir: Option<&Path>, slots: usize) -> io::Result<Self> {
+        Ok(SignatureStore {
+            spill: SpillFile::new_in(dir)?,
+            slots: slots as u64,
+            len: 0,
+        })
+    }
+
+    /// Appends a signature and returns its number.
+    pub fn push(&mut self, signature: &Signature) -> io::Result<u32> {
+        assert_eq!(signature.slots().len() as u64, self.slots);
+        self.spill.append(signature.slots())?;
+        self.len += 1;
+        Ok(self.len - 1)
+    }
+
+    /// Number of signatures stored.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// True when no signature is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bytes written to disk.
+    pub fn disk_bytes(&self) -> u64 {
+        self.spill.disk_bytes()
+    }
+
+    /// Ends writing; afterwards the store is read-only.
+    pub fn seal(&mut self) -> io::Result<()> {
+        self.spill.seal()
+    }
+
+    /// Signature `n`, read from disk. A read error gives an empty
+    /// signature and is kept for [`SignatureStore::check`].
+    pub fn get(&self, n: u32) -> Signature {
+        let start = u64::from(n) * self.slots;
+        let mut slots = Vec::with_capacity(self.slots as usize);
+        self.spill.read_at(start, start + self.slots, &mut slots);
+        slots.resize(self.slots as usize, u32::MAX);
+        Signature(slots)
+    }
+
+    /// The first read error met by [`SignatureStore::get`], if any.
+    pub fn check(&self) -> io::Result<()> {
+        self.spill.check()
+    }
+
+    /// Reads the signatures in order, from the first.
+    pub fn in_order(&self) -> io::Result<SignaturesInOrder<'_>> {
+        Ok(SignaturesInOrder {
+            store: self,
+            reader: self.spill.in_order()?,
+            next: 0,
+        })
+    }
+}
+
+/// A buffered pass over a store's signatures in order.
+#[derive(Debug)]
+pub struct SignaturesInOrder<'s> {
+    store: &'s SignatureStore,
+    reader: SpillReader,
+    next: u32,
+}
+
+impl SignaturesInOrder<'_> {
+    /// The number of the signature [`SignaturesInOrder::next_signature`]
+    /// returns next.
+    pub fn position(&self) -> u32 {
+        self.next
+    }
+
+    /// The next signature.
+    pub fn next_signature(&mut self) -> io::Result<Signature> {
+        let slots = self.reader.next_values(self.store.slots)?;
+        self.next += 1;
+        Ok(Signature(slots))
+    }
+}
+
+/// Appends the values stored in `bytes` to `out`.
 fn decode_into(bytes: &[u8], out: &mut Vec<u32>) {
     out.extend(
         bytes
-            .chunks_exact(SHINGLE_BYTES as usize)
+            .chunks_exact(VALUE_BYTES as usize)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
     );
 }
@@ -214,6 +372,25 @@ mod tests {
             assert_eq!(in_order.next_set().unwrap().hashes(), &set[..]);
         }
         assert_eq!(in_order.position(), 4);
+        store.check().unwrap();
+    }
+
+    #[test]
+    fn signatures_come_back_by_number_and_in_order() {
+        let mut store = SignatureStore::new_in(None, 3).unwrap();
+        let signatures = [Signature(vec![4, 0, u32::MAX]), Signature(vec![7, 8, 9])];
+        for (n, signature) in signatures.iter().enumerate() {
+            assert_eq!(store.push(signature).unwrap(), n as u32);
+        }
+        store.seal().unwrap();
+        assert_eq!((store.len(), store.disk_bytes()), (2, 24));
+        assert_eq!(store.get(1), signatures[1]);
+        assert_eq!(store.get(0), signatures[0]);
+        let mut in_order = store.in_order().unwrap();
+        for signature in &signatures {
+            assert_eq!(&in_order.next_signature().unwrap(), signature);
+        }
+        assert_eq!(in_order.position(), 2);
         store.check().unwrap();
     }
 }
