@@ -112,12 +112,38 @@ fn band_pairs(
         }
         left -= take;
     }
+    keep_repeated_keys(&mut keyed);
     keyed.sort_unstable();
     let mut pairs = Vec::new();
     for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
         bucket_pairs(bucket, &mut pairs);
     }
     Ok(pairs)
+}
+
+/// Drops records whose key surely occurs once. Most do (a paragraph's
+/// band matches no other's), and only buckets of two or more give pairs:
+/// two bitmaps indexed by the key's bits, one of keys seen and one of keys
+/// seen again, let the sort that follows handle the repeated keys and a
+/// few others that share their bits (about one in nine) instead of every
+/// record.
+fn keep_repeated_keys(keyed: &mut Vec<(u64, u32)>) {
+    // About eight bits per record: two bitmaps of a million records take
+    // 2 MB, most of it in cache.
+    let bits = (keyed.len() * 8).next_power_of_two().max(64);
+    let mask = (bits - 1) as u64;
+    let mut seen = vec![0u64; bits / 64];
+    let mut repeated = vec![0u64; bits / 64];
+    for &(key, _) in keyed.iter() {
+        let bit = key & mask;
+        let (word, flag) = ((bit >> 6) as usize, 1u64 << (bit & 63));
+        repeated[word] |= seen[word] & flag;
+        seen[word] |= flag;
+    }
+    keyed.retain(|&(key, _)| {
+        let bit = key & mask;
+        repeated[(bit >> 6) as usize] & (1u64 << (bit & 63)) != 0
+    });
 }
 
 /// Records read from a band file at a time.
@@ -146,6 +172,21 @@ mod tests {
             files.push(item as u32, &files.keys_of(signature)).unwrap();
         }
         assert_eq!(files.candidate_pairs(&Some).unwrap(), expected);
+    }
+
+    #[test]
+    fn only_records_whose_key_may_repeat_are_kept() {
+        // Keys 0..1000 once each, and key 7 and 123_456 twice more.
+        let mut keyed: Vec<(u64, u32)> = (0..1000u64).map(|k| (k * 0x9e37_79b9, 0)).collect();
+        let repeated = [7 * 0x9e37_79b9, 123_456];
+        keyed.extend([(repeated[0], 1), (repeated[1], 2), (repeated[1], 3)]);
+        let before = keyed.len();
+        keep_repeated_keys(&mut keyed);
+        for key in repeated {
+            let kept = keyed.iter().filter(|&&(k, _)| k == key).count();
+            assert!(kept >= 2, "all records of a repeated key stay");
+        }
+        assert!(keyed.len() < before / 4, "{} of {before} kept", keyed.len());
     }
 
     #[test]
