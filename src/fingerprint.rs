@@ -72,13 +72,24 @@ impl Fingerprinter {
         &'t self,
         text: &'t str,
     ) -> impl Iterator<Item = (Paragraph, u32, ShingleSet)> + 't {
+        self.paragraph_shingle_hashes(text)
+            .map(|(span, tokens, hashes)| (span, tokens, ShingleSet::from_hashes(hashes)))
+    }
+
+    /// Every paragraph of `text` with its token count and its shingle
+    /// hashes in text order, repeats included ([`Shingler::window_hashes`]),
+    /// for a caller that needs the set only for some paragraphs.
+    pub fn paragraph_shingle_hashes<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (Paragraph, u32, Vec<u32>)> + 't {
         let mut tokens = Vec::new();
         split_paragraphs(text).into_iter().map(move |span| {
             tokens.clear();
             self.tokens
                 .hash_tokens(&text[span.start_byte..span.end_byte], &mut tokens);
-            let shingles = self.shingler.shingles_of_hashes(&tokens);
-            (span, tokens.len() as u32, shingles)
+            let hashes = self.shingler.window_hashes(&tokens);
+            (span, tokens.len() as u32, hashes)
         })
     }
 }

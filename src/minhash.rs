@@ -85,6 +85,15 @@ impl MinHasher {
         self.signature_of_union([shingles])
     }
 
+    /// The signature of the set of `hashes`, which may repeat and come in
+    /// any order: a minimum ignores both, so this equals
+    /// [`MinHasher::signature`] of [`ShingleSet::from_hashes`].
+    pub fn signature_of_hashes(&self, hashes: &[u32]) -> Signature {
+        let mut slots = vec![u32::MAX; self.num_perm()];
+        self.fold_fastest(hashes, &mut slots);
+        Signature(slots)
+    }
+
     /// The signature of the union of `sets`, without building the union:
     /// a minimum does not care how often it sees a shingle, so folding
     /// each set in turn gives exactly [`MinHasher::signature`] of their
@@ -240,6 +249,18 @@ mod tests {
                 "exact {exact} estimate {estimate}"
             );
         }
+    }
+
+    #[test]
+    fn order_and_repeats_of_hashes_do_not_change_the_signature() {
+        let hasher = MinHasher::new(128, 9);
+        let hashes: Vec<u32> = (0..200u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let mut shuffled: Vec<u32> = hashes.iter().rev().copied().collect();
+        shuffled.extend_from_slice(&hashes[..50]);
+        assert_eq!(
+            hasher.signature_of_hashes(&shuffled),
+            hasher.signature(&ShingleSet::from_hashes(hashes))
+        );
     }
 
     #[test]

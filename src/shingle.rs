@@ -39,14 +39,7 @@ impl ShingleSet {
     /// enough: two different sets among millions share a key with odds
     /// of about n²/2⁶⁵.
     pub fn key(&self) -> u64 {
-        let mut h = self.0.len() as u64;
-        for &x in &self.0 {
-            h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            h ^= h >> 32;
-        }
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
+        sequence_key(&self.0)
     }
 
     /// The union of several sets.
@@ -86,6 +79,20 @@ impl ShingleSet {
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
         sorted_intersection_len(&self.0, &other.0)
     }
+}
+
+/// A 64-bit key of a sequence of shingle hashes, order and repeats
+/// included (a multiply-xorshift fold and the murmur3 finalizer: the
+/// elements are hashes already).
+pub fn sequence_key(hashes: &[u32]) -> u64 {
+    let mut h = hashes.len() as u64;
+    for &x in hashes {
+        h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 32;
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Folds a 64-bit hash to the 32 bits a shingle set keeps.
@@ -144,15 +151,21 @@ impl Shingler {
     /// The shingle set of a sequence of token hashes (each the token's
     /// `xxh3_64_with_seed` under [`Shingler::seed`]).
     pub fn shingles_of_hashes(&self, token_hashes: &[u64]) -> ShingleSet {
+        ShingleSet::from_hashes(self.window_hashes(token_hashes))
+    }
+
+    /// The hash of every shingle of a sequence of token hashes, in text
+    /// order and with repeats: all a MinHash needs (a minimum ignores
+    /// order and repeats), without the sort that makes them a set.
+    pub fn window_hashes(&self, token_hashes: &[u64]) -> Vec<u32> {
         if token_hashes.is_empty() {
-            return ShingleSet::default();
+            return Vec::new();
         }
         let window = self.shingle_size.min(token_hashes.len());
-        let hashes = token_hashes
+        token_hashes
             .windows(window)
             .map(|w| fold(self.window_hash(w)))
-            .collect();
-        ShingleSet::from_hashes(hashes)
+            .collect()
     }
 
     /// Combines the token hashes of one window. They are already uniform,

@@ -56,7 +56,7 @@ use crate::fingerprint::Fingerprinter;
 use crate::minhash::Signature;
 use crate::pipeline::{Passages, in_pool, judge_passages};
 use crate::progress::Progress;
-use crate::shingle::{Overlap, ShingleSet};
+use crate::shingle::{Overlap, ShingleSet, sequence_key};
 
 /// Form number of a paragraph or document without shingles.
 const NO_FORM: u32 = u32::MAX;
@@ -290,8 +290,7 @@ impl ParagraphForms {
             self.store
                 .append_run(run[0], run[run.len() - 1] + 1, &mut shingles);
         }
-        // The stable sort finds the sorted sets and merges them.
-        shingles.sort();
+        shingles.sort_unstable();
         shingles.dedup();
         ShingleSet::from_sorted(shingles)
     }
@@ -319,8 +318,11 @@ struct Unread {
 /// A paragraph as pass one's parallel step leaves it.
 struct ParagraphFacts {
     tokens: u32,
+    /// [`sequence_key`] of `shingles`.
     key: u64,
-    shingles: ShingleSet,
+    /// Its shingle hashes in text order, repeats included: sorting them
+    /// into a set is left to the few that are ever compared.
+    shingles: Vec<u32>,
     /// Unless its form was stored by an earlier batch: its signature and
     /// passage band keys.
     signed: Option<(Signature, Vec<u64>)>,
@@ -444,14 +446,14 @@ fn fingerprint_batch(
         .into_par_iter()
         .map(|doc| {
             let paragraphs = fingerprinter
-                .shingled_paragraphs(&doc.text)
+                .paragraph_shingle_hashes(&doc.text)
                 .map(|(_, tokens, shingles)| {
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
-                    let key = shingles.key();
+                    let key = sequence_key(&shingles);
                     let stored = shingles.is_empty() || known.contains_key(&key);
                     let signed = (!stored).then(|| {
-                        let signature = fingerprinter.hasher().signature(&shingles);
+                        let signature = fingerprinter.hasher().signature_of_hashes(&shingles);
                         let band_keys = passage_bands.band_keys(&signature).collect();
                         (signature, band_keys)
                     });
@@ -522,7 +524,7 @@ fn merge_batch(
                         let (signature, band_keys) = paragraph
                             .signed
                             .expect("a form new to this merge was signed when fingerprinted");
-                        let form = read.table.forms.store.push(paragraph.shingles.hashes())?;
+                        let form = read.table.forms.store.push(&paragraph.shingles)?;
                         read.table.signatures.push(&signature)?;
                         read.bands.push(form, &band_keys)?;
                         *slot.insert(form)
@@ -577,7 +579,7 @@ fn find_passages(
     );
     table.forms.store.check().map_err(spill_error(temp_dir))?;
     let lone = |form: u32| {
-        let len = table.forms.store.set_len(stored_form[form as usize]);
+        let len = table.forms.store.get(stored_form[form as usize]).len();
         vec![(form, Overlap::identical(len))]
     };
     let membership = Membership::new(&joined, &items_per_form, lone);

@@ -138,7 +138,8 @@ impl ShingleStore {
         })
     }
 
-    /// Appends a set (its sorted hashes) and returns its number.
+    /// Appends a set's hashes (in any order, repeats allowed: they are
+    /// made a set when read) and returns its number.
     pub fn push(&mut self, hashes: &[u32]) -> io::Result<u32> {
         self.spill.append(hashes)?;
         self.offsets.push(self.spill.values);
@@ -153,11 +154,6 @@ impl ShingleStore {
     /// True when no set is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Number of shingles in set `n`.
-    pub fn set_len(&self, n: u32) -> usize {
-        (self.offsets[n as usize + 1] - self.offsets[n as usize]) as usize
     }
 
     /// Bytes written to disk.
@@ -175,11 +171,11 @@ impl ShingleStore {
     pub fn get(&self, n: u32) -> ShingleSet {
         let mut hashes = Vec::new();
         self.append_run(n, n + 1, &mut hashes);
-        ShingleSet::from_sorted(hashes)
+        ShingleSet::from_hashes(hashes)
     }
 
-    /// Appends the shingles of sets `first..end` (numbers in a row, so one
-    /// read) to `out`, set after set. A read error appends nothing and is
+    /// Appends the hashes of sets `first..end` (numbers in a row, so one
+    /// read) to `out` as they were pushed, set after set. A read error appends nothing and is
     /// kept for [`ShingleStore::check`].
     pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
         let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
@@ -189,39 +185,6 @@ impl ShingleStore {
     /// The first read error met by [`ShingleStore::get`], if any.
     pub fn check(&self) -> io::Result<()> {
         self.spill.check()
-    }
-
-    /// Reads the sets in order, from the first.
-    pub fn in_order(&self) -> io::Result<InOrder<'_>> {
-        Ok(InOrder {
-            store: self,
-            reader: self.spill.in_order()?,
-            next: 0,
-        })
-    }
-}
-
-/// A buffered pass over a store's sets in order.
-#[derive(Debug)]
-pub struct InOrder<'s> {
-    store: &'s ShingleStore,
-    reader: SpillReader,
-    next: u32,
-}
-
-impl InOrder<'_> {
-    /// The number of the set [`InOrder::next_set`] returns next.
-    pub fn position(&self) -> u32 {
-        self.next
-    }
-
-    /// The next set.
-    pub fn next_set(&mut self) -> io::Result<ShingleSet> {
-        let n = self.next as usize;
-        let shingles = self.store.offsets[n + 1] - self.store.offsets[n];
-        let hashes = self.reader.next_values(shingles)?;
-        self.next += 1;
-        Ok(ShingleSet::from_sorted(hashes))
     }
 }
 
@@ -353,25 +316,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sets_come_back_by_number_and_in_order() {
+    fn sets_come_back_by_number() {
         let mut store = ShingleStore::new_in(None).unwrap();
-        let sets = [vec![1, 5, 9], vec![], vec![u32::MAX], vec![2, 3]];
+        let sets = [vec![9, 1, 5, 1], vec![], vec![u32::MAX], vec![2, 3]];
         for (n, set) in sets.iter().enumerate() {
             assert_eq!(store.push(set).unwrap(), n as u32);
         }
         store.seal().unwrap();
         assert_eq!(store.len(), 4);
-        assert_eq!(store.disk_bytes(), 24);
+        assert_eq!(store.disk_bytes(), 28);
         assert_eq!(store.get(3).hashes(), [2, 3]);
         assert_eq!(store.get(0).hashes(), [1, 5, 9]);
         let mut run = vec![7];
         store.append_run(0, 3, &mut run);
-        assert_eq!(run, [7, 1, 5, 9, u32::MAX]);
-        let mut in_order = store.in_order().unwrap();
-        for set in &sets {
-            assert_eq!(in_order.next_set().unwrap().hashes(), &set[..]);
-        }
-        assert_eq!(in_order.position(), 4);
+        assert_eq!(run, [7, 9, 1, 5, 1, u32::MAX]);
         store.check().unwrap();
     }
 
