@@ -5,8 +5,10 @@
 //! Texts are read in batches, fingerprinted in parallel and dropped. What
 //! later stages need stays in memory in compact form: per document its id,
 //! source and length; per paragraph its token count and the number of its
-//! *form* (its distinct shingle set). The shingle sets themselves (each
-//! distinct set once) and the LSH band keys go to temporary files:
+//! *form* (its sequence of shingles: paragraphs that read alike after
+//! normalization share one). The shingles of each form, once and unsorted
+//! (a set is made only for the few forms ever compared), its signature and
+//! its LSH band keys go to temporary files:
 //!
 //! 1. Pass one reads the corpus. Each new paragraph form's shingles go to a
 //!    [`ShingleStore`], its signature to a [`SignatureStore`] and its band
@@ -26,8 +28,8 @@
 //! Memory grows with the number of paragraphs (about 12 bytes each, plus
 //! a hash-map slot per distinct paragraph while reading) and documents
 //! (their ids), not with the text. Paragraph forms are keyed by a 64-bit
-//! [`ShingleSet::key`], documents by a 64-bit hash of their kept
-//! paragraph forms.
+//! [`sequence_key`] of their shingle hashes, documents by a 64-bit hash of
+//! their kept paragraph forms.
 
 pub mod band_files;
 pub mod store;
