@@ -334,6 +334,13 @@ fn decode(
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    // simdutf8 validates several times faster than the standard library
+    // (it was 4% of a `dedup` run); only invalid text, rare, goes on to
+    // the standard library to find its first bad byte.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: `bytes` was validated as UTF-8 just above.
+        return unsafe { String::from_utf8_unchecked(bytes) };
+    }
     match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
