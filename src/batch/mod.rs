@@ -292,9 +292,7 @@ impl ParagraphForms {
             self.store
                 .append_run(run[0], run[run.len() - 1] + 1, &mut shingles);
         }
-        shingles.sort_unstable();
-        shingles.dedup();
-        ShingleSet::from_sorted(shingles)
+        ShingleSet::from_hashes(shingles)
     }
 }
 

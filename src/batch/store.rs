@@ -71,10 +71,24 @@ impl SpillFile {
     /// Appends values `start..stop` to `out` with one positioned read. A
     /// read error appends nothing and is kept for [`SpillFile::check`].
     fn read_at(&self, start: u64, stop: u64, out: &mut Vec<u32>) {
-        let mut bytes = vec![0u8; ((stop - start) * VALUE_BYTES) as usize];
-        match read_exact_at(&self.file, &mut bytes, start * VALUE_BYTES) {
-            Ok(()) => decode_into(&bytes, out),
+        // Read straight into `out`, not into a buffer to decode from.
+        let old_len = out.len();
+        out.resize(old_len + (stop - start) as usize, 0);
+        let values = &mut out[old_len..];
+        // SAFETY: the bytes of a `u32` slice, which any byte values leave
+        // valid `u32`s; `u8` needs no alignment.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                values.as_mut_ptr().cast::<u8>(),
+                std::mem::size_of_val(values),
+            )
+        };
+        match read_exact_at(&self.file, bytes, start * VALUE_BYTES) {
+            Ok(()) => values
+                .iter_mut()
+                .for_each(|value| *value = u32::from_le(*value)),
             Err(err) => {
+                out.truncate(old_len);
                 let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
                 first.get_or_insert(err);
             }
