@@ -140,6 +140,7 @@ pub fn classify(
         })
         .collect();
     let closing_start: Vec<usize> = (0..documents.document_count())
+        .into_par_iter()
         .map(|d| corpus.closing_start(d, &kinds))
         .collect();
     let closing = clusters

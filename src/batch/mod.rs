@@ -625,16 +625,19 @@ impl Membership {
     fn new(
         joined: &crate::cluster::JoinedForms,
         items_per_form: &[u32],
-        lone: impl Fn(u32) -> Vec<(u32, Overlap)>,
+        lone: impl Fn(u32) -> Vec<(u32, Overlap)> + Sync,
     ) -> Self {
         let mut membership = Membership {
             cluster_of: vec![NO_FORM; items_per_form.len()],
             overlaps: HashMap::new(),
             clusters: 0,
         };
-        let lone_forms = (0..items_per_form.len() as u32)
+        // A lone form's set is read for its size: in parallel.
+        let lone_forms: Vec<Vec<(u32, Overlap)>> = (0..items_per_form.len() as u32)
+            .into_par_iter()
             .filter(|&f| !joined.in_group[f as usize] && items_per_form[f as usize] > 1)
-            .map(&lone);
+            .map(&lone)
+            .collect();
         for form_cluster in joined.clusters.iter().cloned().chain(lone_forms) {
             for (form, overlap) in form_cluster {
                 membership.cluster_of[form as usize] = membership.clusters as u32;
