@@ -21,9 +21,11 @@ impl std::hash::Hash for ShingleSet {
 }
 
 impl ShingleSet {
-    /// Builds a set from arbitrary hashes (sorted and de-duplicated here).
+    /// Builds a set from arbitrary hashes (sorted and de-duplicated here:
+    /// a radix sort, 2.5 times faster than `sort_unstable` on a document's
+    /// thousand hashes, as fast on a paragraph's hundred).
     pub fn from_hashes(mut hashes: Vec<u32>) -> Self {
-        sort_hashes(&mut hashes);
+        radsort::sort(&mut hashes);
         hashes.dedup();
         ShingleSet(hashes)
     }
@@ -93,13 +95,6 @@ pub fn sequence_key(hashes: &[u32]) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
-}
-
-/// Sorts shingle hashes: a radix sort, 2.5 times faster than
-/// `sort_unstable` on a document's thousand hashes (as fast on a
-/// paragraph's hundred).
-pub fn sort_hashes(hashes: &mut [u32]) {
-    radsort::sort(hashes);
 }
 
 /// Folds a 64-bit hash to the 32 bits a shingle set keeps.

@@ -9,6 +9,12 @@ use serde_json::Value;
 
 use crate::util::{corpus, json_lines, run_in};
 
+/// A directory holding `c.jsonl`: a generated corpus of `documents`.
+fn generated_jsonl(documents: usize, seed: u64) -> tempfile::TempDir {
+    let generated = generate(&CorpusSpec::new(documents, seed));
+    corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())])
+}
+
 #[test]
 fn one_kept_per_cluster_and_planted_copies_dropped() {
     let corpus_data = generate(&CorpusSpec::new(800, 17));
@@ -197,8 +203,7 @@ fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
     use refrain::config::ScanConfig;
     use refrain::progress::Progress;
     for (documents, seed, min_docs) in [(1500, 3, 3), (1000, 8, 2)] {
-        let generated = generate(&CorpusSpec::new(documents, seed));
-        let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+        let dir = generated_jsonl(documents, seed);
         let mut config = ScanConfig::new(vec![dir.path().to_path_buf(), "samples".into()]);
         config.min_docs = min_docs;
         let memory = refrain::pipeline::analyze(&config, &Progress::hidden()).unwrap();
@@ -231,8 +236,7 @@ fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
 
 #[test]
 fn unusable_temp_dir_is_an_error_naming_it() {
-    let generated = generate(&CorpusSpec::new(50, 4));
-    let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+    let dir = generated_jsonl(50, 4);
     let out = run_in(
         dir.path(),
         &["dedup", "--temp-dir", "no/such/dir", "c.jsonl"],
@@ -248,8 +252,7 @@ fn unusable_temp_dir_is_an_error_naming_it() {
 
 #[test]
 fn stats_give_stage_times_and_work_counts_on_stderr() {
-    let generated = generate(&CorpusSpec::new(120, 6));
-    let dir = corpus(&[("c.jsonl", generated.to_jsonl().as_bytes())]);
+    let dir = generated_jsonl(120, 6);
     let out = run_in(
         dir.path(),
         &["dedup", "--stats", "-o", "d.jsonl", "c.jsonl"],

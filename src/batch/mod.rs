@@ -742,15 +742,15 @@ fn document_sets(
         let built: Vec<Option<(u64, Vec<u64>)>> = loaded
             .into_par_iter()
             .map(|(kept, mut kept_forms)| {
+                if kept.is_empty() {
+                    return None;
+                }
                 let mut signature = Signature::empty(config.fingerprint.num_perm);
                 for loaded in &kept {
                     match loaded {
                         Loaded::Read(part) => signature.merge(part),
                         Loaded::Earlier(form) => signature.merge(&table.signatures.get(*form)),
                     }
-                }
-                if kept.is_empty() {
-                    return None;
                 }
                 kept_forms.sort_unstable();
                 kept_forms.dedup();

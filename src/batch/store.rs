@@ -71,27 +71,10 @@ impl SpillFile {
     /// Appends values `start..stop` to `out` with one positioned read. A
     /// read error appends nothing and is kept for [`SpillFile::check`].
     fn read_at(&self, start: u64, stop: u64, out: &mut Vec<u32>) {
-        // Read straight into `out`, not into a buffer to decode from.
-        let old_len = out.len();
-        out.resize(old_len + (stop - start) as usize, 0);
-        let values = &mut out[old_len..];
-        // SAFETY: the bytes of a `u32` slice, which any byte values leave
-        // valid `u32`s; `u8` needs no alignment.
-        let bytes = unsafe {
-            std::slice::from_raw_parts_mut(
-                values.as_mut_ptr().cast::<u8>(),
-                std::mem::size_of_val(values),
-            )
-        };
-        match read_exact_at(&self.file, bytes, start * VALUE_BYTES) {
-            Ok(()) => values
-                .iter_mut()
-                .for_each(|value| *value = u32::from_le(*value)),
-            Err(err) => {
-                out.truncate(old_len);
-                let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-                first.get_or_insert(err);
-            }
+        let read = |bytes: &mut [u8]| read_exact_at(&self.file, bytes, start * VALUE_BYTES);
+        if let Err(err) = read_values(stop - start, out, read) {
+            let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert(err);
         }
     }
 
@@ -108,7 +91,6 @@ impl SpillFile {
         io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
         Ok(SpillReader {
             reader: BufReader::with_capacity(1 << 20, file),
-            buf: Vec::new(),
         })
     }
 
@@ -121,16 +103,13 @@ impl SpillFile {
 #[derive(Debug)]
 struct SpillReader {
     reader: BufReader<File>,
-    buf: Vec<u8>,
 }
 
 impl SpillReader {
     /// Reads the next `count` values.
     fn next_values(&mut self, count: u64) -> io::Result<Vec<u32>> {
-        self.buf.resize((count * VALUE_BYTES) as usize, 0);
-        self.reader.read_exact(&mut self.buf)?;
-        let mut values = Vec::with_capacity(count as usize);
-        decode_into(&self.buf, &mut values);
+        let mut values = Vec::new();
+        read_values(count, &mut values, |bytes| self.reader.read_exact(bytes))?;
         Ok(values)
     }
 }
@@ -189,8 +168,8 @@ impl ShingleStore {
     }
 
     /// Appends the hashes of sets `first..end` (numbers in a row, so one
-    /// read) to `out` as they were pushed, set after set. A read error appends nothing and is
-    /// kept for [`ShingleStore::check`].
+    /// read) to `out` as they were pushed, set after set. A read error
+    /// appends nothing and is kept for [`ShingleStore::check`].
     pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
         let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
         self.spill.read_at(start, stop, out);
@@ -297,13 +276,38 @@ impl SignaturesInOrder<'_> {
     }
 }
 
-/// Appends the values stored in `bytes` to `out`.
-fn decode_into(bytes: &[u8], out: &mut Vec<u32>) {
-    out.extend(
-        bytes
-            .chunks_exact(VALUE_BYTES as usize)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-    );
+/// Appends `count` stored values to `out`, `read` filling their bytes
+/// straight into `out` (no buffer to decode from). On an error `out` is
+/// left as it was.
+fn read_values(
+    count: u64,
+    out: &mut Vec<u32>,
+    read: impl FnOnce(&mut [u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let old_len = out.len();
+    out.resize(old_len + count as usize, 0);
+    let values = &mut out[old_len..];
+    // SAFETY: the bytes of a `u32` slice, which any byte values leave
+    // valid `u32`s; `u8` needs no alignment.
+    let bytes = unsafe {
+        std::slice::from_raw_parts_mut(
+            values.as_mut_ptr().cast::<u8>(),
+            std::mem::size_of_val(values),
+        )
+    };
+    match read(bytes) {
+        Ok(()) => {
+            // Stored little-endian: nothing to do on most machines.
+            values
+                .iter_mut()
+                .for_each(|value| *value = u32::from_le(*value));
+            Ok(())
+        }
+        Err(err) => {
+            out.truncate(old_len);
+            Err(err)
+        }
+    }
 }
 
 #[cfg(unix)]
