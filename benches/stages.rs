@@ -81,6 +81,22 @@ fn text_stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    let token_hash_lists: Vec<Vec<u64>> = texts
+        .iter()
+        .map(|t| {
+            let mut hashes = Vec::new();
+            TokenHasher::new(1).hash_tokens(t, &mut hashes);
+            hashes
+        })
+        .collect();
+    group.bench_function("window-hashing", |b| {
+        b.iter(|| {
+            token_hash_lists
+                .iter()
+                .map(|hashes| shingler.window_hashes(hashes).len())
+                .sum::<usize>()
+        })
+    });
     let sets: Vec<ShingleSet> = token_lists
         .iter()
         .map(|tokens| shingler.shingles(&tokens.iter().map(String::as_str).collect::<Vec<_>>()))
