@@ -4,6 +4,8 @@
 //! This is the embarrassingly parallel map step of the pipeline; it needs
 //! only the document's text and the [`FingerprintParams`].
 
+use std::ops::Range;
+
 use crate::config::FingerprintParams;
 use crate::minhash::{MinHasher, Signature};
 use crate::shingle::{ShingleSet, Shingler};
@@ -72,25 +74,36 @@ impl Fingerprinter {
         &'t self,
         text: &'t str,
     ) -> impl Iterator<Item = (Paragraph, u32, ShingleSet)> + 't {
-        self.paragraph_shingle_hashes(text)
-            .map(|(span, tokens, hashes)| (span, tokens, ShingleSet::from_hashes(hashes)))
+        let mut all = Vec::new();
+        let paragraphs = self.append_paragraph_shingles(text, &mut all);
+        paragraphs.into_iter().map(move |(span, tokens, range)| {
+            (span, tokens, ShingleSet::from_hashes(all[range].to_vec()))
+        })
     }
 
-    /// Every paragraph of `text` with its token count and its shingle
-    /// hashes in text order, repeats included ([`Shingler::window_hashes`]),
-    /// for a caller that needs the set only for some paragraphs.
-    pub fn paragraph_shingle_hashes<'t>(
-        &'t self,
-        text: &'t str,
-    ) -> impl Iterator<Item = (Paragraph, u32, Vec<u32>)> + 't {
+    /// Appends the shingle hashes of every paragraph of `text` to one
+    /// buffer, `all`, in text order with repeats
+    /// ([`Shingler::window_hashes`]: what a caller that needs the set of
+    /// only some paragraphs keeps), and returns per paragraph its span,
+    /// token count and the range of `all` its hashes take: one allocation
+    /// per document, not one per paragraph.
+    pub fn append_paragraph_shingles(
+        &self,
+        text: &str,
+        all: &mut Vec<u32>,
+    ) -> Vec<(Paragraph, u32, Range<usize>)> {
         let mut tokens = Vec::new();
-        split_paragraphs(text).into_iter().map(move |span| {
-            tokens.clear();
-            self.tokens
-                .hash_tokens(&text[span.start_byte..span.end_byte], &mut tokens);
-            let hashes = self.shingler.window_hashes(&tokens);
-            (span, tokens.len() as u32, hashes)
-        })
+        split_paragraphs(text)
+            .into_iter()
+            .map(|span| {
+                tokens.clear();
+                self.tokens
+                    .hash_tokens(&text[span.start_byte..span.end_byte], &mut tokens);
+                let start = all.len();
+                self.shingler.append_window_hashes(&tokens, all);
+                (span, tokens.len() as u32, start..all.len())
+            })
+            .collect()
     }
 }
 

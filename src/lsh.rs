@@ -61,9 +61,13 @@ impl LshParams {
 
     /// The bucket key of every band of a signature.
     pub fn band_keys<'s>(&self, signature: &'s Signature) -> impl Iterator<Item = u64> + 's {
+        self.band_keys_of_slots(signature.slots())
+    }
+
+    /// [`LshParams::band_keys`] of a signature's slots.
+    pub fn band_keys_of_slots<'s>(&self, slots: &'s [u32]) -> impl Iterator<Item = u64> + 's {
         let rows = self.rows;
-        (0..self.bands)
-            .map(move |band| band_key(band, &signature.slots()[band * rows..(band + 1) * rows]))
+        (0..self.bands).map(move |band| band_key(band, &slots[band * rows..(band + 1) * rows]))
     }
 }
 

@@ -90,8 +90,16 @@ impl MinHasher {
     /// [`MinHasher::signature`] of [`ShingleSet::from_hashes`].
     pub fn signature_of_hashes(&self, hashes: &[u32]) -> Signature {
         let mut slots = vec![u32::MAX; self.num_perm()];
-        self.fold_fastest(hashes, &mut slots);
+        self.lower_slots(hashes, &mut slots);
         Signature(slots)
+    }
+
+    /// Lowers each of `slots` (one per permutation) to the minimum of its
+    /// permutation over `hashes`: from `u32::MAX`, the signature of the
+    /// set of `hashes`, written where the caller keeps it.
+    pub fn lower_slots(&self, hashes: &[u32], slots: &mut [u32]) {
+        assert_eq!(slots.len(), self.num_perm(), "one slot per permutation");
+        self.fold_fastest(hashes, slots);
     }
 
     /// [`MinHasher::fold`] with the widest vectors this CPU has.

@@ -160,25 +160,34 @@ impl Shingler {
     /// order and with repeats: all a MinHash needs (a minimum ignores
     /// order and repeats), without the sort that makes them a set.
     pub fn window_hashes(&self, token_hashes: &[u64]) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.append_window_hashes(token_hashes, &mut out);
+        out
+    }
+
+    /// [`Shingler::window_hashes`], appended to `all`: one buffer can hold
+    /// the shingles of many paragraphs.
+    pub fn append_window_hashes(&self, token_hashes: &[u64], all: &mut Vec<u32>) {
         if token_hashes.is_empty() {
-            return Vec::new();
+            return;
         }
         let window = self.shingle_size.min(token_hashes.len());
-        let mut out = vec![0u32; token_hashes.len() + 1 - window];
+        let start = all.len();
+        all.resize(start + token_hashes.len() + 1 - window, 0);
+        let out = &mut all[start..];
         match window {
             // The default size, and the neighbours people pick, get a loop
             // with the window length fixed, which the compiler unrolls and
             // vectorizes across windows (eight at a time with AVX-512).
-            3 => self.fixed_windows_fastest::<3>(token_hashes, &mut out),
-            4 => self.fixed_windows_fastest::<4>(token_hashes, &mut out),
-            5 => self.fixed_windows_fastest::<5>(token_hashes, &mut out),
+            3 => self.fixed_windows_fastest::<3>(token_hashes, out),
+            4 => self.fixed_windows_fastest::<4>(token_hashes, out),
+            5 => self.fixed_windows_fastest::<5>(token_hashes, out),
             _ => {
                 for (slot, w) in out.iter_mut().zip(token_hashes.windows(window)) {
                     *slot = fold(self.window_hash(w));
                 }
             }
         }
-        out
     }
 
     /// [`Shingler::fixed_windows`] with the widest vectors this CPU has.

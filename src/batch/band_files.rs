@@ -49,6 +49,11 @@ impl BandFiles {
         self.params.band_keys(signature).collect()
     }
 
+    /// The banding in use.
+    pub fn params(&self) -> &LshParams {
+        &self.params
+    }
+
     /// Files `item` under each of its band keys (from [`Self::keys_of`]).
     pub fn push(&mut self, item: u32, keys: &[u64]) -> io::Result<()> {
         let mut record = [0u8; RECORD_BYTES];

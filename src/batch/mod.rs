@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -315,24 +316,29 @@ struct Unread {
     extra: Option<serde_json::Value>,
 }
 
-/// A paragraph as pass one's parallel step leaves it.
+/// A document's paragraphs as pass one's parallel step leaves them, each
+/// kind of value in one buffer for the whole document (a few allocations
+/// per document, not a few per paragraph).
+#[derive(Default)]
 struct ParagraphFacts {
-    tokens: u32,
-    /// [`sequence_key`] of `shingles`.
-    key: u64,
-    /// Its shingle hashes in text order, repeats included: sorting them
-    /// into a set is left to the few that are ever compared.
+    /// Per paragraph: tokens, [`sequence_key`] of its shingles, the range
+    /// of `shingles` they take, and whether it was signed.
+    paragraphs: Vec<(u32, u64, Range<u32>, bool)>,
+    /// Every paragraph's shingle hashes in text order, repeats included:
+    /// sorting them into a set is left to the few that are ever compared.
     shingles: Vec<u32>,
-    /// Unless its form was stored by an earlier batch: its signature and
-    /// passage band keys.
-    signed: Option<(Signature, Vec<u64>)>,
+    /// The signatures of the signed paragraphs (those whose form was not
+    /// stored by an earlier batch), one after another.
+    signatures: Vec<u32>,
+    /// Their passage band keys, one after another.
+    band_keys: Vec<u64>,
 }
 
 /// Paragraph or document forms by key.
 type FormMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
 
 /// Fingerprinted documents waiting for pass one's sequential merge.
-type Fingerprinted = Vec<(Unread, Vec<ParagraphFacts>)>;
+type Fingerprinted = Vec<(Unread, ParagraphFacts)>;
 
 fn read_and_fingerprint(
     config: &ScanConfig,
@@ -442,27 +448,31 @@ fn fingerprint_batch(
     passage_bands: &crate::lsh::LshParams,
     known: &FormMap,
 ) -> Fingerprinted {
+    let num_perm = fingerprinter.hasher().num_perm();
     documents
         .into_par_iter()
         .map(|doc| {
-            let paragraphs = fingerprinter
-                .paragraph_shingle_hashes(&doc.text)
-                .map(|(_, tokens, shingles)| {
+            let mut facts = ParagraphFacts::default();
+            let paragraphs =
+                fingerprinter.append_paragraph_shingles(&doc.text, &mut facts.shingles);
+            facts.paragraphs = paragraphs
+                .into_iter()
+                .map(|(_, tokens, range)| {
+                    let shingles = &facts.shingles[range.clone()];
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
-                    let key = sequence_key(&shingles);
-                    let stored = shingles.is_empty() || known.contains_key(&key);
-                    let signed = (!stored).then(|| {
-                        let signature = fingerprinter.hasher().signature_of_hashes(&shingles);
-                        let band_keys = passage_bands.band_keys(&signature).collect();
-                        (signature, band_keys)
-                    });
-                    ParagraphFacts {
-                        tokens,
-                        key,
-                        shingles,
-                        signed,
+                    let key = sequence_key(shingles);
+                    let signed = !shingles.is_empty() && !known.contains_key(&key);
+                    if signed {
+                        let start = facts.signatures.len();
+                        facts.signatures.resize(start + num_perm, u32::MAX);
+                        let slots = &mut facts.signatures[start..];
+                        fingerprinter.hasher().lower_slots(shingles, slots);
+                        facts
+                            .band_keys
+                            .extend(passage_bands.band_keys_of_slots(slots));
                     }
+                    (tokens, key, range.start as u32..range.end as u32, signed)
                 })
                 .collect();
             let doc = Unread {
@@ -472,7 +482,7 @@ fn fingerprint_batch(
                 line: doc.source_line,
                 extra: doc.extra,
             };
-            (doc, paragraphs)
+            (doc, facts)
         })
         .collect()
 }
@@ -489,7 +499,7 @@ fn merge_batch(
     ids: &mut Ids,
 ) -> io::Result<FormMap> {
     let mut new_forms = FormMap::default();
-    for (doc, paragraphs) in fingerprinted {
+    for (doc, facts) in fingerprinted {
         let d = read.documents.len() as u32;
         if read.sources.last() != Some(&doc.source) {
             read.sources.push(doc.source);
@@ -512,27 +522,36 @@ fn merge_batch(
             bytes: doc.bytes as u64,
             extra: doc.extra,
         });
-        for paragraph in paragraphs {
-            let form = if paragraph.shingles.is_empty() {
+        let mut signatures = facts.signatures.chunks_exact(read.table.signatures.slots());
+        let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
+        for (tokens, key, range, is_signed) in facts.paragraphs {
+            let form = if range.is_empty() {
                 NO_FORM
-            } else if let Some(&form) = forms.get(&paragraph.key) {
-                form
             } else {
-                match new_forms.entry(paragraph.key) {
-                    Entry::Occupied(form) => *form.get(),
-                    Entry::Vacant(slot) => {
-                        let (signature, band_keys) = paragraph
-                            .signed
-                            .expect("a form new to this merge was signed when fingerprinted");
-                        let form = read.table.forms.store.push(&paragraph.shingles)?;
-                        read.table.signatures.push(&signature)?;
-                        read.bands.push(form, &band_keys)?;
-                        *slot.insert(form)
+                // Signed paragraphs take their signature and band keys in
+                // turn, whether or not their form turns out to be new.
+                let signed = is_signed.then(|| (signatures.next(), band_keys.next()));
+                if let Some(&form) = forms.get(&key) {
+                    form
+                } else {
+                    match new_forms.entry(key) {
+                        Entry::Occupied(form) => *form.get(),
+                        Entry::Vacant(slot) => {
+                            let Some((Some(signature), Some(keys))) = signed else {
+                                unreachable!("a form new to this merge was signed")
+                            };
+                            let shingles =
+                                &facts.shingles[range.start as usize..range.end as usize];
+                            let form = read.table.forms.store.push(shingles)?;
+                            read.table.signatures.push(signature)?;
+                            read.bands.push(form, keys)?;
+                            *slot.insert(form)
+                        }
                     }
                 }
             };
             read.table.forms.form.push(form);
-            read.table.tokens.push(paragraph.tokens);
+            read.table.tokens.push(tokens);
         }
         read.table
             .forms

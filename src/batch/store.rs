@@ -200,12 +200,17 @@ impl SignatureStore {
         })
     }
 
-    /// Appends a signature and returns its number.
-    pub fn push(&mut self, signature: &Signature) -> io::Result<u32> {
-        assert_eq!(signature.slots().len() as u64, self.slots);
-        self.spill.append(signature.slots())?;
+    /// Appends a signature's slots and returns its number.
+    pub fn push(&mut self, slots: &[u32]) -> io::Result<u32> {
+        assert_eq!(slots.len() as u64, self.slots);
+        self.spill.append(slots)?;
         self.len += 1;
         Ok(self.len - 1)
+    }
+
+    /// Slots per signature.
+    pub fn slots(&self) -> usize {
+        self.slots as usize
     }
 
     /// Number of signatures stored.
@@ -356,7 +361,7 @@ mod tests {
         let mut store = SignatureStore::new_in(None, 3).unwrap();
         let signatures = [Signature(vec![4, 0, u32::MAX]), Signature(vec![7, 8, 9])];
         for (n, signature) in signatures.iter().enumerate() {
-            assert_eq!(store.push(signature).unwrap(), n as u32);
+            assert_eq!(store.push(signature.slots()).unwrap(), n as u32);
         }
         store.seal().unwrap();
         assert_eq!((store.len(), store.disk_bytes()), (2, 24));
