@@ -111,14 +111,22 @@ const ASCII_FOLD: [u8; 128] = {
     table
 };
 
+/// True for the code points of the Han blocks folded inline: CJK Unified
+/// Ideographs and Extension A (between them, the Yijing hexagram symbols
+/// are not Han).
+fn is_common_han(code: u32) -> bool {
+    matches!(code, HAN_FIRST..=0x4DBF | 0x4E00..=HAN_LAST)
+}
+
 /// Hashes the tokens of raw text in one pass (see [`TokenHasher::hash_tokens`]),
 /// with the hash of every common Han character worked out once, up front.
 #[derive(Debug, Clone)]
 pub struct TokenHasher {
     seed: u64,
     /// Per code point from [`HAN_FIRST`], the token hash of the character
-    /// folded to Simplified; `None` outside the Han blocks.
-    han: Box<[Option<u64>]>,
+    /// folded to Simplified (0, never read, where [`is_common_han`] is
+    /// false): eight bytes an entry keeps the 220 KB table in cache.
+    han: Box<[u64]>,
 }
 
 impl TokenHasher {
@@ -126,14 +134,11 @@ impl TokenHasher {
     pub fn new(seed: u64) -> Self {
         let han = (HAN_FIRST..=HAN_LAST)
             .map(|code| match char::from_u32(code).map(classify) {
-                Some(Class::Single(folded)) => {
+                Some(Class::Single(folded)) if is_common_han(code) => {
                     let mut buf = [0u8; 4];
-                    Some(xxh3_64_with_seed(
-                        folded.encode_utf8(&mut buf).as_bytes(),
-                        seed,
-                    ))
+                    xxh3_64_with_seed(folded.encode_utf8(&mut buf).as_bytes(), seed)
                 }
-                _ => None,
+                _ => 0,
             })
             .collect();
         TokenHasher { seed, han }
@@ -173,19 +178,22 @@ impl TokenHasher {
                 at += 1;
                 continue;
             }
-            let c = text[at..].chars().next().expect("at is a char boundary");
-            let code = c as u32;
-            let single_before = previous_single.take();
-            if let Some(&Some(hash)) = code
-                .checked_sub(HAN_FIRST)
-                .and_then(|i| self.han.get(i as usize))
-            {
-                flush(&mut word, seed, out);
-                out.push(hash);
-                previous_single = Some(at);
-                at += c.len_utf8();
-                continue;
+            // Common Han is three bytes led by 0xE3..=0xE9 (U+3000..U+9FFF):
+            // decoded here, looked up in the table.
+            if (0xE3..=0xE9).contains(&byte) {
+                let code = u32::from(byte & 0x0F) << 12
+                    | u32::from(bytes[at + 1] & 0x3F) << 6
+                    | u32::from(bytes[at + 2] & 0x3F);
+                if is_common_han(code) {
+                    flush(&mut word, seed, out);
+                    out.push(self.han[(code - HAN_FIRST) as usize]);
+                    previous_single = Some(at);
+                    at += 3;
+                    continue;
+                }
             }
+            let c = text[at..].chars().next().expect("at is a char boundary");
+            let single_before = previous_single.take();
             match classify(c) {
                 Class::Word(b) => {
                     if word.is_empty() {
