@@ -58,14 +58,18 @@ pub fn analyze(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Err
 
 /// Runs `work` on a thread pool of `threads` threads (0: one per core).
 pub fn in_pool<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> Result<T, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
+    Ok(thread_pool(threads)?.install(work))
+}
+
+/// A pool of `threads` worker threads (0: one per core).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|err| Error::ThreadPool {
             threads,
             reason: err.to_string(),
-        })?;
-    Ok(pool.install(work))
+        })
 }
 
 /// Documents read from the configured paths, with their fingerprints.

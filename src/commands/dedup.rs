@@ -6,6 +6,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::batch::{self, Analysis};
 use crate::clean::apply_removals;
 use crate::cli::DedupArgs;
@@ -16,6 +18,7 @@ use crate::dedup::{Verdict, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
 use crate::output::{AtomicFile, relative_path};
+use crate::pipeline::thread_pool;
 use crate::progress::Progress;
 use crate::text::split_paragraphs;
 
@@ -33,15 +36,18 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         progress.message(&format!("refrain: stats {stats}"));
     }
     let verdicts = decide(&analysis, &args.keep)?;
+    let pool = thread_pool(config.threads)?;
     match &args.output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            write_decisions(&mut file, &analysis, &verdicts).map_err(|e| file.error(e))?;
+            write_decisions(&mut file, &analysis, &verdicts, &pool).map_err(|e| file.error(e))?;
             file.commit()?;
         }
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            match write_decisions(&mut stdout, &analysis, &verdicts).and_then(|()| stdout.flush()) {
+            match write_decisions(&mut stdout, &analysis, &verdicts, &pool)
+                .and_then(|()| stdout.flush())
+            {
                 Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
                     return Err(Error::Output {
                         path: "<stdout>".into(),
@@ -77,14 +83,40 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     })
 }
 
+/// Decisions serialized together by one worker.
+const DECISIONS_PER_CHUNK: usize = 4096;
+/// Chunks serialized in parallel before they are written, in order.
+const CHUNKS_PER_WRITE: usize = 16;
+
+/// Writes one JSON line per document, in input order. The lines are
+/// made on `pool` a slice of documents at a time (a few MB held at once)
+/// and written in order: the output is the same for any thread count.
 fn write_decisions(
     out: &mut impl Write,
     analysis: &Analysis,
     verdicts: &[Verdict],
+    pool: &rayon::ThreadPool,
 ) -> std::io::Result<()> {
-    for (d, verdict) in verdicts.iter().enumerate() {
-        serde_json::to_writer(&mut *out, &verdict.decision(analysis, d))?;
-        out.write_all(b"\n")?;
+    let per_write = DECISIONS_PER_CHUNK * CHUNKS_PER_WRITE;
+    for (w, slice) in verdicts.chunks(per_write).enumerate() {
+        let lines: Vec<Vec<u8>> = pool.install(|| {
+            slice
+                .par_chunks(DECISIONS_PER_CHUNK)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let first = w * per_write + c * DECISIONS_PER_CHUNK;
+                    let mut lines = Vec::with_capacity(chunk.len() * 256);
+                    for (i, verdict) in chunk.iter().enumerate() {
+                        serde_json::to_writer(&mut lines, &verdict.decision(analysis, first + i))?;
+                        lines.push(b'\n');
+                    }
+                    Ok(lines)
+                })
+                .collect::<Result<_, serde_json::Error>>()
+        })?;
+        for chunk in lines {
+            out.write_all(&chunk)?;
+        }
     }
     Ok(())
 }
