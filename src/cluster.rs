@@ -132,7 +132,9 @@ const VERIFY_CHUNK: usize = 16_384;
 /// first) by exact Jaccard, joins them into components and splits each
 /// component around representatives. `form_set` gives a form's shingles,
 /// from memory or from disk; it is asked for each form of a component
-/// once per chunk of candidates and once per component.
+/// once per chunk of candidates and, unless the component's first form
+/// met the threshold with every other (see [`star_cluster`]), once per
+/// component.
 pub fn cluster_forms<'s>(
     form_count: usize,
     candidates: &[(u32, u32)],
@@ -142,34 +144,41 @@ pub fn cluster_forms<'s>(
     // Candidates are verified a chunk at a time, each set of a chunk
     // fetched once: a representative paired with many forms is read once,
     // and a caller that builds sets on demand holds one chunk's at most.
-    let mut verified: Vec<(u32, u32)> = Vec::new();
+    let mut verified: Vec<VerifiedPair> = Vec::new();
     for chunk in candidates.chunks(VERIFY_CHUNK) {
         let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
         forms.sort_unstable();
         forms.dedup();
         let sets: Vec<Cow<'s, ShingleSet>> = forms.par_iter().map(|&f| form_set(f)).collect();
         let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
-        verified.par_extend(
-            chunk
-                .par_iter()
-                .copied()
-                .filter(|&(a, b)| meets(Overlap::between(set_of(a), set_of(b)), threshold)),
-        );
+        verified.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
+            let overlap = Overlap::between(set_of(a), set_of(b));
+            meets(overlap, threshold).then(|| VerifiedPair {
+                pair: (a, b),
+                overlap,
+                first_len: set_of(a).len() as u32,
+            })
+        }));
     }
     let mut components = DisjointSets::new(form_count);
-    for &(a, b) in &verified {
-        components.union(a, b);
+    for pair in &verified {
+        components.union(pair.pair.0, pair.pair.1);
     }
     let groups = components.groups_of_several();
     let mut in_group = vec![false; form_count];
     for &form in groups.iter().flatten() {
         in_group[form as usize] = true;
     }
+    let by_pair: HashMap<(u32, u32), &VerifiedPair> =
+        verified.iter().map(|pair| (pair.pair, pair)).collect();
     let clusters = groups
         .par_iter()
-        .flat_map_iter(|group| {
-            let sets: Vec<Cow<'s, ShingleSet>> = group.iter().map(|&f| form_set(f)).collect();
-            split_around_representatives(group, &sets, threshold)
+        .flat_map_iter(|group| match star_cluster(group, &by_pair) {
+            Some(cluster) => vec![cluster],
+            None => {
+                let sets: Vec<Cow<'s, ShingleSet>> = group.iter().map(|&f| form_set(f)).collect();
+                split_around_representatives(group, &sets, threshold)
+            }
         })
         .collect();
     JoinedForms {
@@ -177,6 +186,35 @@ pub fn cluster_forms<'s>(
         in_group,
         verified_pairs: verified.len() as u64,
     }
+}
+
+/// A candidate pair that met the threshold, with what splitting its
+/// component may need again.
+struct VerifiedPair {
+    pair: (u32, u32),
+    overlap: Overlap,
+    /// Distinct shingles of the pair's first form.
+    first_len: u32,
+}
+
+/// The one cluster [`split_around_representatives`] makes of a component
+/// whose first form met the threshold with every other form (the common
+/// shape: copies of one original), from the verified pairs alone, without
+/// fetching a set again; `None` for any other component.
+fn star_cluster(
+    group: &[u32],
+    verified: &HashMap<(u32, u32), &VerifiedPair>,
+) -> Option<Vec<(u32, Overlap)>> {
+    let (&first, others) = group.split_first()?;
+    let mut cluster = Vec::with_capacity(group.len());
+    for &other in others {
+        let pair = verified.get(&(first, other))?;
+        if cluster.is_empty() {
+            cluster.push((first, Overlap::identical(pair.first_len as usize)));
+        }
+        cluster.push((other, pair.overlap));
+    }
+    Some(cluster)
 }
 
 /// Splits one connected component (forms ascending) into clusters whose
