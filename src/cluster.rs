@@ -369,6 +369,43 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn components_split_from_verified_pairs_as_from_sets() {
+        // Forms 0..3 are copies of one original (a star around form 0);
+        // forms 4..7 a chain whose ends differ too much.
+        let sets = sets_of(&[
+            "a b c d e f g h i j",
+            "a b c d e f g h i x",
+            "a b c d e f g h y j",
+            "a b c d e f z h i j",
+            "k l m n o p q r s t",
+            "k l m n o p q r s u",
+            "k l m n o p q r v u",
+            "k l m n o p q w v u",
+        ]);
+        let all_pairs: Vec<(u32, u32)> = (0..8u32)
+            .flat_map(|a| (a + 1..8).map(move |b| (a, b)))
+            .collect();
+        let fetched = std::sync::atomic::AtomicUsize::new(0);
+        let form_set = |f: u32| {
+            fetched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Cow::Borrowed(&sets[f as usize])
+        };
+        let joined = cluster_forms(8, &all_pairs, &form_set, 0.7);
+        let mut expected = Vec::new();
+        for group in [[0u32, 1, 2, 3].as_slice(), &[4, 5, 6, 7]] {
+            let group_sets: Vec<Cow<'_, ShingleSet>> = group
+                .iter()
+                .map(|&f| Cow::Borrowed(&sets[f as usize]))
+                .collect();
+            expected.extend(split_around_representatives(group, &group_sets, 0.7));
+        }
+        assert_eq!(joined.clusters, expected);
+        assert_eq!(joined.clusters.len(), 3, "the chain splits in two");
+        // Eight sets for the candidates, then only the chain's four again.
+        assert_eq!(fetched.into_inner(), 12);
+    }
+
     fn cluster_texts(texts: &[&str], threshold: f64) -> Vec<Vec<u32>> {
         let sets = sets_of(texts);
         let hasher = MinHasher::new(128, 1);
