@@ -322,8 +322,8 @@ struct Unread {
 #[derive(Default)]
 struct ParagraphFacts {
     /// Per paragraph: tokens, [`sequence_key`] of its shingles, the range
-    /// of `shingles` they take, and whether it was signed.
-    paragraphs: Vec<(u32, u64, Range<u32>, bool)>,
+    /// of `shingles` they take, and its form if an earlier batch stored it.
+    paragraphs: Vec<(u32, u64, Range<u32>, FormFound)>,
     /// Every paragraph's shingle hashes in text order, repeats included:
     /// sorting them into a set is left to the few that are ever compared.
     shingles: Vec<u32>,
@@ -332,6 +332,17 @@ struct ParagraphFacts {
     signatures: Vec<u32>,
     /// Their passage band keys, one after another.
     band_keys: Vec<u64>,
+}
+
+/// What pass one's parallel step found of a paragraph's form.
+#[derive(Clone, Copy)]
+enum FormFound {
+    /// Stored by an earlier batch, with this number ([`NO_FORM`] for a
+    /// paragraph without shingles).
+    Known(u32),
+    /// Not stored when the batch was fingerprinted: signed, its signature
+    /// and band keys next in their buffers.
+    Signed,
 }
 
 /// Paragraph or document forms by key.
@@ -369,7 +380,11 @@ fn read_and_fingerprint(
     };
     let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let passage_bands = config.passage_bands();
+    // Every form stored, and those the last merge added: a batch is
+    // fingerprinted against `forms` while the batch before it is merged,
+    // so its merge needs to look up only the forms that merge added.
     let mut forms = FormMap::default();
+    let mut recent = FormMap::default();
     let mut ids = Ids::default();
     let mut failure: Option<io::Error> = None;
     // One batch's merge runs while the next batch is fingerprinted.
@@ -386,22 +401,24 @@ fn read_and_fingerprint(
         stage.inc(batch.documents.len() as u64);
         read.bytes += batch.bytes;
         let (merged, fingerprinted) = rayon::join(
-            || merge_batch(std::mem::take(&mut pending), &mut read, &forms, &mut ids),
+            || merge_batch(std::mem::take(&mut pending), &mut read, &recent, &mut ids),
             || fingerprint_batch(batch.documents, &fingerprinter, &passage_bands, &forms),
         );
         match merged {
-            Ok(new_forms) => forms.extend(new_forms),
+            Ok(new_forms) => {
+                forms.extend(new_forms.iter().map(|(&key, &form)| (key, form)));
+                recent = new_forms;
+            }
             Err(err) => failure = Some(err),
         }
         pending = fingerprinted;
     });
-    if failure.is_none() {
-        match merge_batch(pending, &mut read, &forms, &mut ids) {
-            Ok(new_forms) => forms.extend(new_forms),
-            Err(err) => failure = Some(err),
-        }
+    if failure.is_none()
+        && let Err(err) = merge_batch(pending, &mut read, &recent, &mut ids)
+    {
+        failure = Some(err);
     }
-    drop(forms);
+    drop((forms, recent));
     stage.finish();
     if let Some(err) = failure {
         return Err(spill(err));
@@ -462,8 +479,12 @@ fn fingerprint_batch(
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
                     let key = sequence_key(shingles);
-                    let signed = !shingles.is_empty() && !known.contains_key(&key);
-                    if signed {
+                    let found = match known.get(&key) {
+                        _ if shingles.is_empty() => FormFound::Known(NO_FORM),
+                        Some(&form) => FormFound::Known(form),
+                        None => FormFound::Signed,
+                    };
+                    if let FormFound::Signed = found {
                         let start = facts.signatures.len();
                         facts.signatures.resize(start + num_perm, u32::MAX);
                         let slots = &mut facts.signatures[start..];
@@ -472,7 +493,7 @@ fn fingerprint_batch(
                             .band_keys
                             .extend(passage_bands.band_keys_of_slots(slots));
                     }
-                    (tokens, key, range.start as u32..range.end as u32, signed)
+                    (tokens, key, range.start as u32..range.end as u32, found)
                 })
                 .collect();
             let doc = Unread {
@@ -489,13 +510,14 @@ fn fingerprint_batch(
 
 /// Pass one's sequential step: numbers the documents and the paragraph
 /// forms of one fingerprinted batch, in input order, and stores each new
-/// form. Reads `forms` (the forms of earlier batches) without changing
-/// it, so the next batch can be fingerprinted meanwhile, and returns the
-/// forms this batch added.
+/// form. A form the parallel step did not find may have been added by the
+/// batch before, whose new forms are `recent`; it is read, not changed,
+/// so the next batch can be fingerprinted meanwhile. Returns the forms
+/// this batch added.
 fn merge_batch(
     fingerprinted: Fingerprinted,
     read: &mut Read,
-    forms: &FormMap,
+    recent: &FormMap,
     ids: &mut Ids,
 ) -> io::Result<FormMap> {
     let mut new_forms = FormMap::default();
@@ -524,28 +546,29 @@ fn merge_batch(
         });
         let mut signatures = facts.signatures.chunks_exact(read.table.signatures.slots());
         let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
-        for (tokens, key, range, is_signed) in facts.paragraphs {
-            let form = if range.is_empty() {
-                NO_FORM
-            } else {
-                // Signed paragraphs take their signature and band keys in
-                // turn, whether or not their form turns out to be new.
-                let signed = is_signed.then(|| (signatures.next(), band_keys.next()));
-                if let Some(&form) = forms.get(&key) {
-                    form
-                } else {
-                    match new_forms.entry(key) {
-                        Entry::Occupied(form) => *form.get(),
-                        Entry::Vacant(slot) => {
-                            let Some((Some(signature), Some(keys))) = signed else {
-                                unreachable!("a form new to this merge was signed")
-                            };
-                            let shingles =
-                                &facts.shingles[range.start as usize..range.end as usize];
-                            let form = read.table.forms.store.push(shingles)?;
-                            read.table.signatures.push(signature)?;
-                            read.bands.push(form, keys)?;
-                            *slot.insert(form)
+        for (tokens, key, range, found) in facts.paragraphs {
+            let form = match found {
+                FormFound::Known(form) => form,
+                FormFound::Signed => {
+                    // Signed paragraphs take their signature and band keys
+                    // in turn, whether or not their form turns out new.
+                    let (signature, keys) = (signatures.next(), band_keys.next());
+                    if let Some(&form) = recent.get(&key) {
+                        form
+                    } else {
+                        match new_forms.entry(key) {
+                            Entry::Occupied(form) => *form.get(),
+                            Entry::Vacant(slot) => {
+                                let (Some(signature), Some(keys)) = (signature, keys) else {
+                                    unreachable!("one signature and band keys per signed form")
+                                };
+                                let shingles =
+                                    &facts.shingles[range.start as usize..range.end as usize];
+                                let form = read.table.forms.store.push(shingles)?;
+                                read.table.signatures.push(signature)?;
+                                read.bands.push(form, keys)?;
+                                *slot.insert(form)
+                            }
                         }
                     }
                 }
