@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use refrain::synthetic::{CorpusSpec, generate};
 use serde_json::Value;
 
-use crate::util::{corpus, json_lines, run_in};
+use crate::util::{corpus, corpus_owned, json_lines, run_in};
 
 /// A directory holding `c.jsonl`: a generated corpus of `documents`.
 fn generated_jsonl(documents: usize, seed: u64) -> tempfile::TempDir {
@@ -202,8 +202,17 @@ fn compressed_input_gives_the_same_decisions() {
 fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
     use refrain::config::ScanConfig;
     use refrain::progress::Progress;
-    for (documents, seed, min_docs) in [(1500, 3, 3), (1000, 8, 2)] {
-        let dir = generated_jsonl(documents, seed);
+    // The first corpus comes in five files, five batches: forms seen in
+    // one batch recur in later ones.
+    for (documents, seed, min_docs, files) in [(1500, 3, 3, 5), (1000, 8, 2, 1)] {
+        let jsonl = generate(&CorpusSpec::new(documents, seed)).to_jsonl();
+        let lines: Vec<&str> = jsonl.lines().collect();
+        let parts: Vec<(String, Vec<u8>)> = lines
+            .chunks(lines.len().div_ceil(files))
+            .enumerate()
+            .map(|(i, part)| (format!("c{i}.jsonl"), (part.join("\n") + "\n").into_bytes()))
+            .collect();
+        let dir = corpus_owned(&parts);
         let mut config = ScanConfig::new(vec![dir.path().to_path_buf(), "samples".into()]);
         config.min_docs = min_docs;
         let memory = refrain::pipeline::analyze(&config, &Progress::hidden()).unwrap();
