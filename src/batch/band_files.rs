@@ -101,7 +101,18 @@ fn band_pairs(
     renumber: &impl Fn(u32) -> Option<u32>,
 ) -> io::Result<Vec<(u32, u32)>> {
     file.seek(io::SeekFrom::Start(0))?;
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(records as usize);
+    // Records are dealt into partitions by the top bits of their key as
+    // they are read: equal keys meet in one partition, and each partition
+    // is small enough for its bitmaps and its sort to stay in cache.
+    let partition_bits = (records as usize / RECORDS_PER_PARTITION)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(16);
+    let partition_of = |key: u64| key.checked_shr(64 - partition_bits).unwrap_or(0) as usize;
+    let per_partition = (records >> partition_bits) as usize;
+    let mut partitions: Vec<Vec<(u64, u32)>> = (0..1usize << partition_bits)
+        .map(|_| Vec::with_capacity(per_partition + per_partition / 8 + 16))
+        .collect();
     let mut chunk = vec![0u8; RECORD_BYTES * RECORDS_PER_READ];
     let mut left = records as usize;
     while left > 0 {
@@ -112,19 +123,26 @@ fn band_pairs(
             let key = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
             let item = u32::from_le_bytes(record[8..].try_into().expect("4 bytes"));
             if let Some(item) = renumber(item) {
-                keyed.push((key, item));
+                partitions[partition_of(key)].push((key, item));
             }
         }
         left -= take;
     }
-    keep_repeated_keys(&mut keyed);
-    keyed.sort_unstable();
     let mut pairs = Vec::new();
-    for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
-        bucket_pairs(bucket, &mut pairs);
+    for keyed in &mut partitions {
+        keep_repeated_keys(keyed);
+        keyed.sort_unstable();
+        for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+            bucket_pairs(bucket, &mut pairs);
+        }
+        *keyed = Vec::new();
     }
     Ok(pairs)
 }
+
+/// Records per partition of a band, about: two bitmaps of eight bits per
+/// record take 128 KB.
+const RECORDS_PER_PARTITION: usize = 1 << 16;
 
 /// Drops records whose key surely occurs once. Most do (a paragraph's
 /// band matches no other's), and only buckets of two or more give pairs:
@@ -133,8 +151,8 @@ fn band_pairs(
 /// few others that share their bits (about one in nine) instead of every
 /// record.
 fn keep_repeated_keys(keyed: &mut Vec<(u64, u32)>) {
-    // About eight bits per record: two bitmaps of a million records take
-    // 2 MB, most of it in cache.
+    // About eight bits per record: two bitmaps of a partition of 65,536
+    // records take 128 KB, in cache.
     let bits = (keyed.len() * 8).next_power_of_two().max(64);
     let mask = (bits - 1) as u64;
     let mut seen = vec![0u64; bits / 64];
