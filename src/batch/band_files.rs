@@ -198,6 +198,37 @@ mod tests {
     }
 
     #[test]
+    fn bands_of_several_partitions_give_every_pair() {
+        // 270,000 items, four partitions a band; items 3g, 3g+1 and 3g+2
+        // share their first band's key when g is a multiple of 1000.
+        let params = LshParams { bands: 2, rows: 1 };
+        let mixed = |x: u64| {
+            let x = (x ^ (x >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            x ^ (x >> 29)
+        };
+        let mut files = BandFiles::new_in(None, params).unwrap();
+        let mut expected = Vec::new();
+        for item in 0..270_000u32 {
+            let group = u64::from(item / 3);
+            let first = if group % 1000 == 0 {
+                if item % 3 > 0 {
+                    let base = item - item % 3;
+                    expected.extend((base..item).map(|other| (other, item)));
+                }
+                mixed(group)
+            } else {
+                mixed(u64::from(item) + (1 << 40))
+            };
+            files
+                .push(item, &[first, mixed(u64::from(item) + (1 << 41))])
+                .unwrap();
+        }
+        expected.sort_unstable();
+        assert_eq!(expected.len(), 270);
+        assert_eq!(files.candidate_pairs(&Some).unwrap(), expected);
+    }
+
+    #[test]
     fn only_records_whose_key_may_repeat_are_kept() {
         // Keys 0..1000 once each, and key 7 and 123_456 twice more.
         let mut keyed: Vec<(u64, u32)> = (0..1000u64).map(|k| (k * 0x9e37_79b9, 0)).collect();
