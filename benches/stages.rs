@@ -12,7 +12,7 @@ use refrain::lsh::{LshParams, candidate_pairs};
 use refrain::minhash::{MinHasher, Signature};
 use refrain::progress::Progress;
 use refrain::shingle::{Overlap, ShingleSet, Shingler};
-use refrain::synthetic::{CorpusSpec, generate};
+use refrain::synthetic::{CorpusSpec, Language, generate};
 use refrain::text::{TokenHasher, normalize, tokenize};
 
 fn corpus_texts(documents: usize) -> Vec<String> {
@@ -59,6 +59,29 @@ fn text_stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // The same on English alone: long ASCII runs, split a block at a time.
+    let mut english = CorpusSpec::new(500, 42);
+    english.languages = &[Language::English];
+    let english_texts: Vec<String> = generate(&english)
+        .documents
+        .into_iter()
+        .map(|d| d.text)
+        .collect();
+    group.throughput(Throughput::Bytes(bytes_of(&english_texts)));
+    group.bench_function("token-hashing-english", |b| {
+        let mut hashes = Vec::new();
+        b.iter(|| {
+            english_texts
+                .iter()
+                .map(|text| {
+                    hashes.clear();
+                    token_hasher.hash_tokens(text, &mut hashes);
+                    hashes.len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.throughput(Throughput::Bytes(bytes_of(&texts)));
     let token_lists: Vec<Vec<String>> = texts
         .iter()
         .map(|t| {
