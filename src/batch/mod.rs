@@ -723,13 +723,6 @@ struct DocumentSets {
     first_document: Vec<u32>,
 }
 
-/// A paragraph signature as pass two's sequential read leaves it.
-enum Loaded {
-    Read(Signature),
-    /// Stored earlier in the file: fetched by number in the parallel step.
-    Earlier(u32),
-}
-
 fn document_sets(
     config: &ScanConfig,
     table: &ParagraphTable,
@@ -745,53 +738,54 @@ fn document_sets(
     };
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
     let bands = config.document_bands();
+    let num_perm = config.fingerprint.num_perm;
     let mut in_order = table.signatures.in_order().map_err(&spill)?;
     let mut forms = FormMap::default();
     let documents = table.document_count();
+    let mut fresh: Vec<u32> = Vec::new();
     for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
         let chunk = chunk_start..documents.min(chunk_start + DOCUMENTS_PER_CHUNK);
-        let mut loaded: Vec<(Vec<Loaded>, Vec<u32>)> = Vec::with_capacity(chunk.len());
-        for d in chunk.clone() {
-            let (mut kept, mut kept_forms) = (Vec::new(), Vec::new());
-            let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
-            for (&form, &excluded) in table.forms.form[paragraphs.clone()]
-                .iter()
-                .zip(&excluded[paragraphs])
-            {
-                if form == NO_FORM {
-                    continue;
-                }
-                let first_print = form == in_order.position();
-                let signature = if first_print {
-                    Some(in_order.next_signature().map_err(&spill)?)
-                } else {
-                    None
-                };
-                if !excluded {
-                    kept.push(match signature {
-                        Some(signature) => Loaded::Read(signature),
-                        None => Loaded::Earlier(form),
-                    });
-                    kept_forms.push(form);
-                }
-            }
-            loaded.push((kept, kept_forms));
-        }
+        // Forms are numbered in order of first appearance, so the forms
+        // first met in this chunk are the next ones in the store, up to
+        // the highest the chunk holds: read in one go.
+        let paragraphs =
+            table.forms.first[chunk.start] as usize..table.forms.first[chunk.end] as usize;
+        let first_fresh = in_order.position();
+        let end = table.forms.form[paragraphs]
+            .iter()
+            .filter(|&&form| form != NO_FORM)
+            .max()
+            .map_or(first_fresh, |&last| first_fresh.max(last + 1));
+        fresh.clear();
+        in_order
+            .next_signatures(end - first_fresh, &mut fresh)
+            .map_err(&spill)?;
         // A document's set is the union of its kept paragraphs' sets: it is
         // keyed by their forms and its signature is the slot-wise minimum
-        // of theirs; the set itself is only built when clustering compares
-        // it.
-        let built: Vec<Option<(u64, Vec<u64>)>> = loaded
+        // of theirs (an earlier form's read by number); the set itself is
+        // only built when clustering compares it.
+        let built: Vec<Option<(u64, Vec<u64>)>> = chunk
+            .clone()
             .into_par_iter()
-            .map(|(kept, mut kept_forms)| {
-                if kept.is_empty() {
+            .map(|d| {
+                let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
+                let mut kept_forms: Vec<u32> = table.forms.form[paragraphs.clone()]
+                    .iter()
+                    .zip(&excluded[paragraphs])
+                    .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
+                    .map(|(&form, _)| form)
+                    .collect();
+                if kept_forms.is_empty() {
                     return None;
                 }
-                let mut signature = Signature::empty(config.fingerprint.num_perm);
-                for loaded in &kept {
-                    match loaded {
-                        Loaded::Read(part) => signature.merge(part),
-                        Loaded::Earlier(form) => signature.merge(&table.signatures.get(*form)),
+                let mut signature = Signature::empty(num_perm);
+                for &form in &kept_forms {
+                    match form.checked_sub(first_fresh) {
+                        Some(i) => {
+                            let at = i as usize * num_perm;
+                            signature.merge_slots(&fresh[at..at + num_perm]);
+                        }
+                        None => signature.merge(&table.signatures.get(form)),
                     }
                 }
                 kept_forms.sort_unstable();

@@ -53,10 +53,19 @@ impl SpillFile {
             .writer
             .as_mut()
             .expect("records are appended before the store is sealed");
-        self.scratch.clear();
-        self.scratch
-            .extend(values.iter().flat_map(|value| value.to_le_bytes()));
-        writer.write_all(&self.scratch)?;
+        if cfg!(target_endian = "little") {
+            // SAFETY: the bytes of a `u32` slice, in memory order, which on
+            // a little-endian machine is the file's order.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values))
+            };
+            writer.write_all(bytes)?;
+        } else {
+            self.scratch.clear();
+            self.scratch
+                .extend(values.iter().flat_map(|value| value.to_le_bytes()));
+            writer.write_all(&self.scratch)?;
+        }
         self.values += values.len() as u64;
         Ok(())
     }
@@ -86,31 +95,15 @@ impl SpillFile {
         }
     }
 
-    fn in_order(&self) -> io::Result<SpillReader> {
+    /// A buffered pass over the file from its start.
+    fn in_order(&self) -> io::Result<BufReader<File>> {
         let mut file = self.file.try_clone()?;
         io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
-        Ok(SpillReader {
-            reader: BufReader::with_capacity(1 << 20, file),
-        })
+        Ok(BufReader::with_capacity(1 << 20, file))
     }
 
     fn disk_bytes(&self) -> u64 {
         self.values * VALUE_BYTES
-    }
-}
-
-/// A buffered pass over a spill file from its start.
-#[derive(Debug)]
-struct SpillReader {
-    reader: BufReader<File>,
-}
-
-impl SpillReader {
-    /// Reads the next `count` values.
-    fn next_values(&mut self, count: u64) -> io::Result<Vec<u32>> {
-        let mut values = Vec::new();
-        read_values(count, &mut values, |bytes| self.reader.read_exact(bytes))?;
-        Ok(values)
     }
 }
 
@@ -262,7 +255,7 @@ impl SignatureStore {
 #[derive(Debug)]
 pub struct SignaturesInOrder<'s> {
     store: &'s SignatureStore,
-    reader: SpillReader,
+    reader: BufReader<File>,
     next: u32,
 }
 
@@ -275,9 +268,18 @@ impl SignaturesInOrder<'_> {
 
     /// The next signature.
     pub fn next_signature(&mut self) -> io::Result<Signature> {
-        let slots = self.reader.next_values(self.store.slots)?;
-        self.next += 1;
+        let mut slots = Vec::new();
+        self.next_signatures(1, &mut slots)?;
         Ok(Signature(slots))
+    }
+
+    /// Appends the slots of the next `count` signatures to `out`, one
+    /// signature after another.
+    pub fn next_signatures(&mut self, count: u32, out: &mut Vec<u32>) -> io::Result<()> {
+        let values = u64::from(count) * self.store.slots;
+        read_values(values, out, |bytes| self.reader.read_exact(bytes))?;
+        self.next += count;
+        Ok(())
     }
 }
 
