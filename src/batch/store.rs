@@ -260,17 +260,10 @@ pub struct SignaturesInOrder<'s> {
 }
 
 impl SignaturesInOrder<'_> {
-    /// The number of the signature [`SignaturesInOrder::next_signature`]
-    /// returns next.
+    /// The number of the first signature
+    /// [`SignaturesInOrder::next_signatures`] reads next.
     pub fn position(&self) -> u32 {
         self.next
-    }
-
-    /// The next signature.
-    pub fn next_signature(&mut self) -> io::Result<Signature> {
-        let mut slots = Vec::new();
-        self.next_signatures(1, &mut slots)?;
-        Ok(Signature(slots))
     }
 
     /// Appends the slots of the next `count` signatures to `out`, one
@@ -370,9 +363,11 @@ mod tests {
         assert_eq!(store.get(1), signatures[1]);
         assert_eq!(store.get(0), signatures[0]);
         let mut in_order = store.in_order().unwrap();
-        for signature in &signatures {
-            assert_eq!(&in_order.next_signature().unwrap(), signature);
-        }
+        let mut slots = vec![1];
+        in_order.next_signatures(1, &mut slots).unwrap();
+        assert_eq!(in_order.position(), 1);
+        in_order.next_signatures(1, &mut slots).unwrap();
+        assert_eq!(slots, [1, 4, 0, u32::MAX, 7, 8, 9]);
         assert_eq!(in_order.position(), 2);
         store.check().unwrap();
     }
