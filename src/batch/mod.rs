@@ -48,6 +48,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
 pub use store::{ShingleStore, SignatureStore};
+use store::{merge_packed, pack_codes, packed_len};
 
 use crate::boilerplate::ParagraphSource;
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
@@ -328,7 +329,8 @@ struct ParagraphFacts {
     /// sorting them into a set is left to the few that are ever compared.
     shingles: Vec<u32>,
     /// The signatures of the signed paragraphs (those whose form was not
-    /// stored by an earlier batch), one after another.
+    /// stored by an earlier batch) as packed codes ([`pack_codes`]), one
+    /// after another.
     signatures: Vec<u32>,
     /// Their passage band keys, one after another.
     band_keys: Vec<u64>,
@@ -470,6 +472,7 @@ fn fingerprint_batch(
         .into_par_iter()
         .map(|doc| {
             let mut facts = ParagraphFacts::default();
+            let mut slots = Vec::new();
             let paragraphs =
                 fingerprinter.append_paragraph_shingles(&doc.text, &mut facts.shingles);
             facts.paragraphs = paragraphs
@@ -485,13 +488,13 @@ fn fingerprint_batch(
                         None => FormFound::Signed,
                     };
                     if let FormFound::Signed = found {
-                        let start = facts.signatures.len();
-                        facts.signatures.resize(start + num_perm, u32::MAX);
-                        let slots = &mut facts.signatures[start..];
-                        fingerprinter.hasher().lower_slots(shingles, slots);
+                        slots.clear();
+                        slots.resize(num_perm, u32::MAX);
+                        fingerprinter.hasher().lower_slots(shingles, &mut slots);
                         facts
                             .band_keys
-                            .extend(passage_bands.band_keys_of_slots(slots));
+                            .extend(passage_bands.band_keys_of_slots(&slots));
+                        pack_codes(&slots, &mut facts.signatures);
                     }
                     (tokens, key, range.start as u32..range.end as u32, found)
                 })
@@ -544,7 +547,9 @@ fn merge_batch(
             bytes: doc.bytes as u64,
             extra: doc.extra,
         });
-        let mut signatures = facts.signatures.chunks_exact(read.table.signatures.slots());
+        let mut signatures = facts
+            .signatures
+            .chunks_exact(packed_len(read.table.signatures.slots()));
         let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
         for (tokens, key, range, found) in facts.paragraphs {
             let form = match found {
@@ -779,11 +784,12 @@ fn document_sets(
                     return None;
                 }
                 let mut signature = Signature::empty(num_perm);
+                let packed = packed_len(num_perm);
                 for &form in &kept_forms {
                     match form.checked_sub(first_fresh) {
                         Some(i) => {
-                            let at = i as usize * num_perm;
-                            signature.merge_slots(&fresh[at..at + num_perm]);
+                            let at = i as usize * packed;
+                            merge_packed(&mut signature, &fresh[at..at + packed]);
                         }
                         None => signature.merge(&table.signatures.get(form)),
                     }

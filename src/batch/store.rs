@@ -174,12 +174,84 @@ impl ShingleStore {
     }
 }
 
-/// MinHash signatures of one length, numbered from 0.
+/// MinHash signatures of one length, numbered from 0, each slot kept as
+/// its 16-bit [`slot_code`]: half the disk of the slots themselves. The
+/// code is monotone, so the slot-wise minimum of codes is the code of the
+/// slot-wise minimum, and the signature of a union (pass two's document
+/// signatures) is built from codes as from slots. Two slots share a code
+/// only when they are within 1/2048 of each other: banded codes give the
+/// candidates banded slots give and, rarely, a few more (candidates are
+/// verified against the exact sets).
 #[derive(Debug)]
 pub struct SignatureStore {
     spill: SpillFile,
     slots: u64,
     len: u32,
+}
+
+/// A slot's 16-bit code: the slot itself below 4096, above that the
+/// slot's 12 leading bits and how far they were shifted (like a float
+/// with a 12-bit significand), at most 45,055. Monotone: `a <= b` gives
+/// `code(a) <= code(b)`.
+#[inline(always)]
+pub fn slot_code(slot: u32) -> u16 {
+    let shift = (u32::BITS - slot.leading_zeros()).saturating_sub(12);
+    ((shift << 11) + (slot >> shift)) as u16
+}
+
+/// Values per signature of `slots` slots in packed form: two codes each.
+pub fn packed_len(slots: usize) -> usize {
+    slots.div_ceil(2)
+}
+
+/// Appends the codes of a signature's `slots` to `out`, two to a value
+/// (low half first; an odd last code is paired with `u16::MAX`): what
+/// [`SignatureStore::push`] takes.
+pub fn pack_codes(slots: &[u32], out: &mut Vec<u32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512cd") {
+        // SAFETY: the CPU supports AVX-512F and CD, checked just above
+        // (CD implies F).
+        unsafe { pack_codes_avx512(slots, out) };
+        return;
+    }
+    pack_codes_portable(slots, out);
+}
+
+/// [`pack_codes`] compiled for AVX-512, whose `vplzcntd` counts sixteen
+/// slots' leading zeros at once (4% of a run's CPU, scalar).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512cd")]
+unsafe fn pack_codes_avx512(slots: &[u32], out: &mut Vec<u32>) {
+    pack_codes_portable(slots, out);
+}
+
+/// [`pack_codes`] for any CPU: codes a block of 32 slots at a time (a loop
+/// the compiler vectorizes), then pairs them.
+#[inline(always)]
+fn pack_codes_portable(slots: &[u32], out: &mut Vec<u32>) {
+    for block in slots.chunks(32) {
+        let mut codes = [u16::MAX; 32];
+        for (code, &slot) in codes.iter_mut().zip(block) {
+            *code = slot_code(slot);
+        }
+        let pairs = &codes[..block.len().next_multiple_of(2)];
+        out.extend(
+            pairs
+                .chunks_exact(2)
+                .map(|pair| u32::from(pair[0]) | u32::from(pair[1]) << 16),
+        );
+    }
+}
+
+/// Lowers each slot of `signature` (codes) to the code for it in `packed`
+/// (one signature's packed codes): the codes of the union of both sets.
+pub fn merge_packed(signature: &mut Signature, packed: &[u32]) {
+    for (pair, &value) in signature.0.chunks_mut(2).zip(packed) {
+        for (slot, code) in pair.iter_mut().zip([value & 0xFFFF, value >> 16]) {
+            *slot = (*slot).min(code);
+        }
+    }
 }
 
 impl SignatureStore {
@@ -193,10 +265,11 @@ impl SignatureStore {
         })
     }
 
-    /// Appends a signature's slots and returns its number.
-    pub fn push(&mut self, slots: &[u32]) -> io::Result<u32> {
-        assert_eq!(slots.len() as u64, self.slots);
-        self.spill.append(slots)?;
+    /// Appends a signature's packed codes ([`pack_codes`]) and returns its
+    /// number.
+    pub fn push(&mut self, packed: &[u32]) -> io::Result<u32> {
+        assert_eq!(packed.len(), packed_len(self.slots as usize));
+        self.spill.append(packed)?;
         self.len += 1;
         Ok(self.len - 1)
     }
@@ -226,14 +299,17 @@ impl SignatureStore {
         self.spill.seal()
     }
 
-    /// Signature `n`, read from disk. A read error gives an empty
-    /// signature and is kept for [`SignatureStore::check`].
+    /// The codes of signature `n`, read from disk. A read error gives an
+    /// empty signature and is kept for [`SignatureStore::check`].
     pub fn get(&self, n: u32) -> Signature {
-        let start = u64::from(n) * self.slots;
-        let mut slots = Vec::with_capacity(self.slots as usize);
-        self.spill.read_at(start, start + self.slots, &mut slots);
-        slots.resize(self.slots as usize, u32::MAX);
-        Signature(slots)
+        let per_signature = packed_len(self.slots as usize) as u64;
+        let start = u64::from(n) * per_signature;
+        let mut packed = Vec::with_capacity(per_signature as usize);
+        self.spill
+            .read_at(start, start + per_signature, &mut packed);
+        let mut codes = Signature::empty(self.slots as usize);
+        merge_packed(&mut codes, &packed);
+        codes
     }
 
     /// The first read error met by [`SignatureStore::get`], if any.
@@ -266,10 +342,10 @@ impl SignaturesInOrder<'_> {
         self.next
     }
 
-    /// Appends the slots of the next `count` signatures to `out`, one
-    /// signature after another.
+    /// Appends the packed codes of the next `count` signatures to `out`,
+    /// one signature after another ([`packed_len`] values each).
     pub fn next_signatures(&mut self, count: u32, out: &mut Vec<u32>) -> io::Result<()> {
-        let values = u64::from(count) * self.store.slots;
+        let values = u64::from(count) * packed_len(self.store.slots as usize) as u64;
         read_values(values, out, |bytes| self.reader.read_exact(bytes))?;
         self.next += count;
         Ok(())
@@ -356,19 +432,75 @@ mod tests {
         let mut store = SignatureStore::new_in(None, 3).unwrap();
         let signatures = [Signature(vec![4, 0, u32::MAX]), Signature(vec![7, 8, 9])];
         for (n, signature) in signatures.iter().enumerate() {
-            assert_eq!(store.push(signature.slots()).unwrap(), n as u32);
+            let mut packed = Vec::new();
+            pack_codes(signature.slots(), &mut packed);
+            assert_eq!(store.push(&packed).unwrap(), n as u32);
         }
         store.seal().unwrap();
-        assert_eq!((store.len(), store.disk_bytes()), (2, 24));
-        assert_eq!(store.get(1), signatures[1]);
-        assert_eq!(store.get(0), signatures[0]);
+        // Two values (four codes) a signature.
+        assert_eq!((store.len(), store.disk_bytes()), (2, 16));
+        let max_code = u32::from(slot_code(u32::MAX));
+        assert_eq!(
+            store.get(1),
+            signatures[1],
+            "small slots are their own code"
+        );
+        assert_eq!(store.get(0), Signature(vec![4, 0, max_code]));
         let mut in_order = store.in_order().unwrap();
-        let mut slots = vec![1];
-        in_order.next_signatures(1, &mut slots).unwrap();
+        let mut packed = Vec::new();
+        in_order.next_signatures(1, &mut packed).unwrap();
         assert_eq!(in_order.position(), 1);
-        in_order.next_signatures(1, &mut slots).unwrap();
-        assert_eq!(slots, [1, 4, 0, u32::MAX, 7, 8, 9]);
+        in_order.next_signatures(1, &mut packed).unwrap();
         assert_eq!(in_order.position(), 2);
+        let mut union = Signature::empty(3);
+        merge_packed(&mut union, &packed[..2]);
+        merge_packed(&mut union, &packed[2..]);
+        assert_eq!(union, Signature(vec![4, 0, 9]));
         store.check().unwrap();
+    }
+
+    #[test]
+    fn packed_codes_pair_the_codes_of_any_length() {
+        for len in [1, 2, 3, 31, 32, 33, 64, 127, 128, 129] {
+            let slots: Vec<u32> = (0..len as u32)
+                .map(|i| i.wrapping_mul(0x9e37_79b9) >> (i % 29))
+                .collect();
+            let mut packed = Vec::new();
+            pack_codes(&slots, &mut packed);
+            let expected: Vec<u32> = slots
+                .chunks(2)
+                .map(|pair| {
+                    let high = pair.get(1).map_or(u16::MAX, |&slot| slot_code(slot));
+                    u32::from(slot_code(pair[0])) | u32::from(high) << 16
+                })
+                .collect();
+            assert_eq!(packed, expected, "{len} slots");
+            assert_eq!(packed.len(), packed_len(len));
+        }
+    }
+
+    #[test]
+    fn slot_codes_keep_order_and_tell_apart_slots_a_2048th_apart() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut slots: Vec<u32> = (0..20_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Every magnitude, not only large values.
+                (state as u32) >> (state >> 59)
+            })
+            .chain([0, 1, 4095, 4096, 4097, 8191, 8192, u32::MAX - 1, u32::MAX])
+            .collect();
+        slots.sort_unstable();
+        for pair in slots.windows(2) {
+            let (low, high) = (pair[0], pair[1]);
+            assert!(slot_code(low) <= slot_code(high), "{low} {high}");
+            if u64::from(high - low) * 2048 > u64::from(high) {
+                assert!(slot_code(low) < slot_code(high), "{low} {high}");
+            }
+        }
+        assert_eq!(slot_code(4095), 4095);
+        assert_eq!(slot_code(u32::MAX), 4096 + 19 * 2048 + 2047);
     }
 }
