@@ -35,12 +35,7 @@ impl Signature {
     /// Slot-wise minimum with `other`: afterwards `self` is the signature
     /// of the union of both sets.
     pub fn merge(&mut self, other: &Signature) {
-        self.merge_slots(&other.0);
-    }
-
-    /// [`Signature::merge`] with another signature's slots.
-    pub fn merge_slots(&mut self, slots: &[u32]) {
-        for (mine, theirs) in self.0.iter_mut().zip(slots) {
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
             *mine = (*mine).min(*theirs);
         }
     }
