@@ -473,8 +473,17 @@ fn fingerprint_batch(
         .map(|doc| {
             let mut facts = ParagraphFacts::default();
             let mut slots = Vec::new();
+            // Room for a shingle per three bytes (a Han character's), so
+            // the buffer is not grown and copied along the way.
+            facts.shingles.reserve(doc.text.len() / 3 + 16);
             let paragraphs =
                 fingerprinter.append_paragraph_shingles(&doc.text, &mut facts.shingles);
+            facts
+                .signatures
+                .reserve(paragraphs.len() * packed_len(num_perm));
+            facts
+                .band_keys
+                .reserve(paragraphs.len() * passage_bands.bands);
             facts.paragraphs = paragraphs
                 .into_iter()
                 .map(|(_, tokens, range)| {
