@@ -16,7 +16,11 @@ use refrain::synthetic::{CorpusSpec, Language, generate};
 use refrain::text::{TokenHasher, normalize, tokenize};
 
 fn corpus_texts(documents: usize) -> Vec<String> {
-    generate(&CorpusSpec::new(documents, 42))
+    texts_of(&CorpusSpec::new(documents, 42))
+}
+
+fn texts_of(spec: &CorpusSpec) -> Vec<String> {
+    generate(spec)
         .documents
         .into_iter()
         .map(|d| d.text)
@@ -44,43 +48,32 @@ fn text_stages(c: &mut Criterion) {
             count
         })
     });
-    // What the pipelines run: raw text to token hashes in one pass.
+    // What the pipelines run: raw text to token hashes in one pass; on
+    // the mixed corpus, and on English alone (long ASCII runs, split a
+    // block at a time).
     let token_hasher = TokenHasher::new(1);
-    group.bench_function("token-hashing", |b| {
-        let mut hashes = Vec::new();
-        b.iter(|| {
-            texts
-                .iter()
-                .map(|text| {
-                    hashes.clear();
-                    token_hasher.hash_tokens(text, &mut hashes);
-                    hashes.len()
-                })
-                .sum::<usize>()
-        })
-    });
-    // The same on English alone: long ASCII runs, split a block at a time.
     let mut english = CorpusSpec::new(500, 42);
     english.languages = &[Language::English];
-    let english_texts: Vec<String> = generate(&english)
-        .documents
-        .into_iter()
-        .map(|d| d.text)
-        .collect();
-    group.throughput(Throughput::Bytes(bytes_of(&english_texts)));
-    group.bench_function("token-hashing-english", |b| {
-        let mut hashes = Vec::new();
-        b.iter(|| {
-            english_texts
-                .iter()
-                .map(|text| {
-                    hashes.clear();
-                    token_hasher.hash_tokens(text, &mut hashes);
-                    hashes.len()
-                })
-                .sum::<usize>()
-        })
-    });
+    let english_texts = texts_of(&english);
+    for (name, corpus) in [
+        ("token-hashing", &texts),
+        ("token-hashing-english", &english_texts),
+    ] {
+        group.throughput(Throughput::Bytes(bytes_of(corpus)));
+        group.bench_function(name, |b| {
+            let mut hashes = Vec::new();
+            b.iter(|| {
+                corpus
+                    .iter()
+                    .map(|text| {
+                        hashes.clear();
+                        token_hasher.hash_tokens(text, &mut hashes);
+                        hashes.len()
+                    })
+                    .sum::<usize>()
+            })
+        });
+    }
     group.throughput(Throughput::Bytes(bytes_of(&texts)));
     let token_lists: Vec<Vec<String>> = texts
         .iter()
