@@ -321,7 +321,7 @@ struct Unread {
 /// kind of value in one buffer for the whole document (a few allocations
 /// per document, not a few per paragraph).
 #[derive(Default)]
-struct ParagraphFacts {
+struct DocumentFacts {
     /// Per paragraph: tokens, [`sequence_key`] of its shingles, the range
     /// of `shingles` they take, and its form if an earlier batch stored it.
     paragraphs: Vec<(u32, u64, Range<u32>, FormFound)>,
@@ -351,7 +351,7 @@ enum FormFound {
 type FormMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
 
 /// Fingerprinted documents waiting for pass one's sequential merge.
-type Fingerprinted = Vec<(Unread, ParagraphFacts)>;
+type Fingerprinted = Vec<(Unread, DocumentFacts)>;
 
 fn read_and_fingerprint(
     config: &ScanConfig,
@@ -471,7 +471,7 @@ fn fingerprint_batch(
     documents
         .into_par_iter()
         .map(|doc| {
-            let mut facts = ParagraphFacts::default();
+            let mut facts = DocumentFacts::default();
             let mut slots = Vec::new();
             // Room for a shingle per three bytes (a Han character's), so
             // the buffer is not grown and copied along the way.
