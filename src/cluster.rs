@@ -133,8 +133,8 @@ const VERIFY_CHUNK: usize = 16_384;
 /// component around representatives. `form_set` gives a form's shingles,
 /// from memory or from disk; it is asked for each form of a component
 /// once per chunk of candidates and, unless the component's first form
-/// met the threshold with every other (see [`star_cluster`]), once per
-/// component.
+/// met the threshold with every other (then the verified pairs suffice),
+/// once per component.
 pub fn cluster_forms<'s>(
     form_count: usize,
     candidates: &[(u32, u32)],
