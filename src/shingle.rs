@@ -193,7 +193,9 @@ impl Shingler {
     /// [`Shingler::fixed_windows`] with the widest vectors this CPU has.
     fn fixed_windows_fastest<const K: usize>(&self, token_hashes: &[u64], out: &mut [u32]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512dq") {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
             // SAFETY: the CPU supports AVX-512F and DQ, checked just above.
             unsafe { self.fixed_windows_avx512::<K>(token_hashes, out) };
             return;

@@ -209,9 +209,10 @@ pub fn packed_len(slots: usize) -> usize {
 /// [`SignatureStore::push`] takes.
 pub fn pack_codes(slots: &[u32], out: &mut Vec<u32>) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512cd") {
-        // SAFETY: the CPU supports AVX-512F and CD, checked just above
-        // (CD implies F).
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512cd")
+    {
+        // SAFETY: the CPU supports AVX-512F and CD, checked just above.
         unsafe { pack_codes_avx512(slots, out) };
         return;
     }
