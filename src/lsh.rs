@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use crate::minhash::Signature;
+use crate::shingle::avalanche;
 
 /// Candidate probability that the automatic band choice guarantees at the
 /// similarity threshold.
@@ -80,9 +81,7 @@ fn band_key(band: usize, slots: &[u32]) -> u64 {
         h = (h ^ u64::from(slot)).wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 29;
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    avalanche(h)
 }
 
 /// Candidate pairs `(i, j)` with `i < j` among `signatures`, sorted and

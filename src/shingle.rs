@@ -92,9 +92,7 @@ pub fn sequence_key(hashes: &[u32]) -> u64 {
         h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 32;
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    avalanche(h)
 }
 
 /// Folds a 64-bit hash to the 32 bits a shingle set keeps.
@@ -225,37 +223,34 @@ impl Shingler {
     }
 
     /// [`Shingler::window_hash`] of every window of `K` tokens, folded, into
-    /// `out` (one slot per window).
+    /// `out` (one slot per window). The windows being arrays of `K`, the
+    /// inlined hash is unrolled and vectorized across windows.
     #[inline(always)]
     fn fixed_windows<const K: usize>(&self, token_hashes: &[u64], out: &mut [u32]) {
-        let start = self.seed ^ (K as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         for (i, slot) in out.iter_mut().enumerate() {
             let window: &[u64; K] = token_hashes[i..i + K].try_into().expect("K tokens");
-            let mut h = start;
-            for &t in window {
-                h = (h ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd);
-                h ^= h >> 32;
-            }
-            *slot = fold(finish(h));
+            *slot = fold(self.window_hash(window));
         }
     }
 
     /// Combines the token hashes of one window. They are already uniform,
     /// so a multiply-xorshift chain and a final avalanche (the murmur3
     /// finalizer) suffice; order matters.
+    #[inline(always)]
     fn window_hash(&self, token_hashes: &[u64]) -> u64 {
         let mut h = self.seed ^ (token_hashes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         for &t in token_hashes {
             h = (h ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd);
             h ^= h >> 32;
         }
-        finish(h)
+        avalanche(h)
     }
 }
 
-/// The murmur3 finalizer's last avalanche, ending a window hash.
+/// The murmur3 finalizer's last steps, ending the multiply-xorshift hashes
+/// of windows, sequences and LSH bands.
 #[inline(always)]
-fn finish(mut h: u64) -> u64 {
+pub(crate) fn avalanche(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)

@@ -800,7 +800,7 @@ fn document_sets(
                             let at = i as usize * packed;
                             merge_packed(&mut signature, &fresh[at..at + packed]);
                         }
-                        None => signature.merge(&table.signatures.get(form)),
+                        None => table.signatures.merge_into(form, &mut signature),
                     }
                 }
                 kept_forms.sort_unstable();

@@ -1,5 +1,6 @@
-//! What pass one spills to unnamed temporary files: the shingle set and
-//! the MinHash signature of every distinct paragraph. Each file is
+//! What pass one spills to unnamed temporary files: the shingle hashes and
+//! the MinHash signature (as slot codes) of every distinct paragraph form.
+//! Each file is
 //! appended once in order, then read back either in that order (one
 //! buffered pass) or a record at a time by its number (positioned reads,
 //! safe from many threads).
@@ -17,7 +18,7 @@ use std::sync::Mutex;
 use crate::minhash::Signature;
 use crate::shingle::ShingleSet;
 
-/// Bytes per stored value (a shingle or a signature slot).
+/// Bytes per stored value (a shingle, or two signature slot codes).
 const VALUE_BYTES: u64 = 4;
 
 /// A temporary file of `u32` values, written in order and then read.
@@ -303,14 +304,21 @@ impl SignatureStore {
     /// The codes of signature `n`, read from disk. A read error gives an
     /// empty signature and is kept for [`SignatureStore::check`].
     pub fn get(&self, n: u32) -> Signature {
+        let mut codes = Signature::empty(self.slots as usize);
+        self.merge_into(n, &mut codes);
+        codes
+    }
+
+    /// Lowers each slot of `signature` (codes) to signature `n`'s, read
+    /// from disk: the codes of the union of both sets. A read error leaves
+    /// `signature` as it was and is kept for [`SignatureStore::check`].
+    pub fn merge_into(&self, n: u32, signature: &mut Signature) {
         let per_signature = packed_len(self.slots as usize) as u64;
         let start = u64::from(n) * per_signature;
         let mut packed = Vec::with_capacity(per_signature as usize);
         self.spill
             .read_at(start, start + per_signature, &mut packed);
-        let mut codes = Signature::empty(self.slots as usize);
-        merge_packed(&mut codes, &packed);
-        codes
+        merge_packed(signature, &packed);
     }
 
     /// The first read error met by [`SignatureStore::get`], if any.
