@@ -1,5 +1,7 @@
-//! LSH buckets spilled to disk: one temporary file per band of
-//! `(band key, item)` records, written as items are fingerprinted. Each
+//! LSH buckets spilled to disk: one temporary file per band of band keys,
+//! written as items are fingerprinted. Items are numbered in the order
+//! they are pushed, so an item is its key's position in each file and only
+//! the 8-byte key is written (a third less than key and item). Each
 //! band is then read back, sorted and cut into buckets on its own, so
 //! memory holds one band at a time per thread rather than every band of
 //! every item. The pairs are the same as [`crate::lsh::candidate_pairs`]
@@ -14,8 +16,8 @@ use rayon::prelude::*;
 use crate::lsh::{LshParams, bucket_pairs};
 use crate::minhash::Signature;
 
-/// Bytes of one record: a 64-bit key and a 32-bit item.
-const RECORD_BYTES: usize = 12;
+/// Bytes of one record: a 64-bit key (the item is its position).
+const RECORD_BYTES: usize = 8;
 
 /// One temporary file per band.
 #[derive(Debug)]
@@ -54,16 +56,15 @@ impl BandFiles {
         &self.params
     }
 
-    /// Files `item` under each of its band keys (from [`Self::keys_of`]).
-    pub fn push(&mut self, item: u32, keys: &[u64]) -> io::Result<()> {
-        let mut record = [0u8; RECORD_BYTES];
-        record[8..].copy_from_slice(&item.to_le_bytes());
+    /// Files the next item under each of its band keys (from
+    /// [`Self::keys_of`]) and returns its number: items are numbered from 0
+    /// in the order they are pushed.
+    pub fn push(&mut self, keys: &[u64]) -> io::Result<u32> {
         for (writer, key) in self.writers.iter_mut().zip(keys) {
-            record[..8].copy_from_slice(&key.to_le_bytes());
-            writer.write_all(&record)?;
+            writer.write_all(&key.to_le_bytes())?;
         }
         self.records += 1;
-        Ok(())
+        Ok((self.records - 1) as u32)
     }
 
     /// Bytes written to disk.
@@ -114,17 +115,18 @@ fn band_pairs(
         .map(|_| Vec::with_capacity(per_partition + per_partition / 8 + 16))
         .collect();
     let mut chunk = vec![0u8; RECORD_BYTES * RECORDS_PER_READ];
+    let mut item = 0u32;
     let mut left = records as usize;
     while left > 0 {
         let take = left.min(RECORDS_PER_READ);
         let bytes = &mut chunk[..take * RECORD_BYTES];
         file.read_exact(bytes)?;
         for record in bytes.chunks_exact(RECORD_BYTES) {
-            let key = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
-            let item = u32::from_le_bytes(record[8..].try_into().expect("4 bytes"));
+            let key = u64::from_le_bytes(record.try_into().expect("8 bytes"));
             if let Some(item) = renumber(item) {
                 partitions[partition_of(key)].push((key, item));
             }
+            item += 1;
         }
         left -= take;
     }
@@ -192,7 +194,7 @@ mod tests {
         assert!(!expected.is_empty());
         let mut files = BandFiles::new_in(None, params).unwrap();
         for (item, signature) in signatures.iter().enumerate() {
-            files.push(item as u32, &files.keys_of(signature)).unwrap();
+            assert_eq!(files.push(&files.keys_of(signature)).unwrap(), item as u32);
         }
         assert_eq!(files.candidate_pairs(&Some).unwrap(), expected);
     }
@@ -220,7 +222,7 @@ mod tests {
                 mixed(u64::from(item) + (1 << 40))
             };
             files
-                .push(item, &[first, mixed(u64::from(item) + (1 << 41))])
+                .push(&[first, mixed(u64::from(item) + (1 << 41))])
                 .unwrap();
         }
         expected.sort_unstable();
@@ -249,8 +251,8 @@ mod tests {
         let signature = hasher.signature(&ShingleSet::from_hashes(vec![1, 2, 3]));
         let params = LshParams::for_threshold(0.8, 128);
         let mut files = BandFiles::new_in(None, params).unwrap();
-        for item in 0..3 {
-            files.push(item, &files.keys_of(&signature)).unwrap();
+        for _ in 0..3 {
+            files.push(&files.keys_of(&signature)).unwrap();
         }
         let odd_out = |item: u32| (item != 1).then_some(item / 2);
         assert_eq!(files.candidate_pairs(&odd_out).unwrap(), [(0, 1)]);

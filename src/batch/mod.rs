@@ -580,7 +580,8 @@ fn merge_batch(
                                     &facts.shingles[range.start as usize..range.end as usize];
                                 let form = read.table.forms.store.push(shingles)?;
                                 read.table.signatures.push(signature)?;
-                                read.bands.push(form, keys)?;
+                                let item = read.bands.push(keys)?;
+                                debug_assert_eq!(item, form, "band items are forms");
                                 *slot.insert(form)
                             }
                         }
@@ -822,7 +823,8 @@ fn document_sets(
                 Entry::Occupied(form) => *form.get(),
                 Entry::Vacant(slot) => {
                     let form = sets.first_document.len() as u32;
-                    band_files.push(form, &band_keys).map_err(&spill)?;
+                    let item = band_files.push(&band_keys).map_err(&spill)?;
+                    debug_assert_eq!(item, form, "band items are document forms");
                     sets.first_document.push(d as u32);
                     sets.docs_per_form.push(0);
                     *slot.insert(form)
