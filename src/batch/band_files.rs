@@ -2,9 +2,9 @@
 //! written as items are fingerprinted. Items are numbered in the order
 //! they are pushed, so an item is its key's position in each file and only
 //! the 8-byte key is written (a third less than key and item). Each
-//! band is then read back, sorted and cut into buckets on its own, so
-//! memory holds one band at a time per thread rather than every band of
-//! every item. The pairs are the same as [`crate::lsh::candidate_pairs`]
+//! band is then read back on its own, sifted of keys that surely occur
+//! once, sorted and cut into buckets, so memory holds one band's keys at a
+//! time per thread rather than every band of every item. The pairs are the same as [`crate::lsh::candidate_pairs`]
 //! gives for the same signatures and numbering.
 
 use std::fs::File;
@@ -102,77 +102,67 @@ fn band_pairs(
     renumber: &impl Fn(u32) -> Option<u32>,
 ) -> io::Result<Vec<(u32, u32)>> {
     file.seek(io::SeekFrom::Start(0))?;
-    // Records are dealt into partitions by the top bits of their key as
-    // they are read: equal keys meet in one partition, and each partition
-    // is small enough for its bitmaps and its sort to stay in cache.
-    let partition_bits = (records as usize / RECORDS_PER_PARTITION)
-        .next_power_of_two()
-        .trailing_zeros()
-        .min(16);
-    let partition_of = |key: u64| key.checked_shr(64 - partition_bits).unwrap_or(0) as usize;
-    let per_partition = (records >> partition_bits) as usize;
-    let mut partitions: Vec<Vec<(u64, u32)>> = (0..1usize << partition_bits)
-        .map(|_| Vec::with_capacity(per_partition + per_partition / 8 + 16))
-        .collect();
-    let mut chunk = vec![0u8; RECORD_BYTES * RECORDS_PER_READ];
-    let mut item = 0u32;
-    let mut left = records as usize;
-    while left > 0 {
-        let take = left.min(RECORDS_PER_READ);
-        let bytes = &mut chunk[..take * RECORD_BYTES];
-        file.read_exact(bytes)?;
-        for record in bytes.chunks_exact(RECORD_BYTES) {
-            let key = u64::from_le_bytes(record.try_into().expect("8 bytes"));
-            if let Some(item) = renumber(item) {
-                partitions[partition_of(key)].push((key, item));
-            }
-            item += 1;
-        }
-        left -= take;
-    }
+    let keys = read_keys(&mut file, records as usize)?;
+    let mut keyed = records_whose_key_may_repeat(&keys, renumber);
+    drop(keys);
+    keyed.sort_unstable();
     let mut pairs = Vec::new();
-    for keyed in &mut partitions {
-        keep_repeated_keys(keyed);
-        keyed.sort_unstable();
-        for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
-            bucket_pairs(bucket, &mut pairs);
-        }
-        *keyed = Vec::new();
+    for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+        bucket_pairs(bucket, &mut pairs);
     }
     Ok(pairs)
 }
 
-/// Records per partition of a band, about: two bitmaps of eight bits per
-/// record take 128 KB.
-const RECORDS_PER_PARTITION: usize = 1 << 16;
+/// A band file's `records` keys, with one read.
+fn read_keys(file: &mut File, records: usize) -> io::Result<Vec<u64>> {
+    let mut keys = vec![0u64; records];
+    // SAFETY: the bytes of a `u64` slice, which any bytes make valid keys.
+    let bytes = unsafe {
+        std::slice::from_raw_parts_mut(keys.as_mut_ptr().cast::<u8>(), records * RECORD_BYTES)
+    };
+    file.read_exact(bytes)?;
+    for key in &mut keys {
+        *key = u64::from_le(*key);
+    }
+    Ok(keys)
+}
 
-/// Drops records whose key surely occurs once. Most do (a paragraph's
-/// band matches no other's), and only buckets of two or more give pairs:
-/// two bitmaps indexed by the key's bits, one of keys seen and one of keys
-/// seen again, let the sort that follows handle the repeated keys and a
-/// few others that share their bits (about one in nine) instead of every
-/// record.
-fn keep_repeated_keys(keyed: &mut Vec<(u64, u32)>) {
-    // About eight bits per record: two bitmaps of a partition of 65,536
-    // records take 128 KB, in cache.
-    let bits = (keyed.len() * 8).next_power_of_two().max(64);
+/// Bits per record of each of the two bitmaps that sift a band's keys:
+/// a key that occurs once is kept when another key shares its bit, about
+/// one time in nine.
+const BITS_PER_RECORD: usize = 8;
+
+/// The `(key, renumbered item)` records of `keys` (item `i` at `keys[i]`)
+/// but those whose key surely occurs once. Most do (a paragraph's band
+/// matches no other's), and only buckets of two or more give pairs: two
+/// bitmaps indexed by the key's bits, one of keys seen and one of keys
+/// seen again, leave the sort that follows the repeated keys and a few
+/// others that share their bits, instead of every record. At 8 bits per
+/// record the bitmaps of a million-document run's band take 16 MB, in the
+/// last-level cache.
+fn records_whose_key_may_repeat(
+    keys: &[u64],
+    renumber: &impl Fn(u32) -> Option<u32>,
+) -> Vec<(u64, u32)> {
+    let bits = (keys.len() * BITS_PER_RECORD).next_power_of_two().max(64);
     let mask = (bits - 1) as u64;
     let mut seen = vec![0u64; bits / 64];
     let mut repeated = vec![0u64; bits / 64];
-    for &(key, _) in keyed.iter() {
-        let bit = key & mask;
-        let (word, flag) = ((bit >> 6) as usize, 1u64 << (bit & 63));
-        repeated[word] |= seen[word] & flag;
-        seen[word] |= flag;
+    for (item, &key) in keys.iter().enumerate() {
+        if renumber(item as u32).is_some() {
+            let bit = key & mask;
+            let (word, flag) = ((bit >> 6) as usize, 1u64 << (bit & 63));
+            repeated[word] |= seen[word] & flag;
+            seen[word] |= flag;
+        }
     }
-    keyed.retain(|&(key, _)| {
-        let bit = key & mask;
-        repeated[(bit >> 6) as usize] & (1u64 << (bit & 63)) != 0
-    });
+    drop(seen);
+    keys.iter()
+        .enumerate()
+        .filter(|&(_, &key)| repeated[(key & mask) as usize >> 6] & (1u64 << (key & 63)) != 0)
+        .filter_map(|(item, &key)| Some((key, renumber(item as u32)?)))
+        .collect()
 }
-
-/// Records read from a band file at a time.
-const RECORDS_PER_READ: usize = 1 << 16;
 
 #[cfg(test)]
 mod tests {
@@ -200,9 +190,9 @@ mod tests {
     }
 
     #[test]
-    fn bands_of_several_partitions_give_every_pair() {
-        // 270,000 items, four partitions a band; items 3g, 3g+1 and 3g+2
-        // share their first band's key when g is a multiple of 1000.
+    fn a_large_band_gives_every_pair() {
+        // 270,000 items (bitmaps of 4 Mbit); items 3g, 3g+1 and 3g+2 share
+        // their first band's key when g is a multiple of 1000.
         let params = LshParams { bands: 2, rows: 1 };
         let mixed = |x: u64| {
             let x = (x ^ (x >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -232,17 +222,24 @@ mod tests {
 
     #[test]
     fn only_records_whose_key_may_repeat_are_kept() {
-        // Keys 0..1000 once each, and key 7 and 123_456 twice more.
-        let mut keyed: Vec<(u64, u32)> = (0..1000u64).map(|k| (k * 0x9e37_79b9, 0)).collect();
+        // Keys 0..1000 once each, and key 7's and 123_456 twice more.
+        let mut keys: Vec<u64> = (0..1000u64).map(|k| k * 0x9e37_79b9).collect();
         let repeated = [7 * 0x9e37_79b9, 123_456];
-        keyed.extend([(repeated[0], 1), (repeated[1], 2), (repeated[1], 3)]);
-        let before = keyed.len();
-        keep_repeated_keys(&mut keyed);
+        keys.extend([repeated[0], repeated[1], repeated[1]]);
+        let kept = records_whose_key_may_repeat(&keys, &Some);
         for key in repeated {
-            let kept = keyed.iter().filter(|&&(k, _)| k == key).count();
-            assert!(kept >= 2, "all records of a repeated key stay");
+            let items: Vec<u32> = kept.iter().filter(|r| r.0 == key).map(|r| r.1).collect();
+            let expected: Vec<u32> = (0..keys.len() as u32)
+                .filter(|&i| keys[i as usize] == key)
+                .collect();
+            assert_eq!(items, expected, "all records of a repeated key stay");
         }
-        assert!(keyed.len() < before / 4, "{} of {before} kept", keyed.len());
+        assert!(
+            kept.len() < keys.len() / 4,
+            "{} of {} kept",
+            kept.len(),
+            keys.len()
+        );
     }
 
     #[test]
