@@ -182,6 +182,25 @@ fn index_stages(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("lsh-candidates", subset), |b| {
         b.iter(|| candidate_pairs(&sig_refs[..subset], &params).len())
     });
+    // Building the sets clustering compares: a document's paragraphs'
+    // shingle hashes, as the store gives them back, sorted and distinct.
+    let unsorted: Vec<Vec<u32>> = sets
+        .iter()
+        .map(|set| {
+            // In no particular order, as window hashes come.
+            let mut hashes = set.hashes().to_vec();
+            hashes.sort_by_key(|&h| h.wrapping_mul(0x9e37_79b9).rotate_left(7));
+            hashes
+        })
+        .collect();
+    group.bench_function(BenchmarkId::new("set-building", sets.len()), |b| {
+        b.iter(|| {
+            unsorted
+                .iter()
+                .map(|hashes| ShingleSet::from_hashes(hashes.clone()).len())
+                .sum::<usize>()
+        })
+    });
     group.bench_function(BenchmarkId::new("cluster", sets.len()), |b| {
         b.iter(|| {
             near_duplicate_clusters(&set_refs, &sig_refs, &params, 0.8)

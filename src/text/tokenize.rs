@@ -203,9 +203,9 @@ impl TokenHasher {
                     | u32::from(bytes[at + 2] & 0x3F);
                 if is_common_han(code) {
                     flush(&mut word, seed, out);
-                    out.push(self.han[(code - HAN_FIRST) as usize]);
-                    previous_single = Some(at);
-                    at += 3;
+                    let (end, last) = self.push_han_run(bytes, at, out);
+                    previous_single = Some(last);
+                    at = end;
                     continue;
                 }
             }
@@ -260,6 +260,31 @@ impl TokenHasher {
             at += c.len_utf8();
         }
         flush(&mut word, seed, out);
+    }
+}
+
+impl TokenHasher {
+    /// Pushes the table's hash of each common Han character of the run that
+    /// starts at `at` (with one) and returns where the run ends and where
+    /// its last character starts. A loop of its own, with nothing but the
+    /// table read and the push, so the reads of one character after another
+    /// overlap (Chinese text is mostly such runs).
+    #[inline]
+    fn push_han_run(&self, bytes: &[u8], mut at: usize, out: &mut Vec<u64>) -> (usize, usize) {
+        out.reserve((bytes.len() - at) / 3);
+        let mut last = at;
+        while let [lead @ 0xE3..=0xE9, second, third, ..] = bytes[at..] {
+            let code = u32::from(lead & 0x0F) << 12
+                | u32::from(second & 0x3F) << 6
+                | u32::from(third & 0x3F);
+            if !is_common_han(code) {
+                break;
+            }
+            out.push(self.han[(code - HAN_FIRST) as usize]);
+            last = at;
+            at += 3;
+        }
+        (at, last)
     }
 }
 
