@@ -28,7 +28,7 @@
 //! Memory grows with the number of paragraphs (about 12 bytes each, plus
 //! a hash-map slot per distinct paragraph while reading) and documents
 //! (their ids), not with the text. Paragraph forms are keyed by a 64-bit
-//! [`sequence_key`] of their shingle hashes, documents by a 64-bit hash of
+//! [`form_key`] of their shingle hashes, documents by a 64-bit hash of
 //! their kept paragraph forms.
 
 pub mod band_files;
@@ -60,7 +60,7 @@ use crate::fingerprint::Fingerprinter;
 use crate::minhash::Signature;
 use crate::pipeline::{Passages, in_pool, judge_passages};
 use crate::progress::Progress;
-use crate::shingle::{Overlap, ShingleSet, sequence_key};
+use crate::shingle::{Overlap, ShingleSet, form_key};
 
 /// Form number of a paragraph or document without shingles.
 const NO_FORM: u32 = u32::MAX;
@@ -322,7 +322,7 @@ struct Unread {
 /// per document, not a few per paragraph).
 #[derive(Default)]
 struct DocumentFacts {
-    /// Per paragraph: tokens, [`sequence_key`] of its shingles, the range
+    /// Per paragraph: tokens, [`form_key`] of its shingles, the range
     /// of `shingles` they take, and its form if an earlier batch stored it.
     paragraphs: Vec<(u32, u64, Range<u32>, FormFound)>,
     /// Every paragraph's shingle hashes in text order, repeats included:
@@ -490,7 +490,7 @@ fn fingerprint_batch(
                     let shingles = &facts.shingles[range.clone()];
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
-                    let key = sequence_key(shingles);
+                    let key = form_key(shingles);
                     let found = match known.get(&key) {
                         _ if shingles.is_empty() => FormFound::Known(NO_FORM),
                         Some(&form) => FormFound::Known(form),
