@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -203,7 +204,7 @@ impl SourceRead {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct RawDocument {
     name: String,
     source: String,
@@ -331,8 +332,8 @@ fn decode(
     line: Option<u64>,
     problems: &mut Vec<InputProblem>,
 ) -> String {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    if bytes.starts_with(BYTE_ORDER_MARK) {
+        bytes.drain(..BYTE_ORDER_MARK.len());
     }
     // simdutf8 validates several times faster than the standard library
     // (it was 4% of a `dedup` run); only invalid text, rare, goes on to
@@ -341,19 +342,41 @@ fn decode(
         // SAFETY: `bytes` was validated as UTF-8 just above.
         return unsafe { String::from_utf8_unchecked(bytes) };
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let offset = err.utf8_error().valid_up_to();
-            problems.push(InputProblem::new(
-                name,
-                line,
-                ProblemKind::InvalidUtf8,
-                format!("invalid UTF-8 at byte {offset}; decoded with replacement characters"),
-            ));
-            String::from_utf8_lossy(err.as_bytes()).into_owned()
-        }
+    repaired(&bytes, name, line, problems)
+}
+
+/// [`decode`] for text that stays where it is when it is valid UTF-8.
+fn decode_line<'b>(
+    bytes: &'b [u8],
+    name: &str,
+    line: Option<u64>,
+    problems: &mut Vec<InputProblem>,
+) -> Cow<'b, str> {
+    let bytes = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(bytes);
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(repaired(bytes, name, line, problems)),
     }
+}
+
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Invalid UTF-8 decoded with replacement characters, and a warning that
+/// names its first bad byte.
+fn repaired(
+    bytes: &[u8],
+    name: &str,
+    line: Option<u64>,
+    problems: &mut Vec<InputProblem>,
+) -> String {
+    let offset = std::str::from_utf8(bytes).map_or_else(|err| err.valid_up_to(), str::len);
+    problems.push(InputProblem::new(
+        name,
+        line,
+        ProblemKind::InvalidUtf8,
+        format!("invalid UTF-8 at byte {offset}; decoded with replacement characters"),
+    ));
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn read_jsonl(
@@ -363,13 +386,50 @@ fn read_jsonl(
     out: &mut SourceRead,
     emit: &mut dyn FnMut(SourceRead),
 ) -> io::Result<()> {
-    let mut reader = BufReader::with_capacity(256 << 10, reader);
-    if let Some(offset) = reader
-        .fill_buf()?
-        .iter()
-        .take(BINARY_SNIFF_BYTES)
-        .position(|&b| b == 0)
-    {
+    let limits = BatchLimits {
+        bytes: PARSE_BATCH_BYTES,
+        lines: PARSE_BATCH_LINES,
+        read: READ_BYTES,
+    };
+    read_jsonl_in_batches(reader, name, options, limits, out, emit)
+}
+
+/// Lines read in one batch before they are parsed in parallel.
+const PARSE_BATCH_LINES: usize = 8192;
+/// Bytes read in one batch before they are parsed in parallel.
+const PARSE_BATCH_BYTES: usize = 32 << 20;
+/// Bytes asked of the source at a time.
+const READ_BYTES: usize = 1 << 20;
+
+/// When a batch of JSONL lines is full, and how much is read at a time.
+#[derive(Clone, Copy)]
+struct BatchLimits {
+    bytes: usize,
+    lines: usize,
+    read: usize,
+}
+
+/// Reads JSONL into one buffer, a batch of lines at a time, and parses each
+/// batch's lines in parallel where they lie in the buffer: no line is
+/// copied out or given an allocation of its own, so the only sequential
+/// work is the read and a `memchr` for each line's end. A line longer
+/// than `--max-doc-bytes` is skipped as it is read, never held whole.
+fn read_jsonl_in_batches(
+    mut reader: Box<dyn Read + Send>,
+    name: &str,
+    options: &ReadOptions,
+    limits: BatchLimits,
+    out: &mut SourceRead,
+    emit: &mut dyn FnMut(SourceRead),
+) -> io::Result<()> {
+    let max_bytes = usize::try_from(options.max_doc_bytes).unwrap_or(usize::MAX);
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut eof = read_more(
+        &mut reader,
+        &mut buffer,
+        limits.read.max(BINARY_SNIFF_BYTES),
+    )?;
+    if let Some(offset) = buffer.iter().take(BINARY_SNIFF_BYTES).position(|&b| b == 0) {
         out.problems.push(InputProblem::new(
             name,
             None,
@@ -378,132 +438,158 @@ fn read_jsonl(
         ));
         return Ok(());
     }
-    let mut batch: Vec<PendingLine> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let mut buf = Vec::new();
-    let mut line_number = 0u64;
+    let mut batch = LineBatch::default();
+    // Lines before `at` are in the batch; `buffer[at..]` is not cut yet,
+    // and `buffer[at..searched]` holds no line end.
+    let (mut at, mut searched) = (0, 0);
     loop {
-        let read = read_line_bounded(&mut reader, &mut buf, options.max_doc_bytes)?;
-        match read {
-            LineRead::Eof => {
-                parse_batch(&mut batch, name, options, out);
-                return Ok(());
-            }
-            LineRead::TooLong { bytes } => {
-                line_number += 1;
-                batch.push(PendingLine::TooLong { line_number, bytes });
-            }
-            LineRead::Line => {
-                line_number += 1;
-                trim_line_end(&mut buf);
-                if !buf.iter().all(u8::is_ascii_whitespace) {
-                    batch_bytes += buf.len();
-                    batch.push(PendingLine::Record {
-                        line_number,
-                        bytes: std::mem::take(&mut buf),
-                    });
-                }
+        while let Some(newline) = memchr::memchr(b'\n', &buffer[searched..]) {
+            batch.push(&buffer, at..searched + newline, true, max_bytes);
+            at = searched + newline + 1;
+            searched = at;
+            if batch.is_full(limits) {
+                batch.parse(&buffer, name, options, out);
+                emit(std::mem::take(out));
+                buffer.drain(..at);
+                (at, searched) = (0, 0);
             }
         }
-        if batch_bytes >= PARSE_BATCH_BYTES || batch.len() >= PARSE_BATCH_LINES {
-            parse_batch(&mut batch, name, options, out);
-            emit(std::mem::take(out));
-            batch_bytes = 0;
+        searched = buffer.len();
+        if eof {
+            if at < buffer.len() {
+                batch.push(&buffer, at..buffer.len(), false, max_bytes);
+            }
+            batch.parse(&buffer, name, options, out);
+            return Ok(());
         }
+        if buffer.len() - at > max_bytes {
+            // An over-long line: what is read of it is dropped, and the
+            // rest is skipped up to its end.
+            let mut bytes = (buffer.len() - at) as u64;
+            buffer.truncate(at);
+            let mut line = io::BufReader::with_capacity(limits.read, &mut reader);
+            bytes += line.skip_until(b'\n')? as u64;
+            buffer.extend_from_slice(line.buffer());
+            batch.push_too_long(bytes);
+            searched = at;
+            eof = buffer.len() == at && read_more(&mut reader, &mut buffer, limits.read)?;
+            continue;
+        }
+        eof = read_more(&mut reader, &mut buffer, limits.read)?;
     }
 }
 
-/// Lines read in one batch before they are parsed in parallel.
-const PARSE_BATCH_LINES: usize = 8192;
-/// Bytes read in one batch before they are parsed in parallel.
-const PARSE_BATCH_BYTES: usize = 32 << 20;
+/// Appends up to `bytes` more of `reader` to `buffer`; true at its end.
+fn read_more(reader: &mut impl Read, buffer: &mut Vec<u8>, bytes: usize) -> io::Result<bool> {
+    buffer.reserve(bytes);
+    let read = reader.take(bytes as u64).read_to_end(buffer)?;
+    Ok(read < bytes)
+}
+
+/// JSONL lines waiting to be parsed, as ranges of the reading buffer.
+#[derive(Default)]
+struct LineBatch {
+    lines: Vec<PendingLine>,
+    /// Bytes of the records (what fills a batch).
+    bytes: usize,
+    /// Lines read so far, blank ones included.
+    line_number: u64,
+}
 
 /// A JSONL line waiting to be parsed.
 enum PendingLine {
-    Record { line_number: u64, bytes: Vec<u8> },
-    TooLong { line_number: u64, bytes: u64 },
+    Record {
+        line_number: u64,
+        range: Range<usize>,
+    },
+    TooLong {
+        line_number: u64,
+        bytes: u64,
+    },
 }
 
-/// Parses a batch of lines in parallel, keeping line order in the output.
-fn parse_batch(
-    batch: &mut Vec<PendingLine>,
-    name: &str,
-    options: &ReadOptions,
-    out: &mut SourceRead,
-) {
-    let parsed: Vec<(Option<RawDocument>, Vec<InputProblem>)> = std::mem::take(batch)
-        .into_par_iter()
-        .map(|pending| {
-            let mut problems = Vec::new();
-            let document = match pending {
-                PendingLine::Record { line_number, bytes } => {
-                    parse_record(bytes, name, line_number, options, &mut problems)
-                }
-                PendingLine::TooLong { line_number, bytes } => {
-                    problems.push(InputProblem::new(
-                        name,
-                        Some(line_number),
-                        ProblemKind::TooLarge,
-                        format!(
-                            "record of {bytes} bytes is larger than --max-doc-bytes ({}); skipped",
-                            options.max_doc_bytes
-                        ),
-                    ));
-                    None
-                }
-            };
-            (document, problems)
-        })
-        .collect();
-    for (document, problems) in parsed {
-        out.problems.extend(problems);
-        out.documents.extend(document);
+impl LineBatch {
+    /// Takes the next line, `buffer[line]` without its `\n` (`ended`:
+    /// whether it had one); a blank line is counted and left out.
+    fn push(&mut self, buffer: &[u8], mut line: Range<usize>, ended: bool, max_bytes: usize) {
+        if line.len() > max_bytes {
+            return self.push_too_long((line.len() + usize::from(ended)) as u64);
+        }
+        self.line_number += 1;
+        while line.end > line.start && buffer[line.end - 1] == b'\r' {
+            line.end -= 1;
+        }
+        if !buffer[line.clone()].iter().all(u8::is_ascii_whitespace) {
+            self.bytes += line.len();
+            self.lines.push(PendingLine::Record {
+                line_number: self.line_number,
+                range: line,
+            });
+        }
     }
-}
 
-fn trim_line_end(buf: &mut Vec<u8>) {
-    while matches!(buf.last(), Some(b'\n' | b'\r')) {
-        buf.pop();
-    }
-}
-
-enum LineRead {
-    Eof,
-    Line,
-    TooLong { bytes: u64 },
-}
-
-/// Reads one line into `buf` (terminator included) without ever holding
-/// more than `max_bytes + 1` bytes of it; a longer line is skipped whole.
-fn read_line_bounded(
-    reader: &mut impl BufRead,
-    buf: &mut Vec<u8>,
-    max_bytes: u64,
-) -> io::Result<LineRead> {
-    buf.clear();
-    let read = reader.by_ref().take(max_bytes + 1).read_until(b'\n', buf)?;
-    if read == 0 {
-        return Ok(LineRead::Eof);
-    }
-    if buf.last() != Some(&b'\n') && buf.len() as u64 > max_bytes {
-        let skipped = reader.skip_until(b'\n')?;
-        buf.clear();
-        return Ok(LineRead::TooLong {
-            bytes: (read + skipped) as u64,
+    /// Takes the next line, skipped for its `bytes` (`\n` included).
+    fn push_too_long(&mut self, bytes: u64) {
+        self.line_number += 1;
+        self.lines.push(PendingLine::TooLong {
+            line_number: self.line_number,
+            bytes,
         });
     }
-    Ok(LineRead::Line)
+
+    fn is_full(&self, limits: BatchLimits) -> bool {
+        self.bytes >= limits.bytes || self.lines.len() >= limits.lines
+    }
+
+    /// Parses the lines in parallel (they lie in `buffer`), keeping line
+    /// order in the output, and empties the batch.
+    fn parse(&mut self, buffer: &[u8], name: &str, options: &ReadOptions, out: &mut SourceRead) {
+        let parsed: Vec<(Option<RawDocument>, Vec<InputProblem>)> = self
+            .lines
+            .par_drain(..)
+            .map(|pending| {
+                let mut problems = Vec::new();
+                let document = match pending {
+                    PendingLine::Record { line_number, range } => parse_record(
+                        &buffer[range],
+                        name,
+                        line_number,
+                        options,
+                        &mut problems,
+                    ),
+                    PendingLine::TooLong { line_number, bytes } => {
+                        problems.push(InputProblem::new(
+                            name,
+                            Some(line_number),
+                            ProblemKind::TooLarge,
+                            format!(
+                                "record of {bytes} bytes is larger than --max-doc-bytes ({}); skipped",
+                                options.max_doc_bytes
+                            ),
+                        ));
+                        None
+                    }
+                };
+                (document, problems)
+            })
+            .collect();
+        self.bytes = 0;
+        for (document, problems) in parsed {
+            out.problems.extend(problems);
+            out.documents.extend(document);
+        }
+    }
 }
 
 fn parse_record(
-    line: Vec<u8>,
+    line: &[u8],
     name: &str,
     line_number: u64,
     options: &ReadOptions,
     problems: &mut Vec<InputProblem>,
 ) -> Option<RawDocument> {
     let problem = |kind, message: String| InputProblem::new(name, Some(line_number), kind, message);
-    let json = decode(line, name, Some(line_number), problems);
+    let json = decode_line(line, name, Some(line_number), problems);
     let picker = FieldPicker {
         text_field: &options.text_field,
         id_field: &options.id_field,
@@ -778,6 +864,81 @@ mod tests {
         assert_eq!(read.documents.len(), 1);
         assert_eq!(read.documents[0].line, Some(2));
         assert_eq!(kinds(&read), [(Some(1), ProblemKind::TooLarge)]);
+    }
+
+    #[test]
+    fn jsonl_read_in_small_pieces_gives_what_one_read_gives() {
+        // Records, blank and CRLF lines, over-long lines (one longer than
+        // a read), invalid UTF-8 and a last line without its newline, read
+        // a few bytes at a time so lines straddle reads and batches.
+        let mut jsonl = Vec::new();
+        for i in 0..60 {
+            match i % 7 {
+                0 => jsonl.extend_from_slice(b"\n"),
+                1 => jsonl.extend_from_slice(
+                    format!("{{\"text\": \"{}\"}}\n", "x".repeat(80)).as_bytes(),
+                ),
+                2 => jsonl.extend_from_slice(
+                    format!("{{\"id\": {i}, \"text\": \"crlf {i}\"}}\r\n").as_bytes(),
+                ),
+                3 => jsonl.extend_from_slice(b"{\"text\": \"caf\xe9\"}\n"),
+                4 => jsonl.extend_from_slice(b"{broken\n"),
+                _ => jsonl.extend_from_slice(
+                    format!("{{\"id\": \"r{i}\", \"text\": \"story {i}\"}}\n").as_bytes(),
+                ),
+            }
+        }
+        jsonl.extend_from_slice(b"{\"id\": \"last\", \"text\": \"no newline\"}");
+        let options = ReadOptions {
+            max_doc_bytes: 60,
+            ..ReadOptions::default()
+        };
+        let read_with = |limits: BatchLimits| {
+            let mut whole = SourceRead::default();
+            let mut out = SourceRead::default();
+            let reader: Box<dyn Read + Send> = Box::new(io::Cursor::new(jsonl.clone()));
+            read_jsonl_in_batches(reader, "s.jsonl", &options, limits, &mut out, &mut |part| {
+                whole.append(part)
+            })
+            .unwrap();
+            whole.append(out);
+            whole
+        };
+        let at_once = read_with(BatchLimits {
+            bytes: 1 << 20,
+            lines: 1 << 20,
+            read: 1 << 20,
+        });
+        let names: Vec<&str> = at_once.documents.iter().map(|d| d.name.as_str()).collect();
+        let records = (0..60).filter(|i| [2, 3, 5, 6].contains(&(i % 7))).count();
+        assert_eq!(names.len(), records + 1, "{names:?}");
+        assert_eq!(names.last(), Some(&"last"));
+        assert!(names.contains(&"r5") && names.contains(&"9") && names.contains(&"s.jsonl:4"));
+        let too_long: Vec<u64> = at_once
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::TooLarge)
+            .map(|p| p.line.unwrap())
+            .collect();
+        assert_eq!(
+            too_long,
+            (0..60)
+                .filter(|i| i % 7 == 1)
+                .map(|i| i + 1)
+                .collect::<Vec<_>>()
+        );
+        for limits in [(50, 3, 7), (1, 1, 1), (200, 100, 13), (10_000, 2, 64)] {
+            let (bytes, lines, read) = limits;
+            let pieces = read_with(BatchLimits { bytes, lines, read });
+            assert_eq!(pieces.documents, at_once.documents, "{limits:?}");
+            let messages = |read: &SourceRead| -> Vec<String> {
+                read.problems
+                    .iter()
+                    .map(|p| format!("{:?} {}", p.line, p.message))
+                    .collect()
+            };
+            assert_eq!(messages(&pieces), messages(&at_once), "{limits:?}");
+        }
     }
 
     #[test]
