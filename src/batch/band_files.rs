@@ -1,11 +1,14 @@
 //! LSH buckets spilled to disk: one temporary file per band of band keys,
 //! written as items are fingerprinted. Items are numbered in the order
-//! they are pushed, so an item is its key's position in each file and only
-//! the 8-byte key is written (a third less than key and item). Each
-//! band is then read back on its own, sifted of keys that surely occur
-//! once, sorted and cut into buckets, so memory holds one band's keys at a
-//! time per thread rather than every band of every item. The pairs are the same as [`crate::lsh::candidate_pairs`]
-//! gives for the same signatures and numbering.
+//! they are pushed, so an item is its key's position in each file, and
+//! only the key's low 48 bits are written: 6 bytes a record, half of key
+//! and item. Each band is then read back on its own, sifted of keys that
+//! surely occur once, sorted and cut into buckets, so memory holds one
+//! band's keys at a time per thread rather than every band of every item.
+//! The pairs are those [`crate::lsh::candidate_pairs`] gives for the same
+//! signatures and numbering, and, rarely, a pair whose keys differ only
+//! above the 48 bits (for two items, odds of 2⁻⁴⁸ a band: about one extra
+//! pair in a million-document run, verified like every other).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
@@ -16,8 +19,8 @@ use rayon::prelude::*;
 use crate::lsh::{LshParams, bucket_pairs};
 use crate::minhash::Signature;
 
-/// Bytes of one record: a 64-bit key (the item is its position).
-const RECORD_BYTES: usize = 8;
+/// Bytes of one record: a key's low 48 bits (the item is its position).
+const RECORD_BYTES: usize = 6;
 
 /// One temporary file per band.
 #[derive(Debug)]
@@ -61,7 +64,7 @@ impl BandFiles {
     /// in the order they are pushed.
     pub fn push(&mut self, keys: &[u64]) -> io::Result<u32> {
         for (writer, key) in self.writers.iter_mut().zip(keys) {
-            writer.write_all(&key.to_le_bytes())?;
+            writer.write_all(&key.to_le_bytes()[..RECORD_BYTES])?;
         }
         self.records += 1;
         Ok((self.records - 1) as u32)
@@ -113,14 +116,24 @@ fn band_pairs(
     Ok(pairs)
 }
 
-/// A band file's `records` keys, with one read.
+/// A band file's `records` keys, with one read into the keys' own memory,
+/// then widened in place from the last.
 fn read_keys(file: &mut File, records: usize) -> io::Result<Vec<u64>> {
+    const KEY_BYTES: usize = size_of::<u64>();
     let mut keys = vec![0u64; records];
-    // SAFETY: the bytes of a `u64` slice, which any bytes make valid keys.
+    // SAFETY: the bytes of a `u64` slice, which any bytes make valid keys;
+    // `keys` is not touched while `bytes` is in use.
     let bytes = unsafe {
-        std::slice::from_raw_parts_mut(keys.as_mut_ptr().cast::<u8>(), records * RECORD_BYTES)
+        std::slice::from_raw_parts_mut(keys.as_mut_ptr().cast::<u8>(), records * KEY_BYTES)
     };
-    file.read_exact(bytes)?;
+    file.read_exact(&mut bytes[..records * RECORD_BYTES])?;
+    // Key `i` moves from `6i` to `8i`: from the last key down, a key is
+    // written only over bytes already moved (or its own, read first).
+    for i in (0..records).rev() {
+        let mut key = [0u8; KEY_BYTES];
+        key[..RECORD_BYTES].copy_from_slice(&bytes[i * RECORD_BYTES..(i + 1) * RECORD_BYTES]);
+        bytes[i * KEY_BYTES..(i + 1) * KEY_BYTES].copy_from_slice(&key);
+    }
     for key in &mut keys {
         *key = u64::from_le(*key);
     }
