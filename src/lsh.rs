@@ -70,18 +70,79 @@ impl LshParams {
         let rows = self.rows;
         (0..self.bands).map(move |band| band_key(band, &slots[band * rows..(band + 1) * rows]))
     }
+
+    /// Appends [`LshParams::band_keys_of_slots`] to `out`, eight bands at
+    /// a time in vector lanes where the CPU has AVX-512 (one band's key is
+    /// a chain of dependent multiplies; eight bands' chains side by side
+    /// are one chain of vector multiplies). Same keys either way.
+    pub fn append_band_keys(&self, slots: &[u32], out: &mut Vec<u64>) {
+        assert!(
+            slots.len() >= self.slots_used(),
+            "a slot for every row of every band"
+        );
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the CPU supports AVX-512F and DQ, checked just above.
+            unsafe { self.append_band_keys_avx512(slots, out) };
+            return;
+        }
+        self.append_band_keys_in_lanes(slots, out);
+    }
+
+    /// [`LshParams::append_band_keys_in_lanes`] compiled for AVX-512,
+    /// whose `vpmullq` multiplies eight 64-bit lanes.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    unsafe fn append_band_keys_avx512(&self, slots: &[u32], out: &mut Vec<u64>) {
+        self.append_band_keys_in_lanes(slots, out);
+    }
+
+    #[inline(always)]
+    fn append_band_keys_in_lanes(&self, slots: &[u32], out: &mut Vec<u64>) {
+        const LANES: usize = 8;
+        let rows = self.rows;
+        let whole = self.bands - self.bands % LANES;
+        for first in (0..whole).step_by(LANES) {
+            let block = &slots[first * rows..(first + LANES) * rows];
+            let mut keys: [u64; LANES] = std::array::from_fn(|lane| band_seed(first + lane));
+            for row in 0..rows {
+                let column: [u64; LANES] =
+                    std::array::from_fn(|lane| u64::from(block[lane * rows + row]));
+                for (key, slot) in keys.iter_mut().zip(column) {
+                    *key = band_step(*key, slot);
+                }
+            }
+            out.extend(keys.map(avalanche));
+        }
+        out.extend(
+            (whole..self.bands).map(|band| band_key(band, &slots[band * rows..(band + 1) * rows])),
+        );
+    }
 }
 
 /// The bucket key of one band: its slots mixed with the band number
 /// (multiply-xorshift, then the murmur3 finalizer), so equal slots in
 /// different bands never share a bucket key.
 fn band_key(band: usize, slots: &[u32]) -> u64 {
-    let mut h = (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for &slot in slots {
-        h = (h ^ u64::from(slot)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 29;
-    }
+    let h = slots
+        .iter()
+        .fold(band_seed(band), |h, &slot| band_step(h, u64::from(slot)));
     avalanche(h)
+}
+
+/// Where band `band`'s key starts.
+#[inline(always)]
+fn band_seed(band: usize) -> u64 {
+    (band as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// One slot folded into a band key.
+#[inline(always)]
+fn band_step(h: u64, slot: u64) -> u64 {
+    let h = (h ^ slot).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 29)
 }
 
 /// Candidate pairs `(i, j)` with `i < j` among `signatures`, sorted and
@@ -137,6 +198,31 @@ pub(crate) fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_keys_in_lanes_are_the_band_keys() {
+        let slots: Vec<u32> = (0..128u32)
+            .map(|i| i.wrapping_mul(0x9e37_79b9).rotate_left(i % 32))
+            .collect();
+        for (bands, rows) in [
+            (21, 6),
+            (42, 3),
+            (16, 8),
+            (8, 16),
+            (1, 128),
+            (128, 1),
+            (9, 7),
+        ] {
+            let params = LshParams { bands, rows };
+            let expected: Vec<u64> = params.band_keys_of_slots(&slots).collect();
+            let mut keys = vec![7];
+            params.append_band_keys(&slots, &mut keys);
+            assert_eq!(keys[1..], expected, "{bands} x {rows}");
+            keys.truncate(1);
+            params.append_band_keys_in_lanes(&slots, &mut keys);
+            assert_eq!(keys[1..], expected, "{bands} x {rows}, portable");
+        }
+    }
 
     #[test]
     fn band_choice_for_common_thresholds() {

@@ -500,9 +500,7 @@ fn fingerprint_batch(
                         slots.clear();
                         slots.resize(num_perm, u32::MAX);
                         fingerprinter.hasher().lower_slots(shingles, &mut slots);
-                        facts
-                            .band_keys
-                            .extend(passage_bands.band_keys_of_slots(&slots));
+                        passage_bands.append_band_keys(&slots, &mut facts.band_keys);
                         pack_codes(&slots, &mut facts.signatures);
                     }
                     (tokens, key, range.start as u32..range.end as u32, found)
