@@ -134,7 +134,7 @@ pub struct DedupArgs {
     #[arg(long, value_name = "DIR")]
     pub write_kept: Option<PathBuf>,
     /// Directory for the temporary files that hold shingles, signatures and
-    /// LSH bands during the run (about 2.2 times the input text; removed on exit).
+    /// LSH bands during the run (about twice the input text; removed on exit).
     /// Default: $TMPDIR or /tmp.
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
