@@ -195,19 +195,12 @@ impl TokenHasher {
                 at += 1;
                 continue;
             }
-            // Common Han is three bytes led by 0xE3..=0xE9 (U+3000..U+9FFF):
-            // decoded here, looked up in the table.
-            if (0xE3..=0xE9).contains(&byte) {
-                let code = u32::from(byte & 0x0F) << 12
-                    | u32::from(bytes[at + 1] & 0x3F) << 6
-                    | u32::from(bytes[at + 2] & 0x3F);
-                if is_common_han(code) {
-                    flush(&mut word, seed, out);
-                    let (end, last) = self.push_han_run(bytes, at, out);
-                    previous_single = Some(last);
-                    at = end;
-                    continue;
-                }
+            if common_han_at(&bytes[at..]).is_some() {
+                flush(&mut word, seed, out);
+                let (end, last) = self.push_han_run(bytes, at, out);
+                previous_single = Some(last);
+                at = end;
+                continue;
             }
             let c = text[at..].chars().next().expect("at is a char boundary");
             let single_before = previous_single.take();
@@ -261,9 +254,7 @@ impl TokenHasher {
         }
         flush(&mut word, seed, out);
     }
-}
 
-impl TokenHasher {
     /// Pushes the table's hash of each common Han character of the run that
     /// starts at `at` (with one) and returns where the run ends and where
     /// its last character starts. A loop of its own, with nothing but the
@@ -271,21 +262,27 @@ impl TokenHasher {
     /// overlap (Chinese text is mostly such runs).
     #[inline]
     fn push_han_run(&self, bytes: &[u8], mut at: usize, out: &mut Vec<u64>) -> (usize, usize) {
-        out.reserve((bytes.len() - at) / 3);
         let mut last = at;
-        while let [lead @ 0xE3..=0xE9, second, third, ..] = bytes[at..] {
-            let code = u32::from(lead & 0x0F) << 12
-                | u32::from(second & 0x3F) << 6
-                | u32::from(third & 0x3F);
-            if !is_common_han(code) {
-                break;
-            }
+        while let Some(code) = common_han_at(&bytes[at..]) {
             out.push(self.han[(code - HAN_FIRST) as usize]);
             last = at;
             at += 3;
         }
         (at, last)
     }
+}
+
+/// The code point of the common Han character `bytes` starts with, if it
+/// does: three bytes led by 0xE3..=0xE9 (U+3000..U+9FFF), decoded here
+/// without `char` decoding's checks (the text is valid UTF-8).
+#[inline(always)]
+fn common_han_at(bytes: &[u8]) -> Option<u32> {
+    let [lead @ 0xE3..=0xE9, second, third, ..] = *bytes else {
+        return None;
+    };
+    let code =
+        u32::from(lead & 0x0F) << 12 | u32::from(second & 0x3F) << 6 | u32::from(third & 0x3F);
+    is_common_han(code).then_some(code)
 }
 
 /// Appends the xxh3 hash (with `seed`) of every token of raw `text` to
