@@ -87,11 +87,9 @@ impl ShingleSet {
 /// included (a multiply-xorshift fold and the murmur3 finalizer: the
 /// elements are hashes already).
 pub fn sequence_key(hashes: &[u32]) -> u64 {
-    let mut h = hashes.len() as u64;
-    for &x in hashes {
-        h = (h ^ u64::from(x)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 32;
-    }
+    let h = hashes
+        .iter()
+        .fold(hashes.len() as u64, |h, &x| chain_step(h, u64::from(x)));
     avalanche(h)
 }
 
@@ -102,11 +100,6 @@ pub fn sequence_key(hashes: &[u32]) -> u64 {
 /// lanes start apart and are folded into one at the end, so a sequence
 /// and any reordering of it get different keys, as with [`sequence_key`].
 pub fn form_key(hashes: &[u32]) -> u64 {
-    const MULTIPLIER: u64 = 0xff51_afd7_ed55_8ccd;
-    let step = |h: u64, x: u64| {
-        let h = (h ^ x).wrapping_mul(MULTIPLIER);
-        h ^ (h >> 32)
-    };
     let len = hashes.len() as u64;
     let mut lanes = [
         len,
@@ -117,13 +110,22 @@ pub fn form_key(hashes: &[u32]) -> u64 {
     let mut quads = hashes.chunks_exact(4);
     for quad in &mut quads {
         for (lane, &x) in lanes.iter_mut().zip(quad) {
-            *lane = step(*lane, u64::from(x));
+            *lane = chain_step(*lane, u64::from(x));
         }
     }
     for (lane, &x) in lanes.iter_mut().zip(quads.remainder()) {
-        *lane = step(*lane, u64::from(x));
+        *lane = chain_step(*lane, u64::from(x));
     }
-    avalanche(lanes.into_iter().fold(0, step))
+    avalanche(lanes.into_iter().fold(0, chain_step))
+}
+
+/// One value folded into a multiply-xorshift chain (window hashes,
+/// sequence and form keys): the values are hashes already, so one
+/// multiply and shift per value mix enough.
+#[inline(always)]
+fn chain_step(h: u64, x: u64) -> u64 {
+    let h = (h ^ x).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 32)
 }
 
 /// Folds a 64-bit hash to the 32 bits a shingle set keeps.
@@ -269,12 +271,8 @@ impl Shingler {
     /// finalizer) suffice; order matters.
     #[inline(always)]
     fn window_hash(&self, token_hashes: &[u64]) -> u64 {
-        let mut h = self.seed ^ (token_hashes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        for &t in token_hashes {
-            h = (h ^ t).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            h ^= h >> 32;
-        }
-        avalanche(h)
+        let start = self.seed ^ (token_hashes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        avalanche(token_hashes.iter().fold(start, |h, &t| chain_step(h, t)))
     }
 }
 

@@ -804,10 +804,9 @@ fn document_sets(
                 }
                 kept_forms.sort_unstable();
                 kept_forms.dedup();
-                Some((
-                    forms_key(&kept_forms),
-                    bands.band_keys(&signature).collect(),
-                ))
+                let mut band_keys = Vec::with_capacity(bands.bands);
+                bands.append_band_keys(signature.slots(), &mut band_keys);
+                Some((forms_key(&kept_forms), band_keys))
             })
             .collect();
         table.signatures.check().map_err(&spill)?;

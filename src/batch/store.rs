@@ -1,9 +1,8 @@
 //! What pass one spills to unnamed temporary files: the shingle hashes and
 //! the MinHash signature (as slot codes) of every distinct paragraph form.
-//! Each file is
-//! appended once in order, then read back either in that order (one
-//! buffered pass) or a record at a time by its number (positioned reads,
-//! safe from many threads).
+//! Each file is appended once in order, then read back either in that
+//! order (one buffered pass) or a record at a time by its number
+//! (positioned reads, safe from many threads).
 //!
 //! The files are removed by the operating system when a store is dropped,
 //! even if the process is killed. Reads go through the page cache, not
