@@ -425,8 +425,8 @@ fn read_and_fingerprint(
     if let Some(err) = failure {
         return Err(spill(err));
     }
-    read.table.forms.store.seal().map_err(&spill)?;
-    read.table.signatures.seal().map_err(&spill)?;
+    read.table.forms.store.seal();
+    read.table.signatures.seal();
     for (d, first) in ids.duplicates {
         let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
         let first_at = match first.line {
@@ -520,10 +520,11 @@ fn fingerprint_batch(
 
 /// Pass one's sequential step: numbers the documents and the paragraph
 /// forms of one fingerprinted batch, in input order, and stores each new
-/// form. A form the parallel step did not find may have been added by the
-/// batch before, whose new forms are `recent`; it is read, not changed,
-/// so the next batch can be fingerprinted meanwhile. Returns the forms
-/// this batch added.
+/// form (its shingles and signature written in one go at the end, from
+/// where they lie in the batch). A form the parallel step did not find
+/// may have been added by the batch before, whose new forms are `recent`;
+/// it is read, not changed, so the next batch can be fingerprinted
+/// meanwhile. Returns the forms this batch added.
 fn merge_batch(
     fingerprinted: Fingerprinted,
     read: &mut Read,
@@ -531,7 +532,11 @@ fn merge_batch(
     ids: &mut Ids,
 ) -> io::Result<FormMap> {
     let mut new_forms = FormMap::default();
-    for (doc, facts) in fingerprinted {
+    let (unread, facts): (Vec<Unread>, Vec<DocumentFacts>) = fingerprinted.into_iter().unzip();
+    let mut new_shingles: Vec<&[u32]> = Vec::new();
+    let mut new_signatures: Vec<&[u32]> = Vec::new();
+    let first_new_form = read.table.forms.store.len() as u32;
+    for (doc, facts) in unread.into_iter().zip(&facts) {
         let d = read.documents.len() as u32;
         if read.sources.last() != Some(&doc.source) {
             read.sources.push(doc.source);
@@ -558,7 +563,7 @@ fn merge_batch(
             .signatures
             .chunks_exact(packed_len(read.table.signatures.slots()));
         let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
-        for (tokens, key, range, found) in facts.paragraphs {
+        for &(tokens, key, ref range, found) in &facts.paragraphs {
             let form = match found {
                 FormFound::Known(form) => form,
                 FormFound::Signed => {
@@ -574,10 +579,11 @@ fn merge_batch(
                                 let (Some(signature), Some(keys)) = (signature, keys) else {
                                     unreachable!("one signature and band keys per signed form")
                                 };
-                                let shingles =
-                                    &facts.shingles[range.start as usize..range.end as usize];
-                                let form = read.table.forms.store.push(shingles)?;
-                                read.table.signatures.push(signature)?;
+                                let form = first_new_form + new_shingles.len() as u32;
+                                new_shingles.push(
+                                    &facts.shingles[range.start as usize..range.end as usize],
+                                );
+                                new_signatures.push(signature);
                                 let item = read.bands.push(keys)?;
                                 debug_assert_eq!(item, form, "band items are forms");
                                 *slot.insert(form)
@@ -594,6 +600,8 @@ fn merge_batch(
             .first
             .push(read.table.forms.form.len() as u64);
     }
+    read.table.forms.store.push_all(&new_shingles)?;
+    read.table.signatures.push_all(&new_signatures)?;
     Ok(new_forms)
 }
 

@@ -1,8 +1,10 @@
 //! What pass one spills to unnamed temporary files: the shingle hashes and
 //! the MinHash signature (as slot codes) of every distinct paragraph form.
-//! Each file is appended once in order, then read back either in that
-//! order (one buffered pass) or a record at a time by its number
-//! (positioned reads, safe from many threads).
+//! Each file is appended once in order, a batch of records with one
+//! gathering write (`writev`, straight from where the records lie: no
+//! copy into a buffer first), then read back either in that order (one
+//! buffered pass) or a record at a time by its number (positioned reads,
+//! safe from many threads).
 //!
 //! The files are removed by the operating system when a store is dropped,
 //! even if the process is killed. Reads go through the page cache, not
@@ -10,7 +12,7 @@
 //! memory.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, IoSlice, Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -20,11 +22,15 @@ use crate::shingle::ShingleSet;
 /// Bytes per stored value (a shingle, or two signature slot codes).
 const VALUE_BYTES: u64 = 4;
 
+/// Slices per gathering write at most (Linux's `IOV_MAX`).
+const SLICES_PER_WRITE: usize = 1024;
+
 /// A temporary file of `u32` values, written in order and then read.
 #[derive(Debug)]
 struct SpillFile {
     file: File,
-    writer: Option<BufWriter<File>>,
+    /// False once sealed: no more values are appended.
+    writable: bool,
     /// Values written so far.
     values: u64,
     /// The first read error, reported once the stage is over.
@@ -38,43 +44,50 @@ impl SpillFile {
             Some(dir) => tempfile::tempfile_in(dir)?,
             None => tempfile::tempfile()?,
         };
-        let writer = BufWriter::with_capacity(1 << 20, file.try_clone()?);
         Ok(SpillFile {
             file,
-            writer: Some(writer),
+            writable: true,
             values: 0,
             read_error: Mutex::new(None),
             scratch: Vec::new(),
         })
     }
 
-    fn append(&mut self, values: &[u32]) -> io::Result<()> {
-        let writer = self
-            .writer
-            .as_mut()
-            .expect("records are appended before the store is sealed");
+    /// Appends `runs` one after another.
+    fn append_all(&mut self, runs: &[&[u32]]) -> io::Result<()> {
+        assert!(
+            self.writable,
+            "records are appended before the store is sealed"
+        );
         if cfg!(target_endian = "little") {
-            // SAFETY: the bytes of a `u32` slice, in memory order, which on
-            // a little-endian machine is the file's order.
-            let bytes = unsafe {
-                std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values))
-            };
-            writer.write_all(bytes)?;
+            for group in runs.chunks(SLICES_PER_WRITE) {
+                let mut slices: Vec<IoSlice<'_>> = group
+                    .iter()
+                    .map(|run| {
+                        // SAFETY: the bytes of a `u32` slice, in memory
+                        // order, which on a little-endian machine is the
+                        // file's order.
+                        IoSlice::new(unsafe {
+                            std::slice::from_raw_parts(run.as_ptr().cast::<u8>(), size_of_val(*run))
+                        })
+                    })
+                    .collect();
+                write_all_vectored(&self.file, &mut slices)?;
+            }
         } else {
             self.scratch.clear();
-            self.scratch
-                .extend(values.iter().flat_map(|value| value.to_le_bytes()));
-            writer.write_all(&self.scratch)?;
+            self.scratch.extend(
+                runs.iter()
+                    .flat_map(|run| run.iter().flat_map(|value| value.to_le_bytes())),
+            );
+            (&self.file).write_all(&self.scratch)?;
         }
-        self.values += values.len() as u64;
+        self.values += runs.iter().map(|run| run.len() as u64).sum::<u64>();
         Ok(())
     }
 
-    fn seal(&mut self) -> io::Result<()> {
-        if let Some(mut writer) = self.writer.take() {
-            writer.flush()?;
-        }
-        Ok(())
+    fn seal(&mut self) {
+        self.writable = false;
     }
 
     /// Appends values `start..stop` to `out` with one positioned read. A
@@ -127,9 +140,20 @@ impl ShingleStore {
     /// Appends a set's hashes (in any order, repeats allowed: they are
     /// made a set when read) and returns its number.
     pub fn push(&mut self, hashes: &[u32]) -> io::Result<u32> {
-        self.spill.append(hashes)?;
-        self.offsets.push(self.spill.values);
-        Ok((self.offsets.len() - 2) as u32)
+        self.push_all(&[hashes])?;
+        Ok((self.len() - 1) as u32)
+    }
+
+    /// Appends sets as [`ShingleStore::push`] does, in one write: they
+    /// take the next numbers in turn.
+    pub fn push_all(&mut self, sets: &[&[u32]]) -> io::Result<()> {
+        self.spill.append_all(sets)?;
+        let mut end = *self.offsets.last().expect("offsets start at 0");
+        self.offsets.extend(sets.iter().map(|set| {
+            end += set.len() as u64;
+            end
+        }));
+        Ok(())
     }
 
     /// Number of sets stored.
@@ -148,8 +172,8 @@ impl ShingleStore {
     }
 
     /// Ends writing; afterwards the store is read-only.
-    pub fn seal(&mut self) -> io::Result<()> {
-        self.spill.seal()
+    pub fn seal(&mut self) {
+        self.spill.seal();
     }
 
     /// Set `n`, read from disk. A read error gives an empty set and is
@@ -269,10 +293,22 @@ impl SignatureStore {
     /// Appends a signature's packed codes ([`pack_codes`]) and returns its
     /// number.
     pub fn push(&mut self, packed: &[u32]) -> io::Result<u32> {
-        assert_eq!(packed.len(), packed_len(self.slots as usize));
-        self.spill.append(packed)?;
-        self.len += 1;
+        self.push_all(&[packed])?;
         Ok(self.len - 1)
+    }
+
+    /// Appends signatures as [`SignatureStore::push`] does, in one write:
+    /// they take the next numbers in turn.
+    pub fn push_all(&mut self, signatures: &[&[u32]]) -> io::Result<()> {
+        let per_signature = packed_len(self.slots as usize);
+        assert!(
+            signatures
+                .iter()
+                .all(|packed| packed.len() == per_signature)
+        );
+        self.spill.append_all(signatures)?;
+        self.len += signatures.len() as u32;
+        Ok(())
     }
 
     /// Slots per signature.
@@ -296,8 +332,8 @@ impl SignatureStore {
     }
 
     /// Ends writing; afterwards the store is read-only.
-    pub fn seal(&mut self) -> io::Result<()> {
-        self.spill.seal()
+    pub fn seal(&mut self) {
+        self.spill.seal();
     }
 
     /// The codes of signature `n`, read from disk. A read error gives an
@@ -394,6 +430,21 @@ fn read_values(
     }
 }
 
+/// Writes every byte of `slices` to `out`, as few gathering writes as it
+/// takes (`Write::write_all_vectored` is not stable yet).
+fn write_all_vectored(mut out: impl Write, mut slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) => IoSlice::advance_slices(&mut slices, written),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(unix)]
 fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
@@ -424,7 +475,7 @@ mod tests {
         for (n, set) in sets.iter().enumerate() {
             assert_eq!(store.push(set).unwrap(), n as u32);
         }
-        store.seal().unwrap();
+        store.seal();
         assert_eq!(store.len(), 4);
         assert_eq!(store.disk_bytes(), 28);
         assert_eq!(store.get(3).hashes(), [2, 3]);
@@ -432,6 +483,28 @@ mod tests {
         let mut run = vec![7];
         store.append_run(0, 3, &mut run);
         assert_eq!(run, [7, 9, 1, 5, 1, u32::MAX]);
+        store.check().unwrap();
+    }
+
+    #[test]
+    fn sets_written_together_come_back_as_if_pushed_one_by_one() {
+        // More sets than one gathering write takes, some empty.
+        let sets: Vec<Vec<u32>> = (0..2500u32)
+            .map(|n| (0..n % 7).map(|i| n * 10 + i).collect())
+            .collect();
+        let mut store = ShingleStore::new_in(None).unwrap();
+        store.push(&[42]).unwrap();
+        let slices: Vec<&[u32]> = sets.iter().map(Vec::as_slice).collect();
+        store.push_all(&slices[..1300]).unwrap();
+        store.push_all(&slices[1300..]).unwrap();
+        store.seal();
+        assert_eq!(store.len(), 2501);
+        let values: usize = sets.iter().map(Vec::len).sum();
+        assert_eq!(store.disk_bytes(), 4 * (1 + values as u64));
+        assert_eq!(store.get(0).hashes(), [42]);
+        for (n, set) in sets.iter().enumerate() {
+            assert_eq!(store.get(n as u32 + 1).hashes(), set.as_slice(), "set {n}");
+        }
         store.check().unwrap();
     }
 
@@ -444,7 +517,7 @@ mod tests {
             pack_codes(signature.slots(), &mut packed);
             assert_eq!(store.push(&packed).unwrap(), n as u32);
         }
-        store.seal().unwrap();
+        store.seal();
         // Two values (four codes) a signature.
         assert_eq!((store.len(), store.disk_bytes()), (2, 16));
         let max_code = u32::from(slot_code(u32::MAX));
