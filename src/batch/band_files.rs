@@ -70,6 +70,28 @@ impl BandFiles {
         Ok((self.records - 1) as u32)
     }
 
+    /// Files the next items as [`Self::push`] does, band by band: one
+    /// stream of records written at a time, not one record to each band's
+    /// buffer in turn.
+    pub fn push_all(&mut self, items: &[&[u64]]) -> io::Result<()> {
+        // Each record is written as a whole key, the next one over its top
+        // two bytes: two bytes of slack at the end.
+        let mut records = vec![0u8; items.len() * RECORD_BYTES + 2];
+        for (band, writer) in self.writers.iter_mut().enumerate() {
+            for (at, keys) in (0..).step_by(RECORD_BYTES).zip(items) {
+                records[at..at + 8].copy_from_slice(&keys[band].to_le_bytes());
+            }
+            writer.write_all(&records[..items.len() * RECORD_BYTES])?;
+        }
+        self.records += items.len() as u64;
+        Ok(())
+    }
+
+    /// Number of items filed.
+    pub fn items(&self) -> usize {
+        self.records as usize
+    }
+
     /// Bytes written to disk.
     pub fn disk_bytes(&self) -> u64 {
         self.records * (RECORD_BYTES * self.params.bands) as u64
@@ -228,6 +250,20 @@ mod tests {
         for (item, signature) in signatures.iter().enumerate() {
             assert_eq!(files.push(&files.keys_of(signature)).unwrap(), item as u32);
         }
+        assert_eq!(files.candidate_pairs(&Some).unwrap(), expected);
+
+        // The same items filed a few at a time and in a batch.
+        let keys: Vec<Vec<u64>> = signatures
+            .iter()
+            .map(|s| params.band_keys(s).collect())
+            .collect();
+        let keys: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
+        let mut files = BandFiles::new_in(None, params).unwrap();
+        files.push(keys[0]).unwrap();
+        files.push_all(&keys[1..3]).unwrap();
+        files.push_all(&[]).unwrap();
+        files.push_all(&keys[3..]).unwrap();
+        assert_eq!(files.items(), signatures.len());
         assert_eq!(files.candidate_pairs(&Some).unwrap(), expected);
     }
 

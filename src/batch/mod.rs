@@ -520,8 +520,8 @@ fn fingerprint_batch(
 
 /// Pass one's sequential step: numbers the documents and the paragraph
 /// forms of one fingerprinted batch, in input order, and stores each new
-/// form (its shingles and signature written in one go at the end, from
-/// where they lie in the batch). A form the parallel step did not find
+/// form (its shingles, signature and band keys written in one go at the
+/// end, from where they lie in the batch). A form the parallel step did not find
 /// may have been added by the batch before, whose new forms are `recent`;
 /// it is read, not changed, so the next batch can be fingerprinted
 /// meanwhile. Returns the forms this batch added.
@@ -535,6 +535,7 @@ fn merge_batch(
     let (unread, facts): (Vec<Unread>, Vec<DocumentFacts>) = fingerprinted.into_iter().unzip();
     let mut new_shingles: Vec<&[u32]> = Vec::new();
     let mut new_signatures: Vec<&[u32]> = Vec::new();
+    let mut new_band_keys: Vec<&[u64]> = Vec::new();
     let first_new_form = read.table.forms.store.len() as u32;
     for (doc, facts) in unread.into_iter().zip(&facts) {
         let d = read.documents.len() as u32;
@@ -584,8 +585,7 @@ fn merge_batch(
                                     &facts.shingles[range.start as usize..range.end as usize],
                                 );
                                 new_signatures.push(signature);
-                                let item = read.bands.push(keys)?;
-                                debug_assert_eq!(item, form, "band items are forms");
+                                new_band_keys.push(keys);
                                 *slot.insert(form)
                             }
                         }
@@ -602,6 +602,12 @@ fn merge_batch(
     }
     read.table.forms.store.push_all(&new_shingles)?;
     read.table.signatures.push_all(&new_signatures)?;
+    read.bands.push_all(&new_band_keys)?;
+    debug_assert_eq!(
+        read.bands.items(),
+        read.table.forms.store.len(),
+        "band items are forms"
+    );
     Ok(new_forms)
 }
 
@@ -819,17 +825,17 @@ fn document_sets(
             .collect();
         table.signatures.check().map_err(&spill)?;
         on_documents(built.len() as u64);
-        for (d, document) in chunk.zip(built) {
+        let mut new_band_keys: Vec<&[u64]> = Vec::new();
+        for (d, document) in chunk.zip(&built) {
             let Some((key, band_keys)) = document else {
                 sets.forms.push(NO_FORM);
                 continue;
             };
-            let form = match forms.entry(key) {
+            let form = match forms.entry(*key) {
                 Entry::Occupied(form) => *form.get(),
                 Entry::Vacant(slot) => {
                     let form = sets.first_document.len() as u32;
-                    let item = band_files.push(&band_keys).map_err(&spill)?;
-                    debug_assert_eq!(item, form, "band items are document forms");
+                    new_band_keys.push(band_keys);
                     sets.first_document.push(d as u32);
                     sets.docs_per_form.push(0);
                     *slot.insert(form)
@@ -838,6 +844,12 @@ fn document_sets(
             sets.docs_per_form[form as usize] += 1;
             sets.forms.push(form);
         }
+        band_files.push_all(&new_band_keys).map_err(&spill)?;
+        debug_assert_eq!(
+            band_files.items(),
+            sets.first_document.len(),
+            "band items are document forms"
+        );
     }
     Ok((sets, band_files))
 }
