@@ -95,7 +95,7 @@ pub struct SignArgs {
     /// JSONL field listing the paragraphs to leave out (with --documents).
     #[arg(long, default_value = "refrain_exclude", value_name = "NAME")]
     pub exclude_field: String,
-    /// Write the lines to FILE (atomically) instead of stdout.
+    /// Write the lines to FILE (atomically) instead of stdout (`-`).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Reading.
@@ -125,7 +125,7 @@ pub struct DedupArgs {
     /// field:NAME (smallest value of a JSONL field, e.g. field:date).
     #[arg(long, default_value = "first", value_name = "POLICY")]
     pub keep: crate::dedup::KeepPolicy,
-    /// Write the decisions to FILE (atomically) instead of stdout.
+    /// Write the decisions to FILE (atomically) instead of stdout (`-`).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Also write the kept documents under DIR in their own format (text
@@ -389,7 +389,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Also write the JSON report to FILE (atomically: temp file + rename).
+    /// Also write the JSON report to FILE (atomically: temp file + rename;
+    /// `-`: on stdout, as --json).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

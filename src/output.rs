@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// The file an `-o/--output` flag names: `None` for stdout, when the flag
+/// is absent or `-` (as other command-line tools read it).
+pub fn output_file(flag: Option<&Path>) -> Option<&Path> {
+    flag.filter(|path| path.as_os_str() != "-")
+}
+
 /// Replaces `path` with `contents` atomically.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let mut file = AtomicFile::create(path)?;

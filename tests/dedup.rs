@@ -312,3 +312,18 @@ fn write_kept_decompresses_a_compressed_source() {
         serde_json::from_str::<Value>(line).expect("a JSON record");
     }
 }
+
+#[test]
+fn output_dash_is_stdout() {
+    let dir = generated_jsonl(60, 8);
+    let to_file = run_in(dir.path(), &["dedup", "-q", "-o", "d.jsonl", "c.jsonl"]);
+    assert_eq!(to_file.code, 0, "{}", to_file.stderr);
+    let to_stdout = run_in(dir.path(), &["dedup", "-q", "-o", "-", "c.jsonl"]);
+    assert_eq!(to_stdout.code, 0, "{}", to_stdout.stderr);
+    let written = std::fs::read_to_string(dir.path().join("d.jsonl")).unwrap();
+    assert_eq!(to_stdout.stdout, written);
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    let scan = run_in(dir.path(), &["scan", "-q", "-o", "-", "c.jsonl"]);
+    assert!(scan.stdout.trim_start().starts_with('{'), "{}", scan.stdout);
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}

@@ -17,7 +17,7 @@ use crate::corpus::read::{decode_lossy, is_jsonl, open_source};
 use crate::dedup::{Verdict, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::{AtomicFile, relative_path};
+use crate::output::{AtomicFile, output_file, relative_path};
 use crate::pipeline::thread_pool;
 use crate::progress::Progress;
 use crate::text::split_paragraphs;
@@ -37,7 +37,7 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     }
     let verdicts = decide(&analysis, &args.keep)?;
     let pool = thread_pool(config.threads)?;
-    match &args.output {
+    match output_file(args.output.as_deref()) {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             write_decisions(&mut file, &analysis, &verdicts, &pool).map_err(|e| file.error(e))?;

@@ -4,7 +4,7 @@
 use crate::cli::ScanArgs;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::output::write_atomically;
+use crate::output::{output_file, write_atomically};
 use crate::pipeline;
 use crate::progress::Progress;
 use crate::report::{human, json};
@@ -13,11 +13,14 @@ use crate::report::{human, json};
 pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     let config = args.to_config();
     let report = pipeline::scan(&config, &Progress::stderr(args.quiet))?;
-    let json_text = (args.json || args.output.is_some()).then(|| json::render(&report));
-    if let (Some(path), Some(text)) = (&args.output, &json_text) {
+    let file = output_file(args.output.as_deref());
+    // `-o -` asks for the JSON report on stdout, as --json does.
+    let json_on_stdout = args.json || (args.output.is_some() && file.is_none());
+    let json_text = (json_on_stdout || file.is_some()).then(|| json::render(&report));
+    if let (Some(path), Some(text)) = (file, &json_text) {
         write_atomically(path, text.as_bytes())?;
     }
-    match (&json_text, args.json) {
+    match (&json_text, json_on_stdout) {
         (Some(text), true) => super::print_stdout(text)?,
         _ => super::print_stdout(&human::render(&report))?,
     }

@@ -10,7 +10,7 @@ use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::{Error, InputProblem, ProblemKind, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::AtomicFile;
+use crate::output::{AtomicFile, output_file};
 use crate::pipeline::in_pool;
 use crate::progress::Progress;
 use crate::sign::Signer;
@@ -24,7 +24,9 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     }
     let progress = Progress::stderr(args.quiet);
     let signer = Signer::new(&config);
-    let mut file = args.output.as_deref().map(AtomicFile::create).transpose()?;
+    let mut file = output_file(args.output.as_deref())
+        .map(AtomicFile::create)
+        .transpose()?;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     let mut failed = false;
     let mut write_error: Option<std::io::Error> = None;
