@@ -48,7 +48,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
 pub use store::{ShingleStore, SignatureStore};
-use store::{merge_packed, pack_codes, packed_len};
+use store::{lower_codes, pack_codes, packed_len};
 
 use crate::boilerplate::ParagraphSource;
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
@@ -57,7 +57,6 @@ use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::{Error, InputProblem, ProblemKind};
 use crate::fingerprint::Fingerprinter;
-use crate::minhash::Signature;
 use crate::pipeline::{Passages, in_pool, judge_passages};
 use crate::progress::Progress;
 use crate::shingle::{Overlap, ShingleSet, form_key};
@@ -805,21 +804,23 @@ fn document_sets(
                 if kept_forms.is_empty() {
                     return None;
                 }
-                let mut signature = Signature::empty(num_perm);
                 let packed = packed_len(num_perm);
+                let mut codes = vec![u16::MAX; 2 * packed];
                 for &form in &kept_forms {
                     match form.checked_sub(first_fresh) {
                         Some(i) => {
                             let at = i as usize * packed;
-                            merge_packed(&mut signature, &fresh[at..at + packed]);
+                            lower_codes(&mut codes, &fresh[at..at + packed]);
                         }
-                        None => table.signatures.merge_into(form, &mut signature),
+                        None => table.signatures.lower_codes_to(form, &mut codes),
                     }
                 }
                 kept_forms.sort_unstable();
                 kept_forms.dedup();
+                // Every slot has a code of a kept form's (at most 45,055).
+                let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
                 let mut band_keys = Vec::with_capacity(bands.bands);
-                bands.append_band_keys(signature.slots(), &mut band_keys);
+                bands.append_band_keys(&slots, &mut band_keys);
                 Some((forms_key(&kept_forms), band_keys))
             })
             .collect();

@@ -269,12 +269,25 @@ fn pack_codes_portable(slots: &[u32], out: &mut Vec<u32>) {
     }
 }
 
-/// Lowers each slot of `signature` (codes) to the code for it in `packed`
-/// (one signature's packed codes): the codes of the union of both sets.
-pub fn merge_packed(signature: &mut Signature, packed: &[u32]) {
-    for (pair, &value) in signature.0.chunks_mut(2).zip(packed) {
-        for (slot, code) in pair.iter_mut().zip([value & 0xFFFF, value >> 16]) {
-            *slot = (*slot).min(code);
+/// Lowers each of `codes` (a signature's slot codes, padded to an even
+/// count) to the code for it in `packed` (one signature's packed codes):
+/// the codes of the union of both sets. A minimum of 16-bit lanes, which
+/// vectorizes, where taking two codes apart from each value does not.
+pub fn lower_codes(codes: &mut [u16], packed: &[u32]) {
+    assert_eq!(codes.len(), 2 * packed.len(), "two codes a value");
+    if cfg!(target_endian = "little") {
+        // SAFETY: a value's low code comes first in memory on a
+        // little-endian machine, so the values' bytes are the codes in
+        // order; `u16` needs no more alignment than `u32`.
+        let packed_codes =
+            unsafe { std::slice::from_raw_parts(packed.as_ptr().cast::<u16>(), codes.len()) };
+        for (code, &other) in codes.iter_mut().zip(packed_codes) {
+            *code = (*code).min(other);
+        }
+    } else {
+        for (pair, &value) in codes.chunks_exact_mut(2).zip(packed) {
+            pair[0] = pair[0].min(value as u16);
+            pair[1] = pair[1].min((value >> 16) as u16);
         }
     }
 }
@@ -339,21 +352,31 @@ impl SignatureStore {
     /// The codes of signature `n`, read from disk. A read error gives an
     /// empty signature and is kept for [`SignatureStore::check`].
     pub fn get(&self, n: u32) -> Signature {
-        let mut codes = Signature::empty(self.slots as usize);
-        self.merge_into(n, &mut codes);
-        codes
+        let mut codes = vec![u16::MAX; 2 * packed_len(self.slots as usize)];
+        self.lower_codes_to(n, &mut codes);
+        Signature(
+            codes[..self.slots as usize]
+                .iter()
+                .map(|&code| match code {
+                    u16::MAX => u32::MAX,
+                    code => u32::from(code),
+                })
+                .collect(),
+        )
     }
 
-    /// Lowers each slot of `signature` (codes) to signature `n`'s, read
-    /// from disk: the codes of the union of both sets. A read error leaves
-    /// `signature` as it was and is kept for [`SignatureStore::check`].
-    pub fn merge_into(&self, n: u32, signature: &mut Signature) {
+    /// Lowers each of `codes` ([`lower_codes`]) to signature `n`'s, read
+    /// from disk. A read error leaves `codes` as they were and is kept for
+    /// [`SignatureStore::check`].
+    pub fn lower_codes_to(&self, n: u32, codes: &mut [u16]) {
         let per_signature = packed_len(self.slots as usize) as u64;
         let start = u64::from(n) * per_signature;
         let mut packed = Vec::with_capacity(per_signature as usize);
         self.spill
             .read_at(start, start + per_signature, &mut packed);
-        merge_packed(signature, &packed);
+        if !packed.is_empty() {
+            lower_codes(codes, &packed);
+        }
     }
 
     /// The first read error met by [`SignatureStore::get`], if any.
@@ -533,10 +556,18 @@ mod tests {
         assert_eq!(in_order.position(), 1);
         in_order.next_signatures(1, &mut packed).unwrap();
         assert_eq!(in_order.position(), 2);
-        let mut union = Signature::empty(3);
-        merge_packed(&mut union, &packed[..2]);
-        merge_packed(&mut union, &packed[2..]);
-        assert_eq!(union, Signature(vec![4, 0, 9]));
+        let mut union = [u16::MAX; 4];
+        lower_codes(&mut union, &packed[..2]);
+        lower_codes(&mut union, &packed[2..]);
+        assert_eq!(
+            union,
+            [4, 0, 9, u16::MAX],
+            "an odd signature's padding stays"
+        );
+        let mut by_number = [u16::MAX; 4];
+        store.lower_codes_to(1, &mut by_number);
+        store.lower_codes_to(0, &mut by_number);
+        assert_eq!(by_number, union);
         store.check().unwrap();
     }
 
