@@ -1,10 +1,12 @@
 //! Per-stage benchmarks on a seeded synthetic corpus: normalization and
 //! tokenizing, shingle hashing, MinHash signatures, LSH candidates (next
-//! to a brute-force all-pairs baseline), clustering, and the whole scan.
+//! to a brute-force all-pairs baseline), clustering, the on-disk band
+//! files of `dedup`, and the whole scan.
 //!
 //! `cargo bench --bench stages` (add `-- --quick` for a short run).
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use refrain::batch::BandFiles;
 use refrain::cluster::near_duplicate_clusters;
 use refrain::config::{FingerprintParams, ScanConfig};
 use refrain::fingerprint::Fingerprinter;
@@ -211,6 +213,41 @@ fn index_stages(c: &mut Criterion) {
     group.finish();
 }
 
+/// `dedup`'s candidate pairs from band files the size of a million-document
+/// run's (about 6 million paragraph forms a band): reading a band back and
+/// sifting out its keys that occur once, bound by memory latency.
+fn band_file_stages(c: &mut Criterion) {
+    let items = 6_000_000u64;
+    let params = LshParams { bands: 2, rows: 1 };
+    // Distinct keys but every 50th item, which repeats the one before.
+    let mix = |x: u64| {
+        let x = (x ^ (x >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        x ^ (x >> 29)
+    };
+    let keys: Vec<[u64; 2]> = (0..items)
+        .map(|i| {
+            let base = if i % 50 == 1 { i - 1 } else { i };
+            [mix(base), mix(base | 1 << 40)]
+        })
+        .collect();
+    let keys: Vec<&[u64]> = keys.iter().map(|k| k.as_slice()).collect();
+    let mut group = c.benchmark_group("band-files");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(items * params.bands as u64));
+    group.bench_function(BenchmarkId::new("candidate-pairs", items), |b| {
+        b.iter_batched(
+            || {
+                let mut files = BandFiles::new_in(None, params).expect("temp files");
+                files.push_all(&keys).expect("written");
+                files
+            },
+            |files| files.candidate_pairs(&Some).expect("read back").len(),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
 fn whole_scan(c: &mut Criterion) {
     let corpus = generate(&CorpusSpec::new(2000, 7));
     let dir = tempfile::tempdir().expect("temp dir");
@@ -229,5 +266,11 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, text_stages, index_stages, whole_scan);
+criterion_group!(
+    benches,
+    text_stages,
+    index_stages,
+    band_file_stages,
+    whole_scan
+);
 criterion_main!(benches);
