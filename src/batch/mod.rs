@@ -211,6 +211,10 @@ fn analyze_in_pool(
         find_documents(config, &sets, &paragraphs, &excluded, bands, temp_dir)?;
     stage.finish();
 
+    // What only the passes needed (the signatures' file, the token counts,
+    // the document forms) is freed on a thread of its own, not waited for.
+    let done_with = (read.table.signatures, read.table.tokens, sets);
+    std::thread::spawn(move || drop(done_with));
     stats.passage_clustering = passages.stats;
     stats.document_clustering = document_stats;
     stats.elapsed_ms = started.elapsed().as_millis() as u64;

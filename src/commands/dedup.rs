@@ -76,6 +76,10 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         .problems
         .iter()
         .any(|p| p.severity == Severity::Error);
+    // Freeing a large run's analysis (a million documents' ids, the
+    // paragraph table) takes 0.4 s: it is done on a thread of its own,
+    // which the process does not wait for when it exits.
+    std::thread::spawn(move || drop(analysis));
     Ok(if failed {
         ExitCode::Error
     } else {
