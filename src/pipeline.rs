@@ -61,6 +61,16 @@ pub fn in_pool<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> Resu
     Ok(thread_pool(threads)?.install(work))
 }
 
+/// Drops `value` on a thread of its own, which a process that exits
+/// meanwhile does not wait for (freeing a large run's tables takes a
+/// noticeable part of a second); here, if no thread can be started.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // A failed spawn drops the closure, and `value` with it, here.
+    let _ = std::thread::Builder::new()
+        .name("refrain-drop".into())
+        .spawn(move || drop(value));
+}
+
 /// A pool of `threads` worker threads (0: one per core).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()

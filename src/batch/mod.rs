@@ -57,7 +57,7 @@ use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::{Error, InputProblem, ProblemKind};
 use crate::fingerprint::Fingerprinter;
-use crate::pipeline::{Passages, in_pool, judge_passages};
+use crate::pipeline::{Passages, drop_in_background, in_pool, judge_passages};
 use crate::progress::Progress;
 use crate::shingle::{Overlap, ShingleSet, form_key};
 
@@ -212,9 +212,8 @@ fn analyze_in_pool(
     stage.finish();
 
     // What only the passes needed (the signatures' file, the token counts,
-    // the document forms) is freed on a thread of its own, not waited for.
-    let done_with = (read.table.signatures, read.table.tokens, sets);
-    std::thread::spawn(move || drop(done_with));
+    // the document forms) is freed without being waited for.
+    drop_in_background((read.table.signatures, read.table.tokens, sets));
     stats.passage_clustering = passages.stats;
     stats.document_clustering = document_stats;
     stats.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -523,11 +522,11 @@ fn fingerprint_batch(
 
 /// Pass one's sequential step: numbers the documents and the paragraph
 /// forms of one fingerprinted batch, in input order, and stores each new
-/// form (its shingles, signature and band keys written in one go at the
-/// end, from where they lie in the batch). A form the parallel step did not find
-/// may have been added by the batch before, whose new forms are `recent`;
-/// it is read, not changed, so the next batch can be fingerprinted
-/// meanwhile. Returns the forms this batch added.
+/// form (the batch's shingles, signatures and band keys are written in one
+/// go at the end, from where they lie). A form the parallel step did not
+/// find may have been added by the batch before, whose new forms are
+/// `recent`; it is read, not changed, so the next batch can be
+/// fingerprinted meanwhile. Returns the forms this batch added.
 fn merge_batch(
     fingerprinted: Fingerprinted,
     read: &mut Read,

@@ -317,7 +317,8 @@ impl SignatureStore {
         assert!(
             signatures
                 .iter()
-                .all(|packed| packed.len() == per_signature)
+                .all(|packed| packed.len() == per_signature),
+            "{per_signature} packed values a signature"
         );
         self.spill.append_all(signatures)?;
         self.len += signatures.len() as u32;
