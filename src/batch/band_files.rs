@@ -63,10 +63,7 @@ impl BandFiles {
     /// [`Self::keys_of`]) and returns its number: items are numbered from 0
     /// in the order they are pushed.
     pub fn push(&mut self, keys: &[u64]) -> io::Result<u32> {
-        for (writer, key) in self.writers.iter_mut().zip(keys) {
-            writer.write_all(&key.to_le_bytes()[..RECORD_BYTES])?;
-        }
-        self.records += 1;
+        self.push_all(&[keys])?;
         Ok((self.records - 1) as u32)
     }
 
@@ -75,11 +72,12 @@ impl BandFiles {
     /// buffer in turn.
     pub fn push_all(&mut self, items: &[&[u64]]) -> io::Result<()> {
         // Each record is written as a whole key, the next one over its top
-        // two bytes: two bytes of slack at the end.
-        let mut records = vec![0u8; items.len() * RECORD_BYTES + 2];
+        // bytes: a key's worth of slack at the end.
+        const KEY_BYTES: usize = size_of::<u64>();
+        let mut records = vec![0u8; items.len() * RECORD_BYTES + KEY_BYTES - RECORD_BYTES];
         for (band, writer) in self.writers.iter_mut().enumerate() {
             for (at, keys) in (0..).step_by(RECORD_BYTES).zip(items) {
-                records[at..at + 8].copy_from_slice(&keys[band].to_le_bytes());
+                records[at..at + KEY_BYTES].copy_from_slice(&keys[band].to_le_bytes());
             }
             writer.write_all(&records[..items.len() * RECORD_BYTES])?;
         }
