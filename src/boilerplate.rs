@@ -9,7 +9,9 @@
 //!
 //! For a frequent cluster `C` found in documents `S`, a *companion* is a
 //! cluster found in at least half of the larger of its own and `S`'s
-//! document sets (reprints edited in different places still count). In
+//! document sets (reprints edited in different places still count; for a
+//! passage in more than 64 documents its share of `S` is counted over the
+//! evenly spread sample of 64 that the vouching looks at). In
 //! each document of `S`, the *block* around `C` is the run of adjacent
 //! companions and short paragraphs (a multi-line footer); the rest of the
 //! document is its *context*. The document vouches for story text when the
@@ -34,7 +36,6 @@
 //! that run; a cluster is closing when at least half its occurrences are.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -85,6 +86,13 @@ pub trait ParagraphSource: Sync {
     fn tokens(&self, d: usize, p: usize) -> u32;
     /// Shingles of paragraph `p` of document `d`.
     fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet>;
+    /// The union of document `d`'s paragraph shingles.
+    fn document_union(&self, d: usize) -> ShingleSet {
+        let sets: Vec<Cow<'_, ShingleSet>> = (0..self.paragraph_count(d))
+            .map(|p| self.shingles(d, p))
+            .collect();
+        ShingleSet::union_of(sets.iter().map(|s| s.as_ref()))
+    }
 }
 
 impl ParagraphSource for Vec<Vec<ParagraphView<'_>>> {
@@ -119,6 +127,12 @@ pub struct Classification {
 /// `documents[d][p]` describes paragraph `p` of document `d`. Pass every
 /// near-duplicate cluster, not only the reported ones: passages that two
 /// reprints share tell reprints from boilerplate.
+///
+/// The work is linear in the paragraphs the verdicts look at: frequent
+/// clusters found in the same documents (the paragraphs of one reprinted
+/// story, however long) are judged together, each sampled document is
+/// walked once for all of them, and companions are counted over the same
+/// sample as the vouching.
 pub fn classify(
     clusters: &[Vec<Occurrence>],
     documents: &impl ParagraphSource,
@@ -126,11 +140,11 @@ pub fn classify(
     min_passage_tokens: usize,
 ) -> Classification {
     let corpus = Layout::new(clusters, documents, min_docs, min_passage_tokens);
+    let story_text = corpus.story_text_verdicts(clusters);
     let kinds: Vec<PassageKind> = (0..clusters.len())
-        .into_par_iter()
         .map(|c| {
             let docs = corpus.doc_sets[c].len();
-            if docs >= min_docs && !corpus.is_story_text(c as u32) {
+            if docs >= min_docs && !story_text[c] {
                 PassageKind::Boilerplate
             } else if docs < clusters[c].len() {
                 PassageKind::Repeated
@@ -155,10 +169,26 @@ pub fn classify(
     Classification { kinds, closing }
 }
 
+/// Indices into a document set of `len` documents that a verdict looks
+/// at: all of them, or an evenly spread sample of [`VOUCHING_SAMPLE`]
+/// (a passage in thousands of documents; the verdict is a majority either
+/// way).
+fn vouching_sample(len: usize) -> Vec<usize> {
+    if len <= VOUCHING_SAMPLE {
+        (0..len).collect()
+    } else {
+        (0..VOUCHING_SAMPLE)
+            .map(|k| k * len / VOUCHING_SAMPLE)
+            .collect()
+    }
+}
+
 /// Clusters laid over documents.
 struct Layout<'a, S> {
     documents: &'a S,
     cluster_of: Vec<Vec<Option<u32>>>,
+    /// Per document, the clusters found in it, ascending, once each.
+    clusters_in: Vec<Vec<u32>>,
     doc_sets: Vec<Vec<u32>>,
     occurrence_counts: Vec<usize>,
     min_docs: usize,
@@ -180,6 +210,15 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 cluster_of[d as usize][p as usize] = Some(c as u32);
             }
         }
+        let clusters_in = cluster_of
+            .par_iter()
+            .map(|here| {
+                let mut seen: Vec<u32> = here.iter().flatten().copied().collect();
+                seen.sort_unstable();
+                seen.dedup();
+                seen
+            })
+            .collect();
         let doc_sets = clusters
             .iter()
             .map(|occurrences| {
@@ -192,6 +231,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         Layout {
             documents,
             cluster_of,
+            clusters_in,
             doc_sets,
             occurrence_counts,
             min_docs,
@@ -210,114 +250,148 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         docs >= self.min_docs || self.occurrence_counts[cluster as usize] > docs
     }
 
-    /// The test of the module docs.
-    fn is_story_text(&self, cluster: u32) -> bool {
-        let docs = &self.doc_sets[cluster as usize];
-        let mut shared_docs: HashMap<u32, u32> = HashMap::new();
-        for &d in docs {
-            let mut seen: Vec<u32> = self.cluster_of[d as usize]
-                .iter()
-                .flatten()
-                .copied()
-                .collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for other in seen {
-                *shared_docs.entry(other).or_default() += 1;
-            }
-        }
-        let is_companion = |other: u32| {
-            let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
-            2 * shared >= docs.len().max(self.doc_sets[other as usize].len())
-        };
-        // A passage in thousands of documents is judged on an evenly spread
-        // sample of them; the verdict is a majority either way.
-        let sample: Vec<usize> = if docs.len() <= VOUCHING_SAMPLE {
-            (0..docs.len()).collect()
-        } else {
-            (0..VOUCHING_SAMPLE)
-                .map(|k| k * docs.len() / VOUCHING_SAMPLE)
-                .collect()
-        };
-        let vouching = sample
-            .iter()
-            .filter(|&&i| {
-                let d = docs[i];
-                let context = self.context(d as usize, cluster, &is_companion);
-                context.shared_tokens >= context.own_tokens || context.block_is_a_story() || {
-                    let next = docs[(i + 1) % docs.len()] as usize;
-                    let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
-                    let own_sets: Vec<Cow<'_, ShingleSet>> = context
-                        .own
-                        .iter()
-                        .map(|&p| self.documents.shingles(d as usize, p))
-                        .collect();
-                    let own = ShingleSet::union_of(own_sets.iter().map(|s| s.as_ref()));
-                    self.contains_most_of(next, &own) || self.contains_most_of(previous, &own)
-                }
-            })
-            .count();
-        2 * vouching >= sample.len()
-    }
-
-    /// True when document `d` holds at least [`OWN_TEXT_CONTAINMENT`] of
-    /// `shingles`. The hashes are uniform, so the first few are a random
-    /// sample: a document that holds almost none of them is let go early.
-    fn contains_most_of(&self, d: usize, shingles: &ShingleSet) -> bool {
-        if shingles.is_empty() {
-            return false;
-        }
-        let paragraphs: Vec<Cow<'_, ShingleSet>> = (0..self.documents.paragraph_count(d))
-            .map(|p| self.documents.shingles(d, p))
+    /// Per cluster, whether it is story text (the test of the module
+    /// docs); meaningful for clusters in `min_docs` documents or more.
+    /// Frequent clusters with the same document set share their
+    /// companions and their sample, so they are judged as one group.
+    fn story_text_verdicts(&self, clusters: &[Vec<Occurrence>]) -> Vec<bool> {
+        let mut frequent: Vec<(u64, u32)> = (0..clusters.len() as u32)
+            .filter(|&c| self.doc_sets[c as usize].len() >= self.min_docs)
+            .map(|c| (crate::shingle::sequence_key(&self.doc_sets[c as usize]), c))
             .collect();
-        let held = |h: &&u32| paragraphs.iter().any(|p| p.contains(**h));
-        let hashes = shingles.hashes();
-        let probe = &hashes[..hashes.len().min(16)];
-        if probe.len() == 16 && probe.iter().filter(held).count() < 4 {
-            return false;
-        }
-        let found = hashes.iter().filter(held).count();
-        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
-    }
-
-    /// Splits document `d` around `cluster`'s block (see the module docs).
-    fn context(&self, d: usize, cluster: u32, is_companion: &impl Fn(u32) -> bool) -> Context {
-        let here = &self.cluster_of[d];
-        let in_block = |p: usize| match here[p] {
-            Some(other) => is_companion(other),
-            None => self.is_short(d, p),
-        };
-        let first = here.iter().position(|&c| c == Some(cluster)).unwrap_or(0);
-        let mut start = first;
-        while start > 0 && in_block(start - 1) {
-            start -= 1;
-        }
-        let mut end = first + 1;
-        while end < here.len() && in_block(end) {
-            end += 1;
-        }
-        let mut context = Context::default();
-        for p in start..end {
-            if !self.is_short(d, p) {
-                context.block_paragraphs += 1;
-                context.block_tokens += u64::from(self.documents.tokens(d, p));
+        frequent.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.doc_sets[a.1 as usize].cmp(&self.doc_sets[b.1 as usize]))
+                .then(a.1.cmp(&b.1))
+        });
+        let groups: Vec<Vec<u32>> = frequent
+            .chunk_by(|a, b| {
+                a.0 == b.0 && self.doc_sets[a.1 as usize] == self.doc_sets[b.1 as usize]
+            })
+            .map(|group| group.iter().map(|&(_, c)| c).collect())
+            .collect();
+        let judged: Vec<Vec<bool>> = groups
+            .par_iter()
+            .map_init(
+                || vec![0u32; clusters.len()],
+                |counts, members| self.judge_group(members, clusters, counts),
+            )
+            .collect();
+        let mut story_text = vec![false; clusters.len()];
+        for (members, verdicts) in groups.iter().zip(judged) {
+            for (&c, verdict) in members.iter().zip(verdicts) {
+                story_text[c as usize] = verdict;
             }
         }
-        for p in (0..start).chain(end..here.len()) {
-            if self.is_short(d, p) {
+        story_text
+    }
+
+    /// Verdicts for `members`, clusters found in exactly the same
+    /// documents. `counts` is zeroed scratch, one slot per cluster, and is
+    /// left zeroed.
+    fn judge_group(
+        &self,
+        members: &[u32],
+        clusters: &[Vec<Occurrence>],
+        counts: &mut [u32],
+    ) -> Vec<bool> {
+        let docs = &self.doc_sets[members[0] as usize];
+        let sample = vouching_sample(docs.len());
+        // A companion is found in at least half of the larger of the two
+        // document sets; its share of `docs` is counted over the sample.
+        let mut touched: Vec<u32> = Vec::new();
+        for &i in &sample {
+            for &other in &self.clusters_in[docs[i] as usize] {
+                if counts[other as usize] == 0 {
+                    touched.push(other);
+                }
+                counts[other as usize] += 1;
+            }
+        }
+        let shared: &[u32] = counts;
+        let is_companion = |other: u32| {
+            let larger = docs.len().max(self.doc_sets[other as usize].len());
+            2 * shared[other as usize] as usize * docs.len() >= larger * sample.len()
+        };
+        let mut neighbours = NeighbourUnions::default();
+        let mut vouching = vec![0usize; members.len()];
+        for &i in &sample {
+            let d = docs[i] as usize;
+            let walk = self.walk(d, &is_companion);
+            let mut own_text_found_nearby: Option<bool> = None;
+            for (m, &c) in members.iter().enumerate() {
+                let occurrences = &clusters[c as usize];
+                let at = occurrences.partition_point(|&(od, _)| (od as usize) < d);
+                let first = occurrences.get(at).map_or(0, |&(_, p)| p as usize);
+                let context = walk.context_around(first);
+                let vouches = context.shared_tokens >= context.own_tokens
+                    || context.block_is_a_story()
+                    || *own_text_found_nearby.get_or_insert_with(|| {
+                        let next = docs[(i + 1) % docs.len()] as usize;
+                        let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
+                        let own_sets: Vec<Cow<'_, ShingleSet>> = walk
+                            .own
+                            .iter()
+                            .map(|&p| self.documents.shingles(d, p))
+                            .collect();
+                        let own = ShingleSet::union_of(own_sets.iter().map(|s| s.as_ref()));
+                        neighbours.contains_most_of(self.documents, next, &own)
+                            || neighbours.contains_most_of(self.documents, previous, &own)
+                    });
+                vouching[m] += usize::from(vouches);
+            }
+        }
+        for other in touched {
+            counts[other as usize] = 0;
+        }
+        vouching.iter().map(|&v| 2 * v >= sample.len()).collect()
+    }
+
+    /// Walks document `d` once, with `is_companion` telling a cluster's
+    /// companions: what any of the group's blocks leaves around it.
+    fn walk(&self, d: usize, is_companion: &impl Fn(u32) -> bool) -> DocumentWalk {
+        let here = &self.cluster_of[d];
+        let mut walk = DocumentWalk {
+            run_of: vec![NOT_IN_BLOCK; here.len()],
+            ..DocumentWalk::default()
+        };
+        let mut in_run = false;
+        for (p, &cluster) in here.iter().enumerate() {
+            let short = self.is_short(d, p);
+            let tokens = if short {
+                0
+            } else {
+                u64::from(self.documents.tokens(d, p))
+            };
+            let companion = cluster.is_some_and(is_companion);
+            // A block is a run of companions and short paragraphs.
+            if companion || (cluster.is_none() && short) {
+                if !in_run {
+                    walk.runs.push(Run::default());
+                    in_run = true;
+                }
+                walk.run_of[p] = (walk.runs.len() - 1) as u32;
+                let run = walk.runs.last_mut().expect("a run was just opened");
+                if !short {
+                    run.paragraphs += 1;
+                    run.tokens += tokens;
+                }
+            } else {
+                in_run = false;
+            }
+            if short {
                 continue;
             }
-            let tokens = u64::from(self.documents.tokens(d, p));
-            match here[p] {
-                Some(other) if is_companion(other) => context.shared_tokens += tokens,
+            match cluster {
+                Some(_) if companion => walk.companion_tokens += tokens,
                 Some(other) if self.is_neutral(other) => {}
                 _ => {
-                    context.own_tokens += tokens;
-                    context.own.push(p);
+                    walk.own_tokens += tokens;
+                    walk.own.push(p);
                 }
             }
         }
-        context
+        walk
     }
 
     /// Where document `d`'s closing run starts: its longest suffix of
@@ -340,6 +414,90 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
     }
 }
 
+const NOT_IN_BLOCK: u32 = u32::MAX;
+
+/// One maximal run of block material (companions and short paragraphs):
+/// its full paragraphs and their tokens.
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    paragraphs: usize,
+    tokens: u64,
+}
+
+/// What one walk of a document tells every cluster of a group.
+#[derive(Debug, Default)]
+struct DocumentWalk {
+    /// Per paragraph, its run, or [`NOT_IN_BLOCK`].
+    run_of: Vec<u32>,
+    runs: Vec<Run>,
+    /// Tokens of full companion paragraphs, blocks included.
+    companion_tokens: u64,
+    /// Tokens of full paragraphs in no companion and no neutral cluster:
+    /// never in a block.
+    own_tokens: u64,
+    own: Vec<usize>,
+}
+
+impl DocumentWalk {
+    /// The document split around the block holding paragraph `first`.
+    fn context_around(&self, first: usize) -> Context {
+        let run = match self.run_of.get(first) {
+            Some(&r) if r != NOT_IN_BLOCK => self.runs[r as usize],
+            // A cluster is always its own companion, so its paragraph
+            // opens a block; an empty one stands in if it did not.
+            _ => Run::default(),
+        };
+        Context {
+            block_paragraphs: run.paragraphs,
+            block_tokens: run.tokens,
+            shared_tokens: self.companion_tokens - run.tokens,
+            own_tokens: self.own_tokens,
+        }
+    }
+}
+
+/// The shingles of the last few neighbours looked at: the next document
+/// of one sampled document is the previous of the one after it.
+#[derive(Default)]
+struct NeighbourUnions {
+    recent: Vec<(usize, ShingleSet)>,
+}
+
+impl NeighbourUnions {
+    const KEPT: usize = 3;
+
+    /// True when document `d` holds at least [`OWN_TEXT_CONTAINMENT`] of
+    /// `shingles`. The hashes are uniform, so the first few are a random
+    /// sample: a document that holds almost none of them is let go early.
+    fn contains_most_of(
+        &mut self,
+        documents: &impl ParagraphSource,
+        d: usize,
+        shingles: &ShingleSet,
+    ) -> bool {
+        if shingles.is_empty() {
+            return false;
+        }
+        let held = match self.recent.iter().position(|(doc, _)| *doc == d) {
+            Some(at) => &self.recent[at].1,
+            None => {
+                if self.recent.len() == Self::KEPT {
+                    self.recent.remove(0);
+                }
+                self.recent.push((d, documents.document_union(d)));
+                &self.recent.last().expect("just pushed").1
+            }
+        };
+        let hashes = shingles.hashes();
+        let probe = &hashes[..hashes.len().min(16)];
+        if probe.len() == 16 && probe.iter().filter(|&&h| held.contains(h)).count() < 4 {
+            return false;
+        }
+        let found = hashes.iter().filter(|&&h| held.contains(h)).count();
+        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
+    }
+}
+
 /// A document's text outside one passage's block.
 #[derive(Debug, Default)]
 struct Context {
@@ -347,7 +505,6 @@ struct Context {
     block_tokens: u64,
     shared_tokens: u64,
     own_tokens: u64,
-    own: Vec<usize>,
 }
 
 impl Context {
@@ -510,5 +667,175 @@ mod tests {
             (0..4).map(|p| vec![(0, p), (1, p + 1), (2, p)]).collect();
         let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 4]);
+    }
+}
+
+#[cfg(test)]
+mod reference {
+    //! The per-cluster verdict as first written (every document of a
+    //! cluster walked for every cluster): quadratic, kept to check that
+    //! the grouped walk gives the same verdicts.
+    use super::*;
+    use std::collections::HashMap;
+
+    fn is_story_text<S: ParagraphSource>(layout: &Layout<'_, S>, cluster: u32) -> bool {
+        let docs = &layout.doc_sets[cluster as usize];
+        let mut shared_docs: HashMap<u32, u32> = HashMap::new();
+        for &d in docs {
+            for &other in &layout.clusters_in[d as usize] {
+                *shared_docs.entry(other).or_default() += 1;
+            }
+        }
+        let is_companion = |other: u32| {
+            let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
+            2 * shared >= docs.len().max(layout.doc_sets[other as usize].len())
+        };
+        let sample = vouching_sample(docs.len());
+        let vouching = sample
+            .iter()
+            .filter(|&&i| {
+                let d = docs[i] as usize;
+                let here = &layout.cluster_of[d];
+                let in_block = |p: usize| match here[p] {
+                    Some(other) => is_companion(other),
+                    None => layout.is_short(d, p),
+                };
+                let first = here.iter().position(|&c| c == Some(cluster)).unwrap_or(0);
+                let (mut start, mut end) = (first, first + 1);
+                while start > 0 && in_block(start - 1) {
+                    start -= 1;
+                }
+                while end < here.len() && in_block(end) {
+                    end += 1;
+                }
+                let (mut block_paragraphs, mut block_tokens) = (0, 0u64);
+                for p in (start..end).filter(|&p| !layout.is_short(d, p)) {
+                    block_paragraphs += 1;
+                    block_tokens += u64::from(layout.documents.tokens(d, p));
+                }
+                let (mut shared, mut own_tokens, mut own) = (0u64, 0u64, Vec::new());
+                for p in (0..start).chain(end..here.len()) {
+                    if layout.is_short(d, p) {
+                        continue;
+                    }
+                    let tokens = u64::from(layout.documents.tokens(d, p));
+                    match here[p] {
+                        Some(other) if is_companion(other) => shared += tokens,
+                        Some(other) if layout.is_neutral(other) => {}
+                        _ => {
+                            own_tokens += tokens;
+                            own.push(p);
+                        }
+                    }
+                }
+                let story_block =
+                    block_paragraphs >= STORY_BLOCK_PARAGRAPHS && block_tokens >= own_tokens;
+                shared >= own_tokens || story_block || {
+                    let sets: Vec<_> = own
+                        .iter()
+                        .map(|&p| layout.documents.shingles(d, p))
+                        .collect();
+                    let own = ShingleSet::union_of(sets.iter().map(|s| s.as_ref()));
+                    let next = docs[(i + 1) % docs.len()] as usize;
+                    let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
+                    let mut unions = NeighbourUnions::default();
+                    unions.contains_most_of(layout.documents, next, &own)
+                        || unions.contains_most_of(layout.documents, previous, &own)
+                }
+            })
+            .count();
+        2 * vouching >= sample.len()
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Draw(u64);
+
+    impl Draw {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    #[test]
+    fn grouped_verdicts_equal_the_per_cluster_reference_on_random_layouts() {
+        let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
+        let mut boilerplate_seen = 0;
+        let mut story_seen = 0;
+        for _ in 0..400 {
+            // A few passages, placed at random in a few documents: some
+            // documents copy whole runs of one another (reprints), some
+            // passages land everywhere (footers).
+            let documents = 3 + draw.below(8) as usize;
+            let passages = 2 + draw.below(10) as u32;
+            let mut layout: Vec<Vec<Option<u32>>> = Vec::new();
+            for _ in 0..documents {
+                let length = 1 + draw.below(14) as usize;
+                layout.push(
+                    (0..length)
+                        .map(|_| (draw.below(3) != 0).then(|| draw.below(passages as u64) as u32))
+                        .collect(),
+                );
+            }
+            let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); passages as usize];
+            for (d, doc) in layout.iter().enumerate() {
+                for (p, passage) in doc.iter().enumerate() {
+                    if let Some(c) = passage {
+                        occurrences[*c as usize].push((d as u32, p as u32));
+                    }
+                }
+            }
+            let clusters: Vec<Vec<Occurrence>> =
+                occurrences.into_iter().filter(|o| !o.is_empty()).collect();
+            // Shingles: a passage's paragraphs share theirs; others are
+            // partly drawn from a small pool, so containment varies.
+            let sets: Vec<Vec<ShingleSet>> = layout
+                .iter()
+                .map(|doc| {
+                    doc.iter()
+                        .map(|passage| match passage {
+                            Some(c) => {
+                                ShingleSet::from_hashes((0..8).map(|k| c * 100 + k).collect())
+                            }
+                            None => ShingleSet::from_hashes(
+                                (0..8).map(|_| 10_000 + draw.below(24) as u32).collect(),
+                            ),
+                        })
+                        .collect()
+                })
+                .collect();
+            let views: Vec<Vec<ParagraphView>> = sets
+                .iter()
+                .map(|doc| {
+                    doc.iter()
+                        .map(|shingles| ParagraphView {
+                            tokens: draw.below(40) as u32,
+                            shingles,
+                        })
+                        .collect()
+                })
+                .collect();
+            let min_docs = 2 + draw.below(3) as usize;
+            let corpus = Layout::new(&clusters, &views, min_docs, 5);
+            let grouped = corpus.story_text_verdicts(&clusters);
+            for (c, &verdict) in grouped.iter().enumerate() {
+                if corpus.doc_sets[c].len() >= min_docs {
+                    let expected = is_story_text(&corpus, c as u32);
+                    assert_eq!(verdict, expected, "cluster {c} of {clusters:?}");
+                    if expected {
+                        story_seen += 1;
+                    } else {
+                        boilerplate_seen += 1;
+                    }
+                }
+            }
+        }
+        // The layouts exercise both verdicts.
+        assert!(
+            boilerplate_seen > 20 && story_seen > 50,
+            "{boilerplate_seen} {story_seen}"
+        );
     }
 }

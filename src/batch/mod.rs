@@ -263,6 +263,10 @@ impl ParagraphSource for ParagraphTable {
             form => Cow::Owned(self.forms.store.get(form)),
         }
     }
+
+    fn document_union(&self, d: usize) -> ShingleSet {
+        self.forms.kept_union(d, &[])
+    }
 }
 
 /// Per paragraph its form, and the forms' stored sets: what rebuilds a
