@@ -2,34 +2,91 @@
 //! for benchmarks and quality measurements.
 //!
 //! ```text
-//! cargo run --release --example generate_corpus -- DOCS SEED OUT.jsonl [TRUTH.json] [ID_PREFIX]
+//! cargo run --release --example generate_corpus -- [OPTIONS] DOCS SEED OUT.jsonl [TRUTH.json|-] [ID_PREFIX]
+//!
+//!   --shape news         news stories with planted reprints, footers, pastes (default)
+//!   --shape long         DOCS long documents, each stored 2-5 times (some edited), 50 short stories
+//!   --shape boilerplate  DOCS documents of 100-400 paragraphs, mostly from a shared pool
+//!   --paragraphs N       long shape: every document has N paragraphs
+//!   --copies K           long shape: every document is stored K times, unedited
 //! ```
 //!
 //! Ids are `doc-000042`, or `ID_PREFIX-000042` with a prefix (so that
-//! corpora generated in parts have distinct ids).
+//! corpora generated in parts have distinct ids). The long and
+//! boilerplate shapes are written as they are made; the news shape is
+//! built in memory first.
 
 use std::io::Write;
 
-use refrain::synthetic::{CorpusSpec, generate};
+use refrain::synthetic::{
+    BoilerplateSpec, GroundTruth, LongSpec, SyntheticDocument, generate,
+    generate_boilerplate_heavy, generate_long,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        return Err("usage: generate_corpus DOCS SEED OUT.jsonl [TRUTH.json|-] [ID_PREFIX]".into());
-    }
-    let documents: usize = args[1].parse()?;
-    let seed: u64 = args[2].parse()?;
-    let mut corpus = generate(&CorpusSpec::new(documents, seed));
-    if let Some(prefix) = args.get(5) {
-        for doc in &mut corpus.documents {
-            doc.id = doc.id.replacen("doc", prefix, 1);
+    let mut shape = String::from("news");
+    let mut paragraphs: Option<usize> = None;
+    let mut copies: Option<usize> = None;
+    let mut args = Vec::new();
+    let mut given = std::env::args().skip(1);
+    while let Some(arg) = given.next() {
+        match arg.as_str() {
+            "--shape" => shape = given.next().ok_or("--shape needs a value")?,
+            "--paragraphs" => paragraphs = Some(given.next().ok_or("--paragraphs N")?.parse()?),
+            "--copies" => copies = Some(given.next().ok_or("--copies K")?.parse()?),
+            _ => args.push(arg),
         }
     }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&args[3])?);
-    out.write_all(corpus.to_jsonl().as_bytes())?;
+    if args.len() < 3 {
+        return Err(
+            "usage: generate_corpus [--shape news|long|boilerplate] [--paragraphs N] [--copies K] \
+             DOCS SEED OUT.jsonl [TRUTH.json|-] [ID_PREFIX]"
+                .into(),
+        );
+    }
+    let documents: usize = args[0].parse()?;
+    let seed: u64 = args[1].parse()?;
+    let prefix = args.get(4).cloned();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&args[2])?);
+    let mut failure: Option<std::io::Error> = None;
+    let mut write = |mut doc: SyntheticDocument| {
+        if let Some(prefix) = &prefix {
+            doc.id = doc.id.replacen("doc", prefix, 1);
+        }
+        let line = serde_json::json!({ "id": doc.id, "text": doc.text });
+        if let Err(error) = writeln!(out, "{line}")
+            && failure.is_none()
+        {
+            failure = Some(error);
+        }
+    };
+    let truth: GroundTruth = match shape.as_str() {
+        "news" => {
+            let corpus = generate(&refrain::synthetic::CorpusSpec::new(documents, seed));
+            corpus.documents.into_iter().for_each(&mut write);
+            corpus.truth
+        }
+        "long" => {
+            let mut spec = LongSpec::new(documents, seed);
+            if let Some(n) = paragraphs {
+                spec.paragraphs = (n, n);
+            }
+            if let Some(k) = copies {
+                spec.copies = (k, k);
+                spec.edited_share = 0.0;
+            }
+            generate_long(&spec, &mut write)
+        }
+        "boilerplate" => {
+            generate_boilerplate_heavy(&BoilerplateSpec::new(documents, seed), &mut write)
+        }
+        other => return Err(format!("unknown shape {other:?}: news, long or boilerplate").into()),
+    };
+    if let Some(error) = failure {
+        return Err(error.into());
+    }
     out.flush()?;
-    if let Some(truth_path) = args.get(4).filter(|p| !p.is_empty() && p.as_str() != "-") {
-        let truth = &corpus.truth;
+    if let Some(truth_path) = args.get(3).filter(|p| !p.is_empty() && p.as_str() != "-") {
         let json = serde_json::json!({
             "families": truth.families,
             "footers": truth.footers,

@@ -46,6 +46,9 @@ use crate::shingle::ShingleSet;
 /// two to count as edited reprints of one story.
 pub const OWN_TEXT_CONTAINMENT: f64 = 0.5;
 
+/// Own shingles tried in a neighbour before the rest are counted.
+const PROBE: usize = 16;
+
 /// Documents of a frequent passage that are looked at to judge it.
 const VOUCHING_SAMPLE: usize = 64;
 
@@ -88,8 +91,14 @@ pub trait ParagraphSource: Sync {
     fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet>;
     /// The union of document `d`'s paragraph shingles.
     fn document_union(&self, d: usize) -> ShingleSet {
-        let sets: Vec<Cow<'_, ShingleSet>> = (0..self.paragraph_count(d))
-            .map(|p| self.shingles(d, p))
+        let all: Vec<u32> = (0..self.paragraph_count(d) as u32).collect();
+        self.paragraphs_union(d, &all)
+    }
+    /// The union of the shingles of paragraphs `paragraphs` of document `d`.
+    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> ShingleSet {
+        let sets: Vec<Cow<'_, ShingleSet>> = paragraphs
+            .iter()
+            .map(|&p| self.shingles(d, p as usize))
             .collect();
         ShingleSet::union_of(sets.iter().map(|s| s.as_ref()))
     }
@@ -270,31 +279,94 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             })
             .map(|group| group.iter().map(|&(_, c)| c).collect())
             .collect();
-        let judged: Vec<Vec<bool>> = groups
+        // Each group's cheap votes first; the documents whose own text must
+        // be looked for in their neighbours are gathered from every group,
+        // so that each neighbour's shingles are read once.
+        let own_texts = OwnTexts::new(self.documents.document_count());
+        let votes: Vec<GroupVotes> = groups
             .par_iter()
             .map_init(
                 || vec![0u32; clusters.len()],
-                |counts, members| self.judge_group(members, clusters, counts),
+                |counts, members| self.cheap_votes(members, clusters, counts, &own_texts),
             )
             .collect();
+        let own_texts = own_texts.into_lists();
+        let mut lookups: Vec<Lookup> = votes
+            .iter()
+            .flat_map(|group| &group.pending)
+            .flat_map(|pending| {
+                [pending.next, pending.previous].map(|neighbour| Lookup {
+                    neighbour,
+                    document: pending.document,
+                    own: pending.own,
+                })
+            })
+            .collect();
+        lookups.par_sort_unstable();
+        lookups.dedup();
+        // The first shingles of each own text, its probe, are kept; the
+        // whole text is read again only for a neighbour that passes it.
+        let probes: Vec<Vec<Vec<u32>>> = own_texts
+            .par_iter()
+            .enumerate()
+            .map(|(d, lists)| {
+                lists
+                    .iter()
+                    .map(|own| {
+                        let union = self.documents.paragraphs_union(d, own);
+                        union.hashes()[..union.len().min(PROBE)].to_vec()
+                    })
+                    .collect()
+            })
+            .collect();
+        let (own_texts, probes) = (&own_texts, &probes);
+        let found: Vec<bool> = lookups
+            .par_chunk_by(|a, b| a.neighbour == b.neighbour)
+            .flat_map_iter(|same_neighbour| {
+                let held = self
+                    .documents
+                    .document_union(same_neighbour[0].neighbour as usize);
+                same_neighbour.iter().map(move |lookup| {
+                    let (d, slot) = (lookup.document as usize, lookup.own as usize);
+                    self.own_text_held(d, &own_texts[d][slot], &probes[d][slot], &held)
+                })
+            })
+            .collect();
+        let found_in = |neighbour: u32, pending: &Pending| {
+            let lookup = Lookup {
+                neighbour,
+                document: pending.document,
+                own: pending.own,
+            };
+            lookups.binary_search(&lookup).is_ok_and(|at| found[at])
+        };
         let mut story_text = vec![false; clusters.len()];
-        for (members, verdicts) in groups.iter().zip(judged) {
-            for (&c, verdict) in members.iter().zip(verdicts) {
-                story_text[c as usize] = verdict;
+        for (members, mut group) in groups.iter().zip(votes) {
+            for pending in &group.pending {
+                if found_in(pending.next, pending) || found_in(pending.previous, pending) {
+                    for &m in &pending.members {
+                        group.vouching[m as usize] += 1;
+                    }
+                }
+            }
+            for (&c, &vouching) in members.iter().zip(&group.vouching) {
+                story_text[c as usize] = 2 * vouching as usize >= group.sample_len;
             }
         }
         story_text
     }
 
-    /// Verdicts for `members`, clusters found in exactly the same
-    /// documents. `counts` is zeroed scratch, one slot per cluster, and is
-    /// left zeroed.
-    fn judge_group(
+    /// The votes of `members`, clusters found in exactly the same
+    /// documents, that need no look at a neighbour, and the sampled
+    /// documents whose vote does. `counts` is zeroed scratch, one slot per
+    /// cluster, and is left zeroed.
+    fn cheap_votes(
         &self,
         members: &[u32],
         clusters: &[Vec<Occurrence>],
         counts: &mut [u32],
-    ) -> Vec<bool> {
+        own_texts: &OwnTexts,
+    ) -> GroupVotes {
         let docs = &self.doc_sets[members[0] as usize];
         let sample = vouching_sample(docs.len());
         // A companion is found in at least half of the larger of the two
@@ -313,38 +385,58 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             let larger = docs.len().max(self.doc_sets[other as usize].len());
             2 * shared[other as usize] as usize * docs.len() >= larger * sample.len()
         };
-        let mut neighbours = NeighbourUnions::default();
-        let mut vouching = vec![0usize; members.len()];
+        let mut votes = GroupVotes {
+            vouching: vec![0; members.len()],
+            sample_len: sample.len(),
+            pending: Vec::new(),
+        };
         for &i in &sample {
             let d = docs[i] as usize;
             let walk = self.walk(d, &is_companion);
-            let mut own_text_found_nearby: Option<bool> = None;
+            let mut undecided = Vec::new();
             for (m, &c) in members.iter().enumerate() {
                 let occurrences = &clusters[c as usize];
                 let at = occurrences.partition_point(|&(od, _)| (od as usize) < d);
                 let first = occurrences.get(at).map_or(0, |&(_, p)| p as usize);
                 let context = walk.context_around(first);
-                let vouches = context.shared_tokens >= context.own_tokens
-                    || context.block_is_a_story()
-                    || *own_text_found_nearby.get_or_insert_with(|| {
-                        let next = docs[(i + 1) % docs.len()] as usize;
-                        let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
-                        let own_sets: Vec<Cow<'_, ShingleSet>> = walk
-                            .own
-                            .iter()
-                            .map(|&p| self.documents.shingles(d, p))
-                            .collect();
-                        let own = ShingleSet::union_of(own_sets.iter().map(|s| s.as_ref()));
-                        neighbours.contains_most_of(self.documents, next, &own)
-                            || neighbours.contains_most_of(self.documents, previous, &own)
-                    });
-                vouching[m] += usize::from(vouches);
+                if context.shared_tokens >= context.own_tokens || context.block_is_a_story() {
+                    votes.vouching[m] += 1;
+                } else {
+                    undecided.push(m as u32);
+                }
+            }
+            if !undecided.is_empty() {
+                votes.pending.push(Pending {
+                    document: d as u32,
+                    own: own_texts.slot(d, walk.own),
+                    next: docs[(i + 1) % docs.len()],
+                    previous: docs[(i + docs.len() - 1) % docs.len()],
+                    members: undecided,
+                });
             }
         }
         for other in touched {
             counts[other as usize] = 0;
         }
-        vouching.iter().map(|&v| 2 * v >= sample.len()).collect()
+        votes
+    }
+
+    /// True when `held` (a neighbour's shingles) holds at least
+    /// [`OWN_TEXT_CONTAINMENT`] of the shingles of paragraphs `own` of
+    /// document `d`. The hashes are uniform, so the first few (`probe`,
+    /// the first [`PROBE`] of them) are a random sample: a neighbour that
+    /// holds almost none of them is let go without reading the rest.
+    fn own_text_held(&self, d: usize, own: &[u32], probe: &[u32], held: &ShingleSet) -> bool {
+        if probe.is_empty() {
+            return false;
+        }
+        if probe.len() == PROBE && probe.iter().filter(|&&h| held.contains(h)).count() < PROBE / 4 {
+            return false;
+        }
+        let own = self.documents.paragraphs_union(d, own);
+        let hashes = own.hashes();
+        let found = hashes.iter().filter(|&&h| held.contains(h)).count();
+        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
     }
 
     /// Walks document `d` once, with `is_companion` telling a cluster's
@@ -387,7 +479,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 Some(other) if self.is_neutral(other) => {}
                 _ => {
                     walk.own_tokens += tokens;
-                    walk.own.push(p);
+                    walk.own.push(p as u32);
                 }
             }
         }
@@ -435,7 +527,7 @@ struct DocumentWalk {
     /// Tokens of full paragraphs in no companion and no neutral cluster:
     /// never in a block.
     own_tokens: u64,
-    own: Vec<usize>,
+    own: Vec<u32>,
 }
 
 impl DocumentWalk {
@@ -456,45 +548,70 @@ impl DocumentWalk {
     }
 }
 
-/// The shingles of the last few neighbours looked at: the next document
-/// of one sampled document is the previous of the one after it.
-#[derive(Default)]
-struct NeighbourUnions {
-    recent: Vec<(usize, ShingleSet)>,
+/// The votes of one group of clusters.
+struct GroupVotes {
+    /// Per member, the sampled documents that vouch for it.
+    vouching: Vec<u32>,
+    sample_len: usize,
+    /// Sampled documents whose vote hangs on their neighbours.
+    pending: Vec<Pending>,
 }
 
-impl NeighbourUnions {
-    const KEPT: usize = 3;
+/// A sampled document that vouches for `members` (indices into its
+/// group) if a neighbour holds most of its own text.
+struct Pending {
+    document: u32,
+    /// Its own paragraphs: a slot of [`OwnTexts`].
+    own: u32,
+    next: u32,
+    previous: u32,
+    members: Vec<u32>,
+}
 
-    /// True when document `d` holds at least [`OWN_TEXT_CONTAINMENT`] of
-    /// `shingles`. The hashes are uniform, so the first few are a random
-    /// sample: a document that holds almost none of them is let go early.
-    fn contains_most_of(
-        &mut self,
-        documents: &impl ParagraphSource,
-        d: usize,
-        shingles: &ShingleSet,
-    ) -> bool {
-        if shingles.is_empty() {
-            return false;
+/// Does `neighbour` hold most of `document`'s own text (slot `own`)?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Lookup {
+    neighbour: u32,
+    document: u32,
+    own: u32,
+}
+
+/// Per document, the distinct lists of own paragraphs that groups found
+/// in it (usually one: its story around the frequent passages), so that a
+/// document looked up for many groups is one look per neighbour.
+struct OwnTexts {
+    lists: Vec<std::sync::Mutex<Vec<Vec<u32>>>>,
+}
+
+impl OwnTexts {
+    fn new(documents: usize) -> Self {
+        OwnTexts {
+            lists: (0..documents).map(|_| Default::default()).collect(),
         }
-        let held = match self.recent.iter().position(|(doc, _)| *doc == d) {
-            Some(at) => &self.recent[at].1,
+    }
+
+    /// The slot of `own` among document `d`'s lists.
+    fn slot(&self, d: usize, own: Vec<u32>) -> u32 {
+        let mut lists = self.lists[d]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match lists.iter().position(|list| *list == own) {
+            Some(at) => at as u32,
             None => {
-                if self.recent.len() == Self::KEPT {
-                    self.recent.remove(0);
-                }
-                self.recent.push((d, documents.document_union(d)));
-                &self.recent.last().expect("just pushed").1
+                lists.push(own);
+                (lists.len() - 1) as u32
             }
-        };
-        let hashes = shingles.hashes();
-        let probe = &hashes[..hashes.len().min(16)];
-        if probe.len() == 16 && probe.iter().filter(|&&h| held.contains(h)).count() < 4 {
-            return false;
         }
-        let found = hashes.iter().filter(|&&h| held.contains(h)).count();
-        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
+    }
+
+    fn into_lists(self) -> Vec<Vec<Vec<u32>>> {
+        self.lists
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            })
+            .collect()
     }
 }
 
@@ -731,16 +848,15 @@ mod reference {
                 let story_block =
                     block_paragraphs >= STORY_BLOCK_PARAGRAPHS && block_tokens >= own_tokens;
                 shared >= own_tokens || story_block || {
-                    let sets: Vec<_> = own
-                        .iter()
-                        .map(|&p| layout.documents.shingles(d, p))
-                        .collect();
-                    let own = ShingleSet::union_of(sets.iter().map(|s| s.as_ref()));
                     let next = docs[(i + 1) % docs.len()] as usize;
                     let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
-                    let mut unions = NeighbourUnions::default();
-                    unions.contains_most_of(layout.documents, next, &own)
-                        || unions.contains_most_of(layout.documents, previous, &own)
+                    let own: Vec<u32> = own.iter().map(|&p| p as u32).collect();
+                    let union = layout.documents.paragraphs_union(d, &own);
+                    let probe = &union.hashes()[..union.len().min(PROBE)];
+                    [next, previous].into_iter().any(|neighbour| {
+                        let held = layout.documents.document_union(neighbour);
+                        layout.own_text_held(d, &own, probe, &held)
+                    })
                 }
             })
             .count();

@@ -433,6 +433,248 @@ impl<'s> Generator<'s> {
     }
 }
 
+/// Settings for the long-document shape: a book, a court record or a whole
+/// newspaper issue kept as one document and stored several times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LongSpec {
+    /// Distinct long documents.
+    pub originals: usize,
+    /// Fewest and most paragraphs of one (drawn evenly between).
+    pub paragraphs: (usize, usize),
+    /// Fewest and most copies stored of each, original included.
+    pub copies: (usize, usize),
+    /// Share of copies lightly edited (words changed in a few paragraphs,
+    /// a paragraph dropped).
+    pub edited_share: f64,
+    /// Short unrelated stories added after the long documents.
+    pub short_documents: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl LongSpec {
+    /// `originals` documents of 1,000 to 50,000 paragraphs, each stored
+    /// two to five times, half the copies edited, and 50 short stories.
+    pub fn new(originals: usize, seed: u64) -> Self {
+        LongSpec {
+            originals,
+            paragraphs: (1_000, 50_000),
+            copies: (2, 5),
+            edited_share: 0.5,
+            short_documents: 50,
+            seed,
+        }
+    }
+}
+
+/// Settings for the boilerplate-heavy shape: web pages or licence files
+/// whose paragraphs are mostly drawn from a shared pool of passages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoilerplateSpec {
+    /// Total documents.
+    pub documents: usize,
+    /// Passages in the shared pool (licence texts, navigation, legal
+    /// notices, disclaimers).
+    pub pool: usize,
+    /// Fewest and most paragraphs of a document.
+    pub paragraphs: (usize, usize),
+    /// Share of a document's paragraphs that are its own story.
+    pub story_share: f64,
+    /// Share of documents reprinted once (same story, edited in a word,
+    /// under other boilerplate).
+    pub family_share: f64,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl BoilerplateSpec {
+    /// `documents` of 100 to 400 paragraphs, 15% story, drawn from a pool
+    /// of 3,000 passages; 5% of them reprinted.
+    pub fn new(documents: usize, seed: u64) -> Self {
+        BoilerplateSpec {
+            documents,
+            pool: 3_000,
+            paragraphs: (100, 400),
+            story_share: 0.15,
+            family_share: 0.05,
+            seed,
+        }
+    }
+}
+
+/// Generates the long-document shape, handing each document to `sink` as
+/// it is made (nothing is kept), and returns what was planted: each
+/// original and its copies are a family; there is no boilerplate.
+pub fn generate_long(spec: &LongSpec, mut sink: impl FnMut(SyntheticDocument)) -> GroundTruth {
+    let news = CorpusSpec::new(0, spec.seed);
+    let mut generator = Generator::new(&news);
+    let mut truth = GroundTruth::default();
+    let mut index = 0usize;
+    let mut emit = |text: String, paragraphs: usize, truth: &mut GroundTruth| {
+        truth.story_paragraphs.push((0..paragraphs).collect());
+        sink(SyntheticDocument {
+            id: format!("doc-{index:06}"),
+            text,
+        });
+        index += 1;
+        index - 1
+    };
+    for _ in 0..spec.originals {
+        let count = generator.rng.range(spec.paragraphs.0, spec.paragraphs.1);
+        let story = Story {
+            language: Language::English,
+            paragraphs: (0..count)
+                .map(|_| generator.long_paragraph(Language::English))
+                .collect(),
+        };
+        let copies = generator.rng.range(spec.copies.0, spec.copies.1);
+        let mut family = Vec::with_capacity(copies);
+        for copy in 0..copies {
+            let printed = if copy > 0 && generator.rng.chance(spec.edited_share) {
+                generator.edit_long(&story)
+            } else {
+                story.clone()
+            };
+            let text = printed.paragraphs.join("\n\n") + "\n";
+            family.push(emit(text, printed.paragraphs.len(), &mut truth));
+        }
+        truth.families.push(family);
+    }
+    for _ in 0..spec.short_documents {
+        let story = generator.story();
+        let text = story.paragraphs.join("\n\n") + "\n";
+        emit(text, story.paragraphs.len(), &mut truth);
+    }
+    truth
+}
+
+/// Generates the boilerplate-heavy shape, handing each document to `sink`
+/// as it is made, and returns what was planted: pool passages are listed
+/// in `footers` (wherever they stand), reprints in `families`.
+pub fn generate_boilerplate_heavy(
+    spec: &BoilerplateSpec,
+    mut sink: impl FnMut(SyntheticDocument),
+) -> GroundTruth {
+    let news = CorpusSpec::new(0, spec.seed);
+    let mut generator = Generator::new(&news);
+    // A pool passage has a slot for a year or a name: its prints vary there.
+    let pool: Vec<String> = (0..spec.pool).map(|_| generator.pool_passage()).collect();
+    const YEARS: &[&str] = &[
+        "2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026",
+    ];
+    const NAMES: &[&str] = &[
+        "Harbor Media",
+        "Valley Press",
+        "Northwind Ltd",
+        "Example Inc",
+    ];
+    let mut truth = GroundTruth::default();
+    let mut index = 0usize;
+    while index < spec.documents {
+        let count = generator.rng.range(spec.paragraphs.0, spec.paragraphs.1);
+        let own = ((count as f64 * spec.story_share) as usize).max(3);
+        let story: Vec<String> = (0..own)
+            .map(|_| generator.paragraph(Language::English))
+            .collect();
+        let mut prints = vec![story];
+        if generator.rng.chance(spec.family_share) && index + 1 < spec.documents {
+            let reprint = generator.edit(&Story {
+                language: Language::English,
+                paragraphs: prints[0].clone(),
+            });
+            prints.push(reprint.paragraphs);
+        }
+        let mut family = Vec::new();
+        for story in prints {
+            // Boilerplate before, between and after the story's paragraphs.
+            let boilerplate = count.saturating_sub(story.len()).max(1);
+            let mut slots: Vec<bool> = vec![false; boilerplate];
+            slots.extend(std::iter::repeat_n(true, story.len()));
+            for i in (1..slots.len()).rev() {
+                slots.swap(i, generator.rng.below(i + 1));
+            }
+            let mut story_paragraphs = story.into_iter();
+            let mut paragraphs = Vec::with_capacity(slots.len());
+            let mut own_at = Vec::new();
+            for is_story in slots {
+                if is_story {
+                    own_at.push(paragraphs.len());
+                    paragraphs.push(story_paragraphs.next().unwrap_or_default());
+                } else {
+                    let passage = &pool[generator.rng.below(pool.len())];
+                    let year = YEARS[generator.rng.below(YEARS.len())];
+                    let name = NAMES[generator.rng.below(NAMES.len())];
+                    truth.footers.push((index, paragraphs.len()));
+                    paragraphs.push(passage.replace("{year}", year).replace("{name}", name));
+                }
+            }
+            truth.story_paragraphs.push(own_at);
+            family.push(index);
+            sink(SyntheticDocument {
+                id: format!("doc-{index:06}"),
+                text: paragraphs.join("\n\n") + "\n",
+            });
+            index += 1;
+        }
+        if family.len() > 1 {
+            truth.families.push(family);
+        }
+    }
+    truth
+}
+
+impl Generator<'_> {
+    /// A paragraph of a long document: 8 to 30 words, as in books and
+    /// records.
+    fn long_paragraph(&mut self, language: Language) -> String {
+        let mut paragraph = self.paragraph(language);
+        if let Some((cut, _)) = paragraph.match_indices(' ').nth(self.rng.range(8, 30)) {
+            paragraph.truncate(cut);
+            paragraph.push('.');
+        }
+        paragraph
+    }
+
+    /// A light edit of a long document: words changed in about one
+    /// paragraph in a hundred, one paragraph dropped.
+    fn edit_long(&mut self, story: &Story) -> Story {
+        let mut paragraphs = story.paragraphs.clone();
+        if paragraphs.len() > 1 {
+            paragraphs.remove(self.rng.below(paragraphs.len()));
+        }
+        for _ in 0..(paragraphs.len() / 100).max(1) {
+            let p = self.rng.below(paragraphs.len());
+            paragraphs[p] = self.swap_token(&paragraphs[p], story.language);
+        }
+        Story {
+            language: story.language,
+            paragraphs,
+        }
+    }
+
+    /// A pool passage: a notice of 10 to 60 words with a `{year}` or a
+    /// `{name}` slot.
+    fn pool_passage(&mut self) -> String {
+        let mut words: Vec<String> = self
+            .paragraph(Language::English)
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        words.truncate(self.rng.range(10, 60));
+        let at = self.rng.below(words.len());
+        words.insert(
+            at,
+            if self.rng.chance(0.5) {
+                "{year}"
+            } else {
+                "{name}"
+            }
+            .into(),
+        );
+        words.join(" ")
+    }
+}
+
 /// The two-extra-characters variant of the real page's pasted paragraph.
 fn insert_two_chars(text: &str) -> String {
     let mut chars: Vec<char> = text.chars().collect();
@@ -452,6 +694,49 @@ mod tests {
         assert_eq!(a.documents, b.documents);
         assert_eq!(a.truth, b.truth);
         assert_ne!(generate(&CorpusSpec::new(200, 6)).documents, a.documents);
+    }
+
+    #[test]
+    fn long_shape_stores_each_document_in_copies() {
+        let spec = LongSpec {
+            paragraphs: (50, 80),
+            ..LongSpec::new(3, 7)
+        };
+        let mut documents = Vec::new();
+        let truth = generate_long(&spec, |doc| documents.push(doc));
+        assert_eq!(truth.families.len(), 3);
+        let copies: usize = truth.families.iter().map(Vec::len).sum();
+        assert_eq!(documents.len(), copies + 50);
+        for family in &truth.families {
+            assert!((2..=5).contains(&family.len()));
+            let original = documents[family[0]].text.split("\n\n").count();
+            assert!((50..=80).contains(&original), "{original}");
+            for &copy in &family[1..] {
+                let printed = documents[copy].text.split("\n\n").count();
+                assert!(printed == original || printed + 1 == original);
+            }
+        }
+    }
+
+    #[test]
+    fn boilerplate_shape_draws_most_paragraphs_from_the_pool() {
+        let spec = BoilerplateSpec {
+            pool: 40,
+            paragraphs: (20, 40),
+            ..BoilerplateSpec::new(60, 3)
+        };
+        let mut documents = Vec::new();
+        let truth = generate_boilerplate_heavy(&spec, |doc| documents.push(doc));
+        assert_eq!(documents.len(), 60);
+        let paragraphs: usize = documents.iter().map(|d| d.text.split("\n\n").count()).sum();
+        assert!(
+            truth.footers.len() * 10 > paragraphs * 7,
+            "mostly pool passages"
+        );
+        for &(doc, p) in &truth.footers {
+            assert!(!truth.story_paragraphs[doc].contains(&p));
+        }
+        assert!(!truth.families.is_empty());
     }
 
     #[test]

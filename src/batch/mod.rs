@@ -264,8 +264,15 @@ impl ParagraphSource for ParagraphTable {
         }
     }
 
-    fn document_union(&self, d: usize) -> ShingleSet {
-        self.forms.kept_union(d, &[])
+    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> ShingleSet {
+        let forms =
+            &self.forms.form[self.forms.first[d] as usize..self.forms.first[d + 1] as usize];
+        let forms: Vec<u32> = paragraphs
+            .iter()
+            .map(|&p| forms[p as usize])
+            .filter(|&form| form != NO_FORM)
+            .collect();
+        self.forms.union_of_forms(forms)
     }
 }
 
@@ -291,6 +298,11 @@ impl ParagraphForms {
                 forms.push(form);
             }
         }
+        self.union_of_forms(forms)
+    }
+
+    /// The union of the sets of `forms`.
+    fn union_of_forms(&self, mut forms: Vec<u32>) -> ShingleSet {
         forms.sort_unstable();
         forms.dedup();
         // A document's own new paragraphs were stored one after another:
