@@ -196,10 +196,15 @@ fn vouching_sample(len: usize) -> Vec<usize> {
 struct Layout<'a, S> {
     documents: &'a S,
     cluster_of: Vec<Vec<Option<u32>>>,
+    /// Per document, each paragraph's token count.
+    tokens: Vec<Vec<u32>>,
+    /// Per cluster, whether it is neutral: frequent passages and passages
+    /// pasted repeatedly inside one document say nothing about whether a
+    /// document's story is shared.
+    neutral: Vec<bool>,
     /// Per document, the clusters found in it, ascending, once each.
     clusters_in: Vec<Vec<u32>>,
     doc_sets: Vec<Vec<u32>>,
-    occurrence_counts: Vec<usize>,
     min_docs: usize,
     min_passage_tokens: usize,
 }
@@ -228,7 +233,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 seen
             })
             .collect();
-        let doc_sets = clusters
+        let doc_sets: Vec<Vec<u32>> = clusters
             .iter()
             .map(|occurrences| {
                 let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
@@ -236,27 +241,34 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 docs
             })
             .collect();
-        let occurrence_counts = clusters.iter().map(Vec::len).collect();
+        let occurrence_counts: Vec<usize> = clusters.iter().map(Vec::len).collect();
+        let tokens = (0..documents.document_count())
+            .into_par_iter()
+            .map(|d| {
+                (0..documents.paragraph_count(d))
+                    .map(|p| documents.tokens(d, p))
+                    .collect()
+            })
+            .collect();
+        let neutral = doc_sets
+            .iter()
+            .zip(&occurrence_counts)
+            .map(|(docs, &occurrences)| docs.len() >= min_docs || occurrences > docs.len())
+            .collect();
         Layout {
             documents,
             cluster_of,
+            tokens,
+            neutral,
             clusters_in,
             doc_sets,
-            occurrence_counts,
             min_docs,
             min_passage_tokens,
         }
     }
 
     fn is_short(&self, d: usize, p: usize) -> bool {
-        (self.documents.tokens(d, p) as usize) < self.min_passage_tokens
-    }
-
-    /// Frequent passages and passages pasted repeatedly inside one document
-    /// say nothing about whether a document's story is shared.
-    fn is_neutral(&self, cluster: u32) -> bool {
-        let docs = self.doc_sets[cluster as usize].len();
-        docs >= self.min_docs || self.occurrence_counts[cluster as usize] > docs
+        (self.tokens[d][p] as usize) < self.min_passage_tokens
     }
 
     /// Per cluster, whether it is story text (the test of the module
@@ -291,19 +303,22 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             )
             .collect();
         let own_texts = own_texts.into_lists();
-        let mut lookups: Vec<Lookup> = votes
+        // Each pending document is looked up in both neighbours; the
+        // look-ups are sorted by neighbour, so each neighbour is read once.
+        let pending: Vec<&Pending> = votes.iter().flat_map(|group| &group.pending).collect();
+        let mut lookups: Vec<Lookup> = pending
             .iter()
-            .flat_map(|group| &group.pending)
-            .flat_map(|pending| {
+            .enumerate()
+            .flat_map(|(at, pending)| {
                 [pending.next, pending.previous].map(|neighbour| Lookup {
                     neighbour,
                     document: pending.document,
                     own: pending.own,
+                    pending: at as u32,
                 })
             })
             .collect();
         lookups.par_sort_unstable();
-        lookups.dedup();
         // The first shingles of each own text, its probe, are kept; the
         // whole text is read again only for a neighbour that passes it.
         let probes: Vec<Vec<Vec<u32>>> = own_texts
@@ -320,30 +335,31 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             })
             .collect();
         let (own_texts, probes) = (&own_texts, &probes);
-        let found: Vec<bool> = lookups
+        let held_by: Vec<u32> = lookups
             .par_chunk_by(|a, b| a.neighbour == b.neighbour)
             .flat_map_iter(|same_neighbour| {
                 let held = self
                     .documents
                     .document_union(same_neighbour[0].neighbour as usize);
-                same_neighbour.iter().map(move |lookup| {
+                let mut found = Vec::new();
+                for lookup in same_neighbour {
                     let (d, slot) = (lookup.document as usize, lookup.own as usize);
-                    self.own_text_held(d, &own_texts[d][slot], &probes[d][slot], &held)
-                })
+                    if self.own_text_held(d, &own_texts[d][slot], &probes[d][slot], &held) {
+                        found.push(lookup.pending);
+                    }
+                }
+                found
             })
             .collect();
-        let found_in = |neighbour: u32, pending: &Pending| {
-            let lookup = Lookup {
-                neighbour,
-                document: pending.document,
-                own: pending.own,
-            };
-            lookups.binary_search(&lookup).is_ok_and(|at| found[at])
-        };
+        let mut vouches = vec![false; pending.len()];
+        for at in held_by {
+            vouches[at as usize] = true;
+        }
+        let mut vouches = vouches.into_iter();
         let mut story_text = vec![false; clusters.len()];
         for (members, mut group) in groups.iter().zip(votes) {
             for pending in &group.pending {
-                if found_in(pending.next, pending) || found_in(pending.previous, pending) {
+                if vouches.next().unwrap_or(false) {
                     for &m in &pending.members {
                         group.vouching[m as usize] += 1;
                     }
@@ -390,9 +406,10 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             sample_len: sample.len(),
             pending: Vec::new(),
         };
+        let mut walk = DocumentWalk::default();
         for &i in &sample {
             let d = docs[i] as usize;
-            let walk = self.walk(d, &is_companion);
+            self.walk(d, &is_companion, &mut walk);
             let mut undecided = Vec::new();
             for (m, &c) in members.iter().enumerate() {
                 let occurrences = &clusters[c as usize];
@@ -408,7 +425,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             if !undecided.is_empty() {
                 votes.pending.push(Pending {
                     document: d as u32,
-                    own: own_texts.slot(d, walk.own),
+                    own: own_texts.slot(d, &walk.own),
                     next: docs[(i + 1) % docs.len()],
                     previous: docs[(i + docs.len() - 1) % docs.len()],
                     members: undecided,
@@ -439,31 +456,29 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
     }
 
-    /// Walks document `d` once, with `is_companion` telling a cluster's
-    /// companions: what any of the group's blocks leaves around it.
-    fn walk(&self, d: usize, is_companion: &impl Fn(u32) -> bool) -> DocumentWalk {
+    /// Walks document `d` once into `walk` (its buffers reused), with
+    /// `is_companion` telling a cluster's companions: what any of the
+    /// group's blocks leaves around it.
+    fn walk(&self, d: usize, is_companion: &impl Fn(u32) -> bool, walk: &mut DocumentWalk) {
+        walk.clear();
         let here = &self.cluster_of[d];
-        let mut walk = DocumentWalk {
-            run_of: vec![NOT_IN_BLOCK; here.len()],
-            ..DocumentWalk::default()
-        };
+        let tokens_here = &self.tokens[d];
         let mut in_run = false;
-        for (p, &cluster) in here.iter().enumerate() {
-            let short = self.is_short(d, p);
-            let tokens = if short {
-                0
-            } else {
-                u64::from(self.documents.tokens(d, p))
-            };
+        for (p, (&cluster, &tokens)) in here.iter().zip(tokens_here).enumerate() {
+            let short = (tokens as usize) < self.min_passage_tokens;
+            let tokens = if short { 0 } else { u64::from(tokens) };
             let companion = cluster.is_some_and(is_companion);
             // A block is a run of companions and short paragraphs.
             if companion || (cluster.is_none() && short) {
                 if !in_run {
-                    walk.runs.push(Run::default());
+                    walk.runs.push(Run {
+                        start: p as u32,
+                        ..Run::default()
+                    });
                     in_run = true;
                 }
-                walk.run_of[p] = (walk.runs.len() - 1) as u32;
                 let run = walk.runs.last_mut().expect("a run was just opened");
+                run.end = p as u32 + 1;
                 if !short {
                     run.paragraphs += 1;
                     run.tokens += tokens;
@@ -476,14 +491,13 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             }
             match cluster {
                 Some(_) if companion => walk.companion_tokens += tokens,
-                Some(other) if self.is_neutral(other) => {}
+                Some(other) if self.neutral[other as usize] => {}
                 _ => {
                     walk.own_tokens += tokens;
                     walk.own.push(p as u32);
                 }
             }
         }
-        walk
     }
 
     /// Where document `d`'s closing run starts: its longest suffix of
@@ -506,12 +520,12 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
     }
 }
 
-const NOT_IN_BLOCK: u32 = u32::MAX;
-
-/// One maximal run of block material (companions and short paragraphs):
-/// its full paragraphs and their tokens.
+/// One maximal run of block material (companions and short paragraphs),
+/// paragraphs `start..end`: its full paragraphs and their tokens.
 #[derive(Debug, Default, Clone, Copy)]
 struct Run {
+    start: u32,
+    end: u32,
     paragraphs: usize,
     tokens: u64,
 }
@@ -519,8 +533,7 @@ struct Run {
 /// What one walk of a document tells every cluster of a group.
 #[derive(Debug, Default)]
 struct DocumentWalk {
-    /// Per paragraph, its run, or [`NOT_IN_BLOCK`].
-    run_of: Vec<u32>,
+    /// The runs of block material, in order.
     runs: Vec<Run>,
     /// Tokens of full companion paragraphs, blocks included.
     companion_tokens: u64,
@@ -531,10 +544,18 @@ struct DocumentWalk {
 }
 
 impl DocumentWalk {
+    fn clear(&mut self) {
+        self.runs.clear();
+        self.companion_tokens = 0;
+        self.own_tokens = 0;
+        self.own.clear();
+    }
+
     /// The document split around the block holding paragraph `first`.
     fn context_around(&self, first: usize) -> Context {
-        let run = match self.run_of.get(first) {
-            Some(&r) if r != NOT_IN_BLOCK => self.runs[r as usize],
+        let at = self.runs.partition_point(|run| run.end as usize <= first);
+        let run = match self.runs.get(at) {
+            Some(run) if run.start as usize <= first => *run,
             // A cluster is always its own companion, so its paragraph
             // opens a block; an empty one stands in if it did not.
             _ => Run::default(),
@@ -574,6 +595,8 @@ struct Lookup {
     neighbour: u32,
     document: u32,
     own: u32,
+    /// Which pending document asks.
+    pending: u32,
 }
 
 /// Per document, the distinct lists of own paragraphs that groups found
@@ -591,14 +614,14 @@ impl OwnTexts {
     }
 
     /// The slot of `own` among document `d`'s lists.
-    fn slot(&self, d: usize, own: Vec<u32>) -> u32 {
+    fn slot(&self, d: usize, own: &[u32]) -> u32 {
         let mut lists = self.lists[d]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match lists.iter().position(|list| *list == own) {
+        match lists.iter().position(|list| list == own) {
             Some(at) => at as u32,
             None => {
-                lists.push(own);
+                lists.push(own.to_vec());
                 (lists.len() - 1) as u32
             }
         }
@@ -838,7 +861,7 @@ mod reference {
                     let tokens = u64::from(layout.documents.tokens(d, p));
                     match here[p] {
                         Some(other) if is_companion(other) => shared += tokens,
-                        Some(other) if layout.is_neutral(other) => {}
+                        Some(other) if layout.neutral[other as usize] => {}
                         _ => {
                             own_tokens += tokens;
                             own.push(p);
