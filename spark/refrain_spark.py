@@ -279,13 +279,17 @@ def cluster(items, form_key, form_sets, form_bands, threshold):
 def judge_story_text(c, docs, shared_docs, layouts, stats, min_docs, min_tokens):
     """The vouching test of src/boilerplate.rs for frequent cluster `c`.
 
-    `docs`: its documents ascending; `shared_docs`: cluster -> documents
-    of `docs` holding it; `layouts`: document -> [(cluster, tokens, set)]
+    `docs`: its documents ascending; `shared_docs`: cluster -> sampled
+    documents of `docs` holding it; `layouts`: document -> [(cluster, tokens, set)]
     for the sampled documents and their neighbours; `stats`: cluster ->
     (documents, occurrences)."""
 
+    sample = sample_positions(len(docs))
+
     def is_companion(other):
-        return 2 * shared_docs.get(other, 0) >= max(len(docs), stats[other][0])
+        # Shares of `docs` are counted over the sample, as in boilerplate.rs.
+        larger = max(len(docs), stats[other][0])
+        return 2 * shared_docs.get(other, 0) * len(docs) >= larger * len(sample)
 
     def is_neutral(other):
         n_docs, n_occ = stats[other]
@@ -349,7 +353,6 @@ def judge_story_text(c, docs, shared_docs, layouts, stats, min_docs, min_tokens)
         prev = docs[(i + len(docs) - 1) % len(docs)]
         return contains_most_of(layouts[nxt], own_set) or contains_most_of(layouts[prev], own_set)
 
-    sample = sample_positions(len(docs))
     vouching = sum(1 for i in sample if vouches(i))
     return 2 * vouching >= len(sample)
 
@@ -468,17 +471,21 @@ def main(argv):
                .mapValues(lambda ps: [(c, t, s) for _, c, t, s in sorted(ps, key=lambda x: x[0])])
                .cache())
     frequent = {c for c, (n_docs, _) in stats.items() if n_docs >= args.min_docs}
-    frequent_b = sc.broadcast(frequent)
 
-    def co_occurring(layout):
-        here = {c for c, _, _ in layout if c is not None}
-        return [((c, o), 1) for c in here if c in frequent_b.value for o in here]
-
-    shared_docs = (layouts.flatMap(lambda r: co_occurring(r[1])).reduceByKey(add, P.n)
-                   .map(lambda r: (r[0][0], (r[0][1], r[1])))
-                   .groupByKey(P.n).mapValues(dict))
     docs_of = sc.parallelize(
         [(c, sorted({d for d, _ in occurrences[c]})) for c in frequent], partitions)
+
+    def sampled(kv):
+        c, ds = kv
+        return [(ds[i], c) for i in sample_positions(len(ds))]
+
+    # Companions are counted over the same sample as the vouching.
+    shared_docs = (docs_of.flatMap(sampled).join(layouts, P.n)
+                   .flatMap(lambda r: [((r[1][0], o), 1)
+                                       for o in {c for c, _, _ in r[1][1] if c is not None}])
+                   .reduceByKey(add, P.n)
+                   .map(lambda r: (r[0][0], (r[0][1], r[1])))
+                   .groupByKey(P.n).mapValues(dict))
 
     def wanted(kv):
         c, ds = kv
