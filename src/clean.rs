@@ -93,11 +93,11 @@ pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) 
     removals
 }
 
-/// `text` without the paragraphs numbered in `removed` (ascending). A
-/// removed paragraph takes the separator before it with it (or, at the
-/// start of the text, the one after it), so every kept paragraph and the
-/// separators between kept paragraphs are unchanged, byte for byte.
-pub fn apply_removals(text: &str, paragraphs: &[Paragraph], removed: &[u32]) -> String {
+/// The text spans `(start, end)` that removing paragraphs `removed` cuts
+/// out: a removed paragraph goes with the separator before it (or, before
+/// the first kept paragraph, the one after it), so every kept byte,
+/// separators included, stays as it was.
+pub fn removal_cuts(paragraphs: &[Paragraph], removed: &[u32]) -> Vec<(usize, usize)> {
     let mut is_removed = vec![false; paragraphs.len()];
     for &p in removed {
         if let Some(flag) = is_removed.get_mut(p as usize) {
@@ -121,9 +121,14 @@ pub fn apply_removals(text: &str, paragraphs: &[Paragraph], removed: &[u32]) -> 
         };
         cuts.push(cut);
     }
+    cuts
+}
+
+/// `text` without paragraphs `removed` (see [`removal_cuts`]).
+pub fn apply_removals(text: &str, paragraphs: &[Paragraph], removed: &[u32]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (start, end) in cuts {
+    for (start, end) in removal_cuts(paragraphs, removed) {
         out.push_str(&text[at..start]);
         at = end;
     }
@@ -131,10 +136,92 @@ pub fn apply_removals(text: &str, paragraphs: &[Paragraph], removed: &[u32]) -> 
     out
 }
 
+/// A file's bytes as the reader decodes them (a UTF-8 byte-order mark
+/// dropped, each invalid sequence one U+FFFD), with the way back from an
+/// offset in the text to an offset in the bytes: a cleaned copy is cut
+/// from the bytes, so text in Latin-1 or with a byte-order mark keeps
+/// every byte it had.
+#[derive(Debug)]
+pub struct DecodedBytes {
+    /// The text, as the document's text was read.
+    pub text: String,
+    /// `(text offset, byte offset, bytes replaced)` where each valid run
+    /// (`0` replaced) or replacement character starts.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl DecodedBytes {
+    /// Decodes `bytes`.
+    pub fn new(bytes: &[u8]) -> Self {
+        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut text = String::with_capacity(bytes.len());
+        let mut pieces = Vec::new();
+        let mut at = bom;
+        for chunk in bytes[bom..].utf8_chunks() {
+            pieces.push((text.len(), at, 0));
+            text.push_str(chunk.valid());
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                pieces.push((text.len(), at, chunk.invalid().len()));
+                text.push(char::REPLACEMENT_CHARACTER);
+                at += chunk.invalid().len();
+            }
+        }
+        DecodedBytes { text, pieces }
+    }
+
+    /// The byte offset of text offset `offset`.
+    fn byte_offset(&self, offset: usize) -> usize {
+        let at = self.pieces.partition_point(|&(t, _, _)| t <= offset);
+        match at.checked_sub(1).map(|i| self.pieces[i]) {
+            None => offset,
+            Some((t, b, 0)) => b + (offset - t),
+            Some((t, b, _)) if offset == t => b,
+            Some((_, b, replaced)) => b + replaced,
+        }
+    }
+
+    /// `bytes` (the ones decoded) without the text spans `cuts`.
+    pub fn cut(&self, bytes: &[u8], cuts: &[(usize, usize)]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        for &(start, end) in cuts {
+            let (start, end) = (self.byte_offset(start), self.byte_offset(end));
+            out.extend_from_slice(&bytes[at..start.max(at)]);
+            at = end.max(at);
+        }
+        out.extend_from_slice(&bytes[at..]);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::split_paragraphs;
+
+    #[test]
+    fn latin1_and_byte_order_mark_survive_a_cut_byte_for_byte() {
+        let bytes = b"\xEF\xBB\xBFCaf\xe9 one.\n\nRepeat here.\n\nNa\xefve two.\n\nRepeat here.\n";
+        let decoded = DecodedBytes::new(bytes);
+        assert!(decoded.text.starts_with("Caf\u{FFFD} one."));
+        let paragraphs = split_paragraphs(&decoded.text);
+        let cut = decoded.cut(bytes, &removal_cuts(&paragraphs, &[3]));
+        assert_eq!(
+            cut,
+            b"\xEF\xBB\xBFCaf\xe9 one.\n\nRepeat here.\n\nNa\xefve two.\n"
+        );
+        let first = decoded.cut(bytes, &removal_cuts(&paragraphs, &[0]));
+        assert_eq!(
+            first,
+            b"\xEF\xBB\xBFRepeat here.\n\nNa\xefve two.\n\nRepeat here.\n"
+        );
+        assert_eq!(decoded.cut(bytes, &[]), bytes);
+    }
 
     fn cleaned(text: &str, removed: &[u32]) -> String {
         apply_removals(text, &split_paragraphs(text), removed)

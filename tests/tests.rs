@@ -7,6 +7,7 @@ mod clean;
 mod dedup;
 mod json_contract;
 mod quality;
+mod safety;
 mod scan;
 mod sign;
 mod util;

@@ -2,17 +2,19 @@
 //! removals per file, and write cleaned copies to stdout, --out-dir or in
 //! place, never leaving a file half-written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::clean::{Removal, RemovalReason, apply_removals, plan_removals};
+use crate::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
 use crate::cli::CleanArgs;
-use crate::corpus::{InputFormat, walk};
+use crate::corpus::read::open_source;
+use crate::corpus::{InputFormat, Source, walk};
 use crate::error::{Error, InputProblem};
 use crate::exit_code::ExitCode;
-use crate::output::{relative_path, write_atomically};
+use crate::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
 use crate::pipeline;
 use crate::progress::Progress;
 
@@ -52,6 +54,24 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
     }
     let (target_sources, _) = walk(&args.files);
     let targets: HashSet<String> = target_sources.iter().map(|s| s.display_name()).collect();
+    // The path itself, not its lossy name, is what is read again and written:
+    // a name that is not UTF-8 must not lead to another file.
+    let mut paths_by_name: HashMap<String, Option<PathBuf>> = HashMap::new();
+    for source in &target_sources {
+        if let Source::File(path) = source {
+            paths_by_name
+                .entry(source.display_name())
+                .and_modify(|seen| {
+                    if seen.as_deref() != Some(path.as_path()) {
+                        *seen = None;
+                    }
+                })
+                .or_insert_with(|| Some(path.clone()));
+        }
+    }
+    let mut all_inputs = args.files.clone();
+    all_inputs.extend(args.against.iter().cloned());
+    let inputs = InputFiles::under(&all_inputs);
 
     let mut paths = args.files.clone();
     paths.extend(args.against.iter().cloned());
@@ -90,29 +110,53 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             .map(|p| p.span.clone())
             .collect();
         let removed: Vec<u32> = removals.iter().map(|r| r.paragraph).collect();
-        let cleaned = apply_removals(&doc.text, &spans, &removed);
+        let cuts = removal_cuts(&spans, &removed);
+        let Some(path) = paths_by_name.get(&doc.source).cloned().flatten() else {
+            progress.message(&format!(
+                "refrain: error: {}: two files have this name once decoded; rename one",
+                doc.source
+            ));
+            code = code.merge(ExitCode::Error);
+            continue;
+        };
         let output = if args.dry_run {
             None
-        } else if let Some(dir) = &args.out_dir {
-            let target = dir.join(relative_path(Path::new(&doc.source)));
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| Error::Output {
-                    path: parent.to_path_buf(),
-                    source,
-                })?;
-            }
-            write_atomically(&target, cleaned.as_bytes())?;
-            Some(target.to_string_lossy().into_owned())
-        } else if args.in_place {
-            if !removals.is_empty() {
-                replace_in_place(Path::new(&doc.source), cleaned.as_bytes(), !args.no_backup)?;
-            }
-            Some(doc.source.clone())
         } else {
-            if !args.json {
-                super::print_stdout(&cleaned)?;
+            // Cut from the file's own bytes: whatever its encoding, every
+            // kept byte stays as it was.
+            let original = read_original(&path, &doc.text)?;
+            let cleaned = original.decoded.cut(&original.bytes, &cuts);
+            if let Some(dir) = &args.out_dir {
+                let target = dir.join(output_name(&doc.source));
+                inputs.refuse(&target, "--out-dir")?;
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|source| Error::Output {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                write_atomically(&target, &cleaned)?;
+                Some(target.to_string_lossy().into_owned())
+            } else if args.in_place {
+                if !removals.is_empty() {
+                    if original.compressed {
+                        return Err(Error::InvalidFlag {
+                            flag: "--in-place",
+                            reason: format!(
+                                "{} is compressed; clean a decompressed copy, or use --out-dir",
+                                doc.source
+                            ),
+                        });
+                    }
+                    replace_in_place(&path, &original.bytes, &cleaned, !args.no_backup)?;
+                }
+                Some(doc.source.clone())
+            } else {
+                if !args.json {
+                    super::print_stdout_bytes(&cleaned)?;
+                }
+                None
             }
-            None
         };
         if !args.quiet {
             let what = match (&output, args.dry_run) {
@@ -170,29 +214,72 @@ fn describe(source: &str, removal: &Removal) -> String {
     }
 }
 
-/// Replaces `path` atomically; with `backup`, the original is first linked
-/// (or copied) to `path.orig`, which must not exist yet.
-fn replace_in_place(path: &Path, contents: &[u8], backup: bool) -> Result<(), Error> {
+/// A file as it is now: its (decompressed) bytes, decoded.
+struct Original {
+    bytes: Vec<u8>,
+    decoded: DecodedBytes,
+    compressed: bool,
+}
+
+/// Reads `path` again, and checks that it still holds `text`.
+fn read_original(path: &Path, text: &str) -> Result<Original, Error> {
+    let fail = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut raw = [0u8; 4];
+    let mut head = std::fs::File::open(path).map_err(fail)?;
+    let n = std::io::Read::read(&mut head, &mut raw).map_err(fail)?;
+    let compressed = raw[..n].starts_with(&[0x1f, 0x8b]) || raw[..n] == [0x28, 0xb5, 0x2f, 0xfd];
+    let mut bytes = Vec::new();
+    open_source(&Source::File(path.to_path_buf()))
+        .and_then(|mut reader| reader.read_to_end(&mut bytes))
+        .map_err(fail)?;
+    let decoded = DecodedBytes::new(&bytes);
+    if decoded.text != text {
+        return Err(fail(std::io::Error::other(
+            "the file changed while refrain was reading it; nothing was written",
+        )));
+    }
+    Ok(Original {
+        bytes,
+        decoded,
+        compressed,
+    })
+}
+
+/// Replaces `path` (through a symbolic link, keeping its mode) with
+/// `contents`; with `backup`, `original` is first saved as `path.orig`. A
+/// backup left by an interrupted run is reused when it holds the same
+/// bytes; a different one is never overwritten.
+fn replace_in_place(
+    path: &Path,
+    original: &[u8],
+    contents: &[u8],
+    backup: bool,
+) -> Result<(), Error> {
+    // Opened first: a file that cannot be replaced safely (hard links, a
+    // directory) is refused before any backup is made.
+    let mut file = AtomicFile::create(path)?;
     if backup {
         let mut backup_name = path.as_os_str().to_owned();
         backup_name.push(".orig");
         let backup_path = PathBuf::from(backup_name);
-        if backup_path.exists() {
-            return Err(Error::Output {
-                path: backup_path,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "the backup exists already; move it away or use --no-backup",
-                ),
-            });
-        }
-        if std::fs::hard_link(path, &backup_path).is_err() {
-            let original = std::fs::read(path).map_err(|source| Error::Output {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            write_atomically(&backup_path, &original)?;
+        match std::fs::read(&backup_path) {
+            Ok(existing) if existing == original => {}
+            Ok(_) => {
+                return Err(Error::Output {
+                    path: backup_path,
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "a different backup exists already; move it away or use --no-backup",
+                    ),
+                });
+            }
+            Err(_) => write_atomically(&backup_path, original)?,
         }
     }
-    write_atomically(path, contents)
+    file.write_all(contents).map_err(|e| file.error(e))?;
+    fault_point("in-place").map_err(|e| file.error(e))?;
+    file.commit()
 }

@@ -3,13 +3,15 @@
 //! --write-kept the kept documents in their own format without
 //! boilerplate paragraphs.
 
-use std::io::{BufRead, BufReader, Write};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::batch::{self, Analysis};
-use crate::clean::apply_removals;
+use crate::boilerplate::PassageKind;
+use crate::clean::{DecodedBytes, apply_removals, removal_cuts};
 use crate::cli::DedupArgs;
 use crate::config::ScanConfig;
 use crate::corpus::Source;
@@ -17,7 +19,7 @@ use crate::corpus::read::{decode_lossy, is_jsonl, open_source};
 use crate::dedup::{Verdict, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::{AtomicFile, output_file, relative_path};
+use crate::output::{AtomicFile, InputFiles, output_file, output_name};
 use crate::pipeline::{drop_in_background, thread_pool};
 use crate::progress::Progress;
 use crate::text::split_paragraphs;
@@ -26,6 +28,10 @@ use crate::text::split_paragraphs;
 pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     let mut config = args.matching.to_config(args.paths.clone(), &args.input);
     config.read.extra_field = args.keep.field().map(str::to_owned);
+    let inputs = InputFiles::under(&config.paths);
+    if let Some(path) = output_file(args.output.as_deref()) {
+        inputs.refuse(path, "--output")?;
+    }
     let mut progress = Progress::stderr(args.quiet);
     if args.stats {
         progress = progress.with_stage_times();
@@ -59,7 +65,7 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         }
     }
     if let Some(dir) = &args.write_kept {
-        write_kept(dir, &analysis, &verdicts, &config)?;
+        write_kept(dir, &inputs, &analysis, &verdicts, &config)?;
     }
     let dropped = (0..verdicts.len())
         .filter(|&d| !verdicts[d].keeps(d))
@@ -130,10 +136,16 @@ fn write_decisions(
 /// the same relative path, without a `.gz`/`.zst` suffix.
 fn write_kept(
     dir: &Path,
+    inputs: &InputFiles,
     analysis: &Analysis,
     verdicts: &[Verdict],
     config: &ScanConfig,
 ) -> Result<(), Error> {
+    // Nothing is written if any output would land on an input.
+    for name in analysis.sources.iter().filter(|name| *name != "<stdin>") {
+        inputs.refuse(&dir.join(output_name(name)), "--write-kept")?;
+    }
+    let removed = removed_paragraphs(analysis);
     let mut first_doc = 0;
     for (s, name) in analysis.sources.iter().enumerate() {
         let docs_end = first_doc
@@ -186,7 +198,7 @@ fn write_kept(
                 else {
                     continue;
                 };
-                let cleaned = cleaned(text, &analysis.excluded[d]);
+                let cleaned = cleaned(text, &removed[d]);
                 object.insert(
                     config.read.text_field.clone(),
                     serde_json::Value::String(cleaned),
@@ -199,14 +211,17 @@ fn write_kept(
             out.commit()?;
         } else {
             for d in docs.filter(|&d| verdicts[d].keeps(d)) {
+                // Cut from the file's own bytes, so a kept paragraph stays
+                // byte for byte whatever its encoding.
                 let mut bytes = Vec::new();
                 open_source(&source)
                     .and_then(|mut reader| reader.read_to_end(&mut bytes))
                     .map_err(reread)?;
-                let text = decode_lossy(bytes);
+                let decoded = DecodedBytes::new(&bytes);
+                let cuts = removal_cuts(&split_paragraphs(&decoded.text), &removed[d]);
                 create_parent(&target)?;
                 let mut out = AtomicFile::create(&target)?;
-                out.write_all(cleaned(&text, &analysis.excluded[d]).as_bytes())
+                out.write_all(&decoded.cut(&bytes, &cuts))
                     .map_err(|e| out.error(e))?;
                 out.commit()?;
             }
@@ -215,18 +230,40 @@ fn write_kept(
     Ok(())
 }
 
-fn cleaned(text: &str, excluded: &[u32]) -> String {
-    apply_removals(text, &split_paragraphs(text), excluded)
+/// Per document, the paragraphs `--write-kept` removes: its excluded
+/// paragraphs (boilerplate, pasted repeats) but the first print of a
+/// passage that is not boilerplate, which `refrain clean` keeps too.
+fn removed_paragraphs(analysis: &Analysis) -> Vec<Vec<u32>> {
+    let passages = &analysis.passages;
+    let mut first_prints: HashSet<(u32, u32)> = HashSet::new();
+    for (c, occurrences) in passages.occurrences.iter().enumerate() {
+        if passages.classification.kinds[c] == PassageKind::Boilerplate {
+            continue;
+        }
+        let mut last_doc = None;
+        for &(d, p) in occurrences {
+            if last_doc != Some(d) {
+                first_prints.insert((d, p));
+                last_doc = Some(d);
+            }
+        }
+    }
+    analysis
+        .excluded
+        .iter()
+        .enumerate()
+        .map(|(d, excluded)| {
+            excluded
+                .iter()
+                .copied()
+                .filter(|&p| !first_prints.contains(&(d as u32, p)))
+                .collect()
+        })
+        .collect()
 }
 
-/// The relative path under the output directory; compressed sources are
-/// written uncompressed, so they lose their suffix.
-fn output_name(source: &str) -> PathBuf {
-    let relative = relative_path(Path::new(source));
-    match relative.extension().and_then(|e| e.to_str()) {
-        Some("gz" | "zst") => relative.with_extension(""),
-        _ => relative,
-    }
+fn cleaned(text: &str, excluded: &[u32]) -> String {
+    apply_removals(text, &split_paragraphs(text), excluded)
 }
 
 fn create_parent(path: &Path) -> Result<(), Error> {

@@ -28,11 +28,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 
 /// Writes to stdout; a closed pipe (`refrain ... | head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Error> {
+    print_stdout_bytes(text.as_bytes())
+}
+
+/// [`print_stdout`] for bytes that need not be UTF-8.
+pub(crate) fn print_stdout_bytes(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output {
             path: "<stdout>".into(),
             source: err,

@@ -4,7 +4,7 @@
 use crate::cli::ScanArgs;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::output::{output_file, write_atomically};
+use crate::output::{InputFiles, output_file, write_atomically};
 use crate::pipeline;
 use crate::progress::Progress;
 use crate::report::{human, json};
@@ -12,6 +12,9 @@ use crate::report::{human, json};
 /// Runs a scan from parsed flags.
 pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     let config = args.to_config();
+    if let Some(path) = output_file(args.output.as_deref()) {
+        InputFiles::under(&config.paths).refuse(path, "--output")?;
+    }
     let report = pipeline::scan(&config, &Progress::stderr(args.quiet))?;
     let file = output_file(args.output.as_deref());
     // `-o -` asks for the JSON report on stdout, as --json does.

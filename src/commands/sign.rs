@@ -23,6 +23,9 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
         config.read.extra_field = Some(args.exclude_field.clone());
     }
     let progress = Progress::stderr(args.quiet);
+    if let Some(path) = output_file(args.output.as_deref()) {
+        crate::output::InputFiles::under(&config.paths).refuse(path, "--output")?;
+    }
     let signer = Signer::new(&config);
     let mut file = output_file(args.output.as_deref())
         .map(AtomicFile::create)

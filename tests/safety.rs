@@ -1,0 +1,355 @@
+//! Issue 14: what refrain writes never lands on a byte the user did not
+//! ask it to touch. Each test reproduces one way that used to lose data.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::util::{corpus, refrain, repo_path, run_in};
+
+/// A story whose editor's note is pasted three times at its close.
+const PASTED: &[u8] =
+    b"The council met on Monday to discuss the budget for the coming year and its many items.\n\n\
+Residents spoke for hours about the proposed cuts to the library and the swimming pool.\n\n\
+Editor's note: this story was updated to correct the name of the council treasurer today.\n\n\
+Editor's note: this story was updated to correct the name of the council treasurer today.\n\n\
+Editor's note: this story was updated to correct the name of the council treasurer today.\n";
+
+/// The story with its note printed once.
+fn pasted_cleaned() -> Vec<u8> {
+    let text = std::str::from_utf8(PASTED).unwrap();
+    let end = text.find("today.\n").unwrap() + "today.\n".len();
+    PASTED[..end].to_vec()
+}
+
+/// `PASTED` with Latin-1 bytes and a byte-order mark.
+fn latin1_pasted() -> Vec<u8> {
+    let mut bytes = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
+    bytes.extend_from_slice(PASTED);
+    bytes
+}
+
+fn raw(dir: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
+    let output = refrain()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), output.stdout, stderr)
+}
+
+#[test]
+fn output_to_a_device_writes_to_it_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = repo_path("samples/en");
+    for command in [
+        &["scan", "-q", "-o"][..],
+        &["dedup", "-q", "-o"],
+        &["sign", "-q", "-o"],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["/dev/null", samples.to_str().unwrap()]);
+        let out = run_in(dir.path(), &args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(std::os::unix::fs::FileTypeExt::is_char_device(
+            &meta.file_type()
+        ));
+    }
+}
+
+#[test]
+fn output_through_a_symlink_replaces_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("real.json"), "old").unwrap();
+    std::os::unix::fs::symlink("real.json", dir.path().join("link.json")).unwrap();
+    let samples = repo_path("samples/en");
+    let out = run_in(
+        dir.path(),
+        &["scan", "-q", "-o", "link.json", samples.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let link = std::fs::symlink_metadata(dir.path().join("link.json")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let report = std::fs::read_to_string(dir.path().join("real.json")).unwrap();
+    assert!(report.contains("\"passage_clusters\""));
+}
+
+#[test]
+fn output_onto_an_input_is_refused_and_the_input_kept() {
+    let dir = corpus(&[("a.txt", PASTED)]);
+    let out = run_in(dir.path(), &["scan", "-q", "-o", "a.txt", "a.txt"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("refusing to overwrite an input"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), PASTED);
+}
+
+#[test]
+fn write_kept_into_the_input_directory_is_refused() {
+    let lines: String = (0..50)
+        .map(|i| format!("{{\"id\":\"d{i}\",\"text\":\"story number {i} about a topic of the day with its words.\"}}\n"))
+        .collect();
+    let dir = corpus(&[("c.jsonl", lines.as_bytes())]);
+    let out = run_in(dir.path(), &["dedup", "-q", "--write-kept", ".", "c.jsonl"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("refusing to overwrite an input"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("c.jsonl")).unwrap(),
+        lines.as_bytes()
+    );
+}
+
+#[test]
+fn clean_out_dir_onto_the_input_is_refused() {
+    let dir = corpus(&[("y.txt", PASTED), ("sub/w.txt", PASTED)]);
+    let out = run_in(dir.path(), &["clean", "-q", "--out-dir", ".", "y.txt"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(std::fs::read(dir.path().join("y.txt")).unwrap(), PASTED);
+    let out = run_in(
+        &dir.path().join("sub"),
+        &["clean", "-q", "--out-dir", "..", "../sub/w.txt"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(std::fs::read(dir.path().join("sub/w.txt")).unwrap(), PASTED);
+}
+
+#[test]
+fn latin1_and_a_byte_order_mark_stay_byte_for_byte() {
+    let original = latin1_pasted();
+    let dir = corpus(&[
+        ("latin1.txt", &original),
+        ("plain.txt", b"Caf\xe9 society.\n"),
+    ]);
+    let mut expected = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
+    expected.extend_from_slice(&pasted_cleaned());
+    // stdout
+    let (code, stdout, stderr) = raw(dir.path(), &["clean", "-q", "latin1.txt"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, expected);
+    // Nothing removed: the file comes back as it was.
+    let (_, stdout, _) = raw(dir.path(), &["clean", "-q", "plain.txt"]);
+    assert_eq!(stdout, b"Caf\xe9 society.\n");
+    // --out-dir
+    let (code, _, stderr) = raw(
+        dir.path(),
+        &["clean", "-q", "--out-dir", "out", "latin1.txt"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read(dir.path().join("out/latin1.txt")).unwrap(),
+        expected
+    );
+    // --in-place, and its backup
+    let (code, _, stderr) = raw(dir.path(), &["clean", "-q", "--in-place", "latin1.txt"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read(dir.path().join("latin1.txt")).unwrap(),
+        expected
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("latin1.txt.orig")).unwrap(),
+        original
+    );
+}
+
+#[test]
+fn write_kept_keeps_the_first_print_and_every_byte() {
+    let dir = corpus(&[("a.txt", &latin1_pasted())]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "dedup",
+            "-q",
+            "--write-kept",
+            "kept",
+            "-o",
+            "d.jsonl",
+            "a.txt",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut expected = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
+    expected.extend_from_slice(&pasted_cleaned());
+    assert_eq!(
+        std::fs::read(dir.path().join("kept/a.txt")).unwrap(),
+        expected
+    );
+}
+
+#[test]
+fn write_kept_agrees_with_clean_on_the_samples() {
+    let samples = repo_path("samples");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "dedup",
+            "-q",
+            "--write-kept",
+            "kept",
+            "-o",
+            "d.jsonl",
+            samples.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for file in ["en/08-transit-fares.txt", "zh/newspaper-page.txt"] {
+        let (_, cleaned, _) = raw(
+            dir.path(),
+            &["clean", "-q", samples.join(file).to_str().unwrap()],
+        );
+        let kept_name = format!(
+            "kept/{}",
+            samples.join(file).to_str().unwrap().trim_start_matches('/')
+        );
+        let kept = std::fs::read(dir.path().join(kept_name)).unwrap();
+        let kept_lines = String::from_utf8_lossy(&kept).lines().count();
+        let clean_lines = String::from_utf8_lossy(&cleaned).lines().count();
+        assert_eq!(kept_lines, clean_lines, "{file}");
+    }
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_written_under_its_own_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"a\xffb.txt"));
+    let lookalike = dir.path().join("a\u{FFFD}b.txt");
+    std::fs::write(&odd, PASTED).unwrap();
+    std::fs::write(&lookalike, "unrelated\n").unwrap();
+    let status = refrain()
+        .args(["clean", "-q", "--in-place", "--no-backup"])
+        .arg(&odd)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(std::fs::read(&odd).unwrap(), pasted_cleaned());
+    assert_eq!(std::fs::read(&lookalike).unwrap(), b"unrelated\n");
+}
+
+#[test]
+fn in_place_on_a_compressed_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.txt.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, PASTED).unwrap();
+    let compressed = gz.finish().unwrap();
+    std::fs::write(&path, &compressed).unwrap();
+    let out = run_in(dir.path(), &["clean", "-q", "--in-place", "x.txt.gz"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("compressed"), "{}", out.stderr);
+    assert_eq!(std::fs::read(&path).unwrap(), compressed);
+}
+
+#[test]
+fn in_place_keeps_the_mode_the_link_and_refuses_hard_links() {
+    let dir = corpus(&[
+        ("ro.txt", PASTED),
+        ("real.txt", PASTED),
+        ("hard.txt", PASTED),
+    ]);
+    let ro = dir.path().join("ro.txt");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run_in(dir.path(), &["clean", "-q", "--in-place", "ro.txt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::metadata(&ro).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+    assert_eq!(std::fs::read(&ro).unwrap(), pasted_cleaned());
+
+    std::os::unix::fs::symlink("real.txt", dir.path().join("link.txt")).unwrap();
+    let out = run_in(
+        dir.path(),
+        &["clean", "-q", "--in-place", "--no-backup", "link.txt"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("real.txt")).unwrap(),
+        pasted_cleaned()
+    );
+
+    std::fs::hard_link(dir.path().join("hard.txt"), dir.path().join("twin.txt")).unwrap();
+    let out = run_in(dir.path(), &["clean", "-q", "--in-place", "hard.txt"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("hard links"), "{}", out.stderr);
+    assert_eq!(std::fs::read(dir.path().join("twin.txt")).unwrap(), PASTED);
+}
+
+#[test]
+fn a_new_output_gets_the_umask_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = repo_path("samples/en");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 022; exec '{}' scan -q -o out.json '{}'",
+            env!("CARGO_BIN_EXE_refrain"),
+            samples.display()
+        ))
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = std::fs::metadata(dir.path().join("out.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}
+
+#[test]
+fn a_failed_in_place_write_can_be_retried() {
+    let dir = corpus(&[("f.txt", PASTED)]);
+    let failed = refrain()
+        .args(["clean", "-q", "--in-place", "f.txt"])
+        .current_dir(dir.path())
+        .env("REFRAIN_FAULT", "in-place")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    // The fault really happened mid-write: the file is whole, the backup
+    // made, no temporary left.
+    assert_eq!(std::fs::read(dir.path().join("f.txt")).unwrap(), PASTED);
+    assert_eq!(
+        std::fs::read(dir.path().join("f.txt.orig")).unwrap(),
+        PASTED
+    );
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+    let retry = run_in(dir.path(), &["clean", "-q", "--in-place", "f.txt"]);
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert_eq!(
+        std::fs::read(dir.path().join("f.txt")).unwrap(),
+        pasted_cleaned()
+    );
+}
