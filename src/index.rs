@@ -188,8 +188,41 @@ impl Index {
                     .into(),
             });
         }
+        if !create {
+            Self::verify_is_an_index(path)?;
+        }
         let conn = Connection::open(path).map_err(|e| index_error(path, e))?;
         Self::setup(conn, path, params)
+    }
+
+    /// Looks, read-only, for refrain's tables in the file at `path`: any
+    /// other file (another SQLite database, an empty file, a typo) is an
+    /// error and is left exactly as it was.
+    fn verify_is_an_index(path: &Path) -> Result<(), Error> {
+        use rusqlite::OpenFlags;
+        let not_an_index = |detail: String| Error::Index {
+            path: path.to_path_buf(),
+            message: format!(
+                "not a refrain index ({detail}); create one with `refrain index add --index PATH CORPUS`"
+            ),
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| not_an_index(e.to_string()))?;
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| not_an_index(e.to_string()))?;
+        match version {
+            Some(_) => Ok(()),
+            None => Err(not_an_index("no schema version".into())),
+        }
     }
 
     /// A fresh index in memory (for `check --against`).

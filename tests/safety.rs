@@ -353,3 +353,107 @@ fn a_failed_in_place_write_can_be_retried() {
         pasted_cleaned()
     );
 }
+
+/// Four different stories under one wire footer.
+fn footer_corpus() -> tempfile::TempDir {
+    let footer = "Copyright 2026 Example Wire Service. All rights reserved. Do not redistribute this material.";
+    let stories = [
+        "The council approved the budget after a long debate on Monday evening in the town hall.",
+        "Heavy rain flooded streets across the northern districts overnight and closed two schools.",
+        "The local team won the championship in a dramatic final match decided by a late goal.",
+        "A new bakery opened on the high street, drawing a queue that stretched around the block.",
+    ];
+    let files: Vec<(String, Vec<u8>)> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, story)| {
+            (
+                format!("d/{i}.txt"),
+                format!("{story}\n\n{footer}\n").into_bytes(),
+            )
+        })
+        .collect();
+    crate::util::corpus_owned(&files)
+}
+
+#[test]
+fn a_file_reached_twice_is_one_document() {
+    let dir = footer_corpus();
+    let out = run_in(
+        dir.path(),
+        &["clean", "--boilerplate", "d/0.txt", "--against", "d"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("removed boilerplate found in 4 documents"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("duplicate"), "{}", out.stderr);
+    assert!(!out.stdout.contains("Copyright"), "{}", out.stdout);
+}
+
+#[test]
+fn symlinks_inside_a_directory_are_read() {
+    let dir = footer_corpus();
+    std::fs::create_dir(dir.path().join("links")).unwrap();
+    for i in 0..4 {
+        std::os::unix::fs::symlink(
+            format!("../d/{i}.txt"),
+            dir.path().join(format!("links/{i}.txt")),
+        )
+        .unwrap();
+    }
+    let out = run_in(dir.path(), &["scan", "--json", "links"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["passage_clusters"][0]["documents"], 4);
+}
+
+#[test]
+fn lone_carriage_returns_end_lines() {
+    let dir = corpus(&[(
+        "mac.txt",
+        b"Pasted closing paragraph of the editor, printed twice by mistake.\r\rThe story itself with its own words.\r\rPasted closing paragraph of the editor, printed twice by mistake.\r",
+    )]);
+    let out = run_in(dir.path(), &["scan", "--json", "mac.txt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["passage_clusters"][0]["kind"], "repeated");
+    assert_eq!(report["passage_clusters"][0]["occurrences"][1]["line"], 5);
+}
+
+#[test]
+fn checking_against_a_file_that_is_not_an_index_fails_and_changes_nothing() {
+    let dir = corpus(&[("story.txt", PASTED), ("empty.db", b"")]);
+    let other = dir.path().join("other.db");
+    let status = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(x)'); c.commit()"])
+        .arg(&other)
+        .status();
+    let mut databases = vec!["empty.db"];
+    if status.is_ok_and(|s| s.success()) {
+        databases.push("other.db");
+    }
+    for db in databases {
+        let before = std::fs::read(dir.path().join(db)).unwrap();
+        for args in [
+            &["check", "--index", db, "story.txt"][..],
+            &["index", "stats", "--index", db],
+        ] {
+            let out = run_in(dir.path(), args);
+            assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+            assert!(out.stderr.contains("not a refrain index"), "{}", out.stderr);
+        }
+        assert_eq!(
+            std::fs::read(dir.path().join(db)).unwrap(),
+            before,
+            "{db} changed"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with("-wal")), "{names:?}");
+    }
+}

@@ -3,7 +3,8 @@
 //! Directories are walked recursively in file-name order; hidden entries
 //! (names starting with `.`) below a given directory are skipped, as
 //! ripgrep and fd do. A path named explicitly is always read. `-` is
-//! standard input. Symbolic links inside directories are not followed.
+//! standard input. Symbolic links inside directories are followed; a file
+//! reached twice is read once.
 
 use std::path::PathBuf;
 
@@ -31,8 +32,29 @@ impl Source {
 }
 
 /// Lists the sources under `paths`, in order, and the paths that could not
-/// be listed.
+/// be listed. A file reached by two paths (named and inside a named
+/// directory, or through a link) is one source, under the first path that
+/// reached it.
 pub fn walk(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputProblem>) {
+    let (sources, problems) = walk_all(paths);
+    let mut seen = std::collections::HashSet::new();
+    let sources = sources
+        .into_iter()
+        .filter(|source| match source {
+            Source::Stdin => true,
+            Source::File(path) => match std::fs::metadata(path) {
+                Ok(meta) => {
+                    use std::os::unix::fs::MetadataExt;
+                    seen.insert((meta.dev(), meta.ino()))
+                }
+                Err(_) => true,
+            },
+        })
+        .collect();
+    (sources, problems)
+}
+
+fn walk_all(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputProblem>) {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
@@ -56,7 +78,9 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputProblem>) {
 }
 
 fn walk_directory(root: &PathBuf, sources: &mut Vec<Source>, problems: &mut Vec<InputProblem>) {
+    // Links are followed (a loop is reported, not walked forever).
     let walker = WalkDir::new(root)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
@@ -114,6 +138,25 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.txt", "b/a.txt", "b/sub/c.txt", "z.txt"]);
+    }
+
+    #[test]
+    fn links_are_followed_and_a_file_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("d")).unwrap();
+        std::fs::write(root.join("good.txt"), "x").unwrap();
+        std::fs::write(root.join("d/own.txt"), "y").unwrap();
+        std::os::unix::fs::symlink("../good.txt", root.join("d/link.txt")).unwrap();
+        let (sources, problems) = walk(&[root.join("d")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(sources.len(), 2);
+        // Named, then reached again through the directory and the link.
+        let (sources, _) = walk(&[root.join("good.txt"), root.to_path_buf()]);
+        let names: Vec<String> = sources.iter().map(Source::display_name).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[0].ends_with("good.txt"));
+        assert!(names[1].ends_with("own.txt"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ impl Paragraph {
     /// Chinese or Japanese.
     pub fn joined_text(&self, source: &str) -> String {
         let mut joined = String::with_capacity(self.end_byte - self.start_byte);
-        for line in source[self.start_byte..self.end_byte].lines() {
+        for line in source[self.start_byte..self.end_byte].split(['\n', '\r']) {
             let line = line.trim();
             if line.is_empty() {
                 continue;
@@ -96,7 +96,7 @@ fn indent_bytes(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-/// Lines with their byte spans; `\n` and `\r\n` end a line, the terminator
+/// Lines with their byte spans; `\n`, `\r\n` and a lone `\r` end a line, the terminator
 /// is not part of the span.
 fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
     let mut start = 0usize;
@@ -108,14 +108,17 @@ fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
         number += 1;
         let rest = &text[start..];
         // `memchr` scans a vector at a time; `str::find` a word at a time.
-        let (content_len, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
+        // Old Mac files end lines with a lone `\r`.
+        let (content_len, advance) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
+            Some(i)
+                if rest.as_bytes()[i] == b'\r' && rest.as_bytes().get(i + 1) == Some(&b'\n') =>
+            {
+                (i, i + 2)
+            }
             Some(i) => (i, i + 1),
             None => (rest.len(), rest.len()),
         };
-        let mut content = &rest[..content_len];
-        if let Some(stripped) = content.strip_suffix('\r') {
-            content = stripped;
-        }
+        let content = &rest[..content_len];
         let trimmed = content.trim_start();
         let line = Line {
             number,
@@ -138,6 +141,15 @@ mod tests {
             .iter()
             .map(|p| (p.first_line, &text[p.start_byte..p.end_byte]))
             .collect()
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "P one\r\rQ two\r\rP one\r";
+        assert_eq!(spans(text), [(1, "P one"), (3, "Q two"), (5, "P one")]);
+        let split = split_paragraphs("a\rb\r\nc");
+        assert_eq!(split.len(), 1);
+        assert_eq!(split[0].joined_text("a\rb\r\nc"), "a b c");
     }
 
     #[test]
