@@ -457,3 +457,21 @@ fn checking_against_a_file_that_is_not_an_index_fails_and_changes_nothing() {
         assert!(!names.iter().any(|n| n.ends_with("-wal")), "{names:?}");
     }
 }
+
+#[test]
+fn a_lone_surrogate_escape_is_read_like_an_invalid_byte() {
+    let dir = corpus(&[(
+        "s.jsonl",
+        b"{\"id\":\"a\",\"text\":\"a \\ud800 b and a story of its own words here\"}\n{\"id\":\"b\",\"text\":\"caf\xe9 and another story with other words\"}\n",
+    )]);
+    let out = run_in(dir.path(), &["scan", "--json", "s.jsonl"]);
+    let report = out.json();
+    assert_eq!(report["stats"]["documents"], 2, "{}", out.stderr);
+    let kinds: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["invalid_utf8", "invalid_utf8"], "{}", out.stdout);
+}

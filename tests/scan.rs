@@ -53,6 +53,11 @@ fn zh_page_matches_golden_report() {
     let got = run(&["scan", "--json", ZH_PAGE]);
     let expected_path = repo_path("tests/data/expected/zh-newspaper-page.json");
     if std::env::var_os("REFRAIN_BLESS").is_some() {
+        // Under CI a golden file is compared, never rewritten.
+        assert!(
+            std::env::var("CI").map_or(true, |ci| ci.is_empty() || ci == "false"),
+            "REFRAIN_BLESS is refused under CI=true"
+        );
         std::fs::write(&expected_path, &got.stdout).unwrap();
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap();

@@ -582,6 +582,46 @@ impl LineBatch {
     }
 }
 
+/// `json` with every `\\uXXXX` escape of a surrogate that is not half of a
+/// pair replaced by `\\ufffd`; `None` when there is none.
+fn replace_lone_surrogates(json: &str) -> Option<String> {
+    let bytes = json.as_bytes();
+    let escape_at = |i: usize| -> Option<u32> {
+        let hex = json.get(i + 2..i + 6)?;
+        (bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'u'))
+            .then(|| u32::from_str_radix(hex, 16).ok())
+            .flatten()
+    };
+    let mut out = String::with_capacity(json.len());
+    let mut replaced = false;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(i) {
+            Some(high @ 0xD800..=0xDBFF)
+                if escape_at(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
+            {
+                let _ = high;
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&json[copied..i]);
+                out.push_str("\\ufffd");
+                replaced = true;
+                i += 6;
+                copied = i;
+            }
+            _ => i += 2,
+        }
+    }
+    out.push_str(&json[copied.min(json.len())..]);
+    replaced.then_some(out)
+}
+
 fn parse_record(
     line: &[u8],
     name: &str,
@@ -596,11 +636,29 @@ fn parse_record(
         id_field: &options.id_field,
         extra_field: options.extra_field.as_deref(),
     };
-    let mut deserializer = serde_json::Deserializer::from_str(&json);
-    let picked = match picker
-        .deserialize(&mut deserializer)
-        .and_then(|p| deserializer.end().map(|()| p))
-    {
+    let parse = |json: &str| {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        picker
+            .deserialize(&mut deserializer)
+            .and_then(|p| deserializer.end().map(|()| p))
+    };
+    let parsed = parse(&json).or_else(|err| {
+        // A lone surrogate escape (Python's json.dumps writes them) is bad
+        // text, as an invalid UTF-8 byte is: replaced, with a warning.
+        match replace_lone_surrogates(&json) {
+            Some(repaired) => {
+                let picked = parse(&repaired)?;
+                problems.push(problem(
+                    ProblemKind::InvalidUtf8,
+                    "lone surrogate escape (\\uD800-\\uDFFF); decoded with replacement characters"
+                        .into(),
+                ));
+                Ok(picked)
+            }
+            None => Err(err),
+        }
+    });
+    let picked = match parsed {
         Ok(picked) => picked,
         Err(err) => {
             problems.push(problem(
@@ -668,6 +726,7 @@ fn json_type_name(value: &serde_json::Value) -> &'static str {
 
 /// Deserializes a JSON object keeping only the text and id fields, so the
 /// rest of a large record is skipped rather than built.
+#[derive(Clone, Copy)]
 struct FieldPicker<'f> {
     text_field: &'f str,
     id_field: &'f str,
@@ -716,6 +775,31 @@ impl<'de> Visitor<'de> for FieldPicker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogate_escapes_are_replaced_and_pairs_kept() {
+        assert_eq!(
+            replace_lone_surrogates(r#"{"text":"a \ud800 b \udc00"}"#).as_deref(),
+            Some(r#"{"text":"a \ufffd b \ufffd"}"#)
+        );
+        assert_eq!(
+            replace_lone_surrogates(r#"{"text":"\ud83d\ude00 \\ud800"}"#),
+            None
+        );
+        let mut problems = Vec::new();
+        let options = ReadOptions::default();
+        let doc = parse_record(
+            br#"{"text":"a \ud800 b"}"#,
+            "x.jsonl",
+            1,
+            &options,
+            &mut problems,
+        )
+        .expect("the record is read");
+        assert_eq!(doc.text, "a \u{FFFD} b");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].kind, ProblemKind::InvalidUtf8);
+    }
 
     fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions) -> SourceRead {
         let dir = tempfile::tempdir().unwrap();
