@@ -475,3 +475,38 @@ fn a_lone_surrogate_escape_is_read_like_an_invalid_byte() {
         .collect();
     assert_eq!(kinds, ["invalid_utf8", "invalid_utf8"], "{}", out.stdout);
 }
+
+#[test]
+fn a_kill_mid_write_leaves_the_original_whole() {
+    let dir = corpus(&[("f.txt", PASTED)]);
+    let flag = dir.path().join("go");
+    let mut child = refrain()
+        .args(["clean", "-q", "--in-place", "--no-backup", "f.txt"])
+        .current_dir(dir.path())
+        .env("REFRAIN_PAUSE", "in-place")
+        .env("REFRAIN_PAUSE_FILE", &flag)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the cleaned copy is written to its temporary file and the
+    // process stands before the rename: the kill lands there, and we know.
+    let reached = dir.path().join("go.reached");
+    let started = std::time::Instant::now();
+    while !reached.exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the pause point was never reached"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let temporaries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(temporaries.len(), 1, "the cleaned copy is being written");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(dir.path().join("f.txt")).unwrap(), PASTED);
+}
