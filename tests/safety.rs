@@ -29,6 +29,29 @@ fn latin1_pasted() -> Vec<u8> {
     bytes
 }
 
+/// `latin1_pasted` with its note printed once.
+fn latin1_cleaned() -> Vec<u8> {
+    let mut bytes = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
+    bytes.extend_from_slice(&pasted_cleaned());
+    bytes
+}
+
+/// `refrain dedup --write-kept kept` of `input`, run in `dir`.
+fn write_kept(dir: &Path, input: &str) -> crate::util::Run {
+    run_in(
+        dir,
+        &[
+            "dedup",
+            "-q",
+            "--write-kept",
+            "kept",
+            "-o",
+            "d.jsonl",
+            input,
+        ],
+    )
+}
+
 fn raw(dir: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
     let output = refrain()
         .args(args)
@@ -130,8 +153,7 @@ fn latin1_and_a_byte_order_mark_stay_byte_for_byte() {
         ("latin1.txt", &original),
         ("plain.txt", b"Caf\xe9 society.\n"),
     ]);
-    let mut expected = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
-    expected.extend_from_slice(&pasted_cleaned());
+    let expected = latin1_cleaned();
     // stdout
     let (code, stdout, stderr) = raw(dir.path(), &["clean", "-q", "latin1.txt"]);
     assert_eq!(code, 0, "{stderr}");
@@ -165,21 +187,9 @@ fn latin1_and_a_byte_order_mark_stay_byte_for_byte() {
 #[test]
 fn write_kept_keeps_the_first_print_and_every_byte() {
     let dir = corpus(&[("a.txt", &latin1_pasted())]);
-    let out = run_in(
-        dir.path(),
-        &[
-            "dedup",
-            "-q",
-            "--write-kept",
-            "kept",
-            "-o",
-            "d.jsonl",
-            "a.txt",
-        ],
-    );
+    let out = write_kept(dir.path(), "a.txt");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let mut expected = b"\xEF\xBB\xBFCaf\xe9 ".to_vec();
-    expected.extend_from_slice(&pasted_cleaned());
+    let expected = latin1_cleaned();
     assert_eq!(
         std::fs::read(dir.path().join("kept/a.txt")).unwrap(),
         expected
@@ -190,18 +200,7 @@ fn write_kept_keeps_the_first_print_and_every_byte() {
 fn write_kept_agrees_with_clean_on_the_samples() {
     let samples = repo_path("samples");
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
-        &[
-            "dedup",
-            "-q",
-            "--write-kept",
-            "kept",
-            "-o",
-            "d.jsonl",
-            samples.to_str().unwrap(),
-        ],
-    );
+    let out = write_kept(dir.path(), samples.to_str().unwrap());
     assert_eq!(out.code, 0, "{}", out.stderr);
     for file in ["en/08-transit-fares.txt", "zh/newspaper-page.txt"] {
         let (_, cleaned, _) = raw(
