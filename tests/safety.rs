@@ -509,3 +509,24 @@ fn a_kill_mid_write_leaves_the_original_whole() {
     child.wait().unwrap();
     assert_eq!(std::fs::read(dir.path().join("f.txt")).unwrap(), PASTED);
 }
+
+#[test]
+fn a_truncated_gzip_adds_nothing_to_the_index() {
+    let lines: String = (0..30_000)
+        .map(|i| format!("{{\"id\":\"r{i}\",\"text\":\"record {i} tells its own short story number {i} today.\"}}\n"))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, lines.as_bytes()).unwrap();
+    let whole = gz.finish().unwrap();
+    let dir = corpus(&[("part.jsonl.gz", &whole[..whole.len() * 9 / 10])]);
+    let out = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "i.db", "part.jsonl.gz"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was added"), "{}", out.stderr);
+    assert!(out.stderr.contains("broke off after"), "{}", out.stderr);
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert_eq!(stats.json()["documents"], 0, "{}", stats.stdout);
+}

@@ -1,7 +1,7 @@
 //! `refrain index add|stats|remove`.
 
 use crate::cli::{IndexCommand, MatchArgs};
-use crate::error::{Error, Severity};
+use crate::error::{Error, ProblemKind, Severity};
 use crate::exit_code::ExitCode;
 use crate::index::{Index, IndexParams};
 use crate::pipeline;
@@ -27,6 +27,26 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
             let read = pipeline::in_pool(config.threads, || {
                 pipeline::read_and_fingerprint(&config, &progress)
             })?;
+            // A source that broke off part way (a truncated .gz) would add
+            // some of its records: all of the input is added, or nothing.
+            if let Some(broken) = read.problems.iter().find(|p| {
+                p.kind == ProblemKind::Unreadable
+                    && read.documents.iter().any(|d| d.source == p.source)
+            }) {
+                let records = read
+                    .documents
+                    .iter()
+                    .filter(|d| d.source == broken.source)
+                    .count();
+                return Err(Error::Index {
+                    path: args.index.clone(),
+                    message: format!(
+                        "{} broke off after {records} record(s) ({}); nothing was added: \
+                         repair or leave out that file and run index add again",
+                        broken.source, broken.message
+                    ),
+                });
+            }
             let stage = progress.stage("indexing", 0);
             let stats = index.add(&read.documents, &read.prints, config.fingerprint.num_perm)?;
             stage.finish();
