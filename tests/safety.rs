@@ -530,3 +530,43 @@ fn a_truncated_gzip_adds_nothing_to_the_index() {
     assert_eq!(stats.code, 0, "{}", stats.stderr);
     assert_eq!(stats.json()["documents"], 0, "{}", stats.stdout);
 }
+
+#[test]
+fn dedup_writes_a_line_for_every_skipped_document() {
+    let dir = corpus(&[
+        ("a.txt", b"A story of its own with several words in it today."),
+        ("empty.txt", b""),
+        ("bin.txt", b"\x00\x01\x02binary"),
+        (
+            "r.jsonl",
+            b"{\"id\":\"x\",\"text\":\"another story with its own words\"}\n{broken\n{\"id\":\"y\",\"text\":\"\"}\n",
+        ),
+    ]);
+    let out = run_in(
+        dir.path(),
+        &["dedup", "-q", "a.txt", "empty.txt", "bin.txt", "r.jsonl"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let lines = crate::util::json_lines(&out.stdout);
+    assert_eq!(lines.len(), 6, "{}", out.stdout);
+    let skipped: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|l| l.get("skipped").is_some())
+        .map(|l| (l["id"].as_str().unwrap(), l["skipped"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("empty.txt", "empty"),
+            ("bin.txt", "binary"),
+            ("r.jsonl:2", "malformed_json"),
+            ("r.jsonl:3", "empty")
+        ]
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.get("skipped").is_some())
+            .all(|l| l["keep"] == false)
+    );
+}

@@ -127,7 +127,39 @@ fn write_decisions(
             out.write_all(&chunk)?;
         }
     }
+    // Inputs that never became documents (empty, binary, too large, not a
+    // record) get their line too, after the documents', saying why.
+    for problem in analysis.problems.iter().filter(|p| is_skipped_document(p)) {
+        let id = match problem.line {
+            Some(line) => format!("{}:{line}", problem.source),
+            None => problem.source.clone(),
+        };
+        let line = serde_json::json!({
+            "id": id,
+            "source": problem.source,
+            "line": problem.line,
+            "cluster": null,
+            "keep": false,
+            "representative": false,
+            "duplicate_of": null,
+            "similarity": null,
+            "boilerplate_paragraphs": [],
+            "skipped": problem.kind,
+            "reason": problem.message,
+        });
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
     Ok(())
+}
+
+/// True for a problem that kept a file or record out of the corpus.
+fn is_skipped_document(problem: &crate::error::InputProblem) -> bool {
+    use crate::error::ProblemKind::*;
+    matches!(
+        problem.kind,
+        Binary | Empty | TooLarge | MalformedJson | MissingField
+    )
 }
 
 /// Kept documents, boilerplate removed, written source by source as the
