@@ -483,6 +483,11 @@ impl Index {
                     .map_err(fail)?;
             }
         }
+        // Tests kill or fail an add here: every row written, none committed.
+        crate::output::fault_point("index-commit").map_err(|source| Error::Index {
+            path: self.path.clone(),
+            message: source.to_string(),
+        })?;
         tx.commit().map_err(fail)?;
         Ok(stats)
     }

@@ -570,3 +570,56 @@ fn dedup_writes_a_line_for_every_skipped_document() {
             .all(|l| l["keep"] == false)
     );
 }
+
+#[test]
+fn an_index_add_killed_before_its_commit_adds_nothing() {
+    let dir = footer_corpus();
+    let flag = dir.path().join("go");
+    let mut child = refrain()
+        .args(["index", "add", "-q", "--index", "i.db", "d"])
+        .current_dir(dir.path())
+        .env("REFRAIN_PAUSE", "index-commit")
+        .env("REFRAIN_PAUSE_FILE", &flag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The kill lands with every row written inside the transaction.
+    let reached = dir.path().join("go.reached");
+    let started = std::time::Instant::now();
+    while !reached.exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the pause point was never reached"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert_eq!(stats.json()["documents"], 0, "{}", stats.stdout);
+    // The same add, not interrupted, adds the four documents.
+    let out = run_in(dir.path(), &["index", "add", "-q", "--index", "i.db", "d"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
+    assert_eq!(stats.json()["documents"], 4, "{}", stats.stdout);
+}
+
+#[test]
+fn a_failed_index_commit_adds_nothing_and_says_why() {
+    let dir = footer_corpus();
+    let out = refrain()
+        .args(["index", "add", "-q", "--index", "i.db", "d"])
+        .current_dir(dir.path())
+        .env("REFRAIN_FAULT", "index-commit")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
+    assert_eq!(stats.json()["documents"], 0, "{}", stats.stdout);
+}
