@@ -52,6 +52,32 @@ fn write_kept(dir: &Path, input: &str) -> crate::util::Run {
     )
 }
 
+/// Starts `refrain ARGS` in `dir` and returns once it waits at the
+/// test-only pause point `point` (see `output::fault_point`).
+fn spawn_paused(dir: &Path, args: &[&str], point: &str) -> std::process::Child {
+    let flag = dir.join("go");
+    let child = refrain()
+        .args(args)
+        .current_dir(dir)
+        .env("REFRAIN_PAUSE", point)
+        .env("REFRAIN_PAUSE_FILE", &flag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reached = dir.join("go.reached");
+    let started = std::time::Instant::now();
+    while !reached.exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the pause point {point} was never reached"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
 fn raw(dir: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
     let output = refrain()
         .args(args)
@@ -478,27 +504,13 @@ fn a_lone_surrogate_escape_is_read_like_an_invalid_byte() {
 #[test]
 fn a_kill_mid_write_leaves_the_original_whole() {
     let dir = corpus(&[("f.txt", PASTED)]);
-    let flag = dir.path().join("go");
-    let mut child = refrain()
-        .args(["clean", "-q", "--in-place", "--no-backup", "f.txt"])
-        .current_dir(dir.path())
-        .env("REFRAIN_PAUSE", "in-place")
-        .env("REFRAIN_PAUSE_FILE", &flag)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Wait until the cleaned copy is written to its temporary file and the
     // process stands before the rename: the kill lands there, and we know.
-    let reached = dir.path().join("go.reached");
-    let started = std::time::Instant::now();
-    while !reached.exists() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the pause point was never reached"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut child = spawn_paused(
+        dir.path(),
+        &["clean", "-q", "--in-place", "--no-backup", "f.txt"],
+        "in-place",
+    );
     let temporaries: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -574,27 +586,12 @@ fn dedup_writes_a_line_for_every_skipped_document() {
 #[test]
 fn an_index_add_killed_before_its_commit_adds_nothing() {
     let dir = footer_corpus();
-    let flag = dir.path().join("go");
-    let mut child = refrain()
-        .args(["index", "add", "-q", "--index", "i.db", "d"])
-        .current_dir(dir.path())
-        .env("REFRAIN_PAUSE", "index-commit")
-        .env("REFRAIN_PAUSE_FILE", &flag)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // The kill lands with every row written inside the transaction.
-    let reached = dir.path().join("go.reached");
-    let started = std::time::Instant::now();
-    while !reached.exists() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the pause point was never reached"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut child = spawn_paused(
+        dir.path(),
+        &["index", "add", "-q", "--index", "i.db", "d"],
+        "index-commit",
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
