@@ -371,97 +371,82 @@ fn next_matchable(side: &Side, p: usize, settings: &CheckSettings) -> Option<usi
     (p + 1..side.len()).find(|&q| side.matchable(q, settings))
 }
 
-/// Checks one submission against the index. `repeats` are the submission's
+/// An archived document that resembles the submission.
+struct Match {
+    kind: FindingKind,
+    similarity: f64,
+    containment: Containment,
+    aligned: Vec<Alignment>,
+    stored: StoredDocument,
+}
+
+/// Archived documents found alike, and the paragraph forms of each of them
+/// and of the submission's own archived copy: the documents that do not
+/// vouch for the submission's paragraphs as boilerplate.
+struct Matches {
+    found: Vec<Match>,
+    reprint_forms: Vec<Vec<u64>>,
+}
+
+/// Checks one submission against the index. `archive_id` is what the index
+/// would call it (its own archived copy is not a match); `repeats` are its
 /// own repeated passages: `(first paragraph, later paragraph, similarity)`.
+///
+/// A story the archive holds in several reprints has paragraphs held by
+/// `min_docs` documents: those reprints, which this submission matches, do
+/// not make its paragraphs boilerplate. So the closing run is decided again
+/// with the matched documents left out of the counts, and the matches found
+/// again when it changed.
 pub fn check_document(
-    name: &str,
+    archive_id: &str,
     print: &DocumentPrint,
     repeats: &[(u32, u32, f64)],
     index: &Index,
     settings: &CheckSettings,
     num_perm: usize,
 ) -> Result<Vec<Finding>, Error> {
-    let (submission, counts) = Side::of_submission(print, index, settings)?;
+    let (mut submission, counts) = Side::of_submission(print, index, settings)?;
+    let mut matches = find_matches(&submission, print, archive_id, index, settings, num_perm)?;
+    let forms: Vec<Option<u64>> = print
+        .paragraphs
+        .iter()
+        .map(|p| (!p.shingles.is_empty()).then(|| form_of(p.shingles.hashes())))
+        .collect();
+    let outside_reprints: Vec<u64> = counts
+        .iter()
+        .zip(&forms)
+        .map(|(&count, form)| {
+            let held_by_reprints = form.map_or(0, |form| {
+                matches
+                    .reprint_forms
+                    .iter()
+                    .filter(|held| held.binary_search(&form).is_ok())
+                    .count() as u64
+            });
+            count.saturating_sub(held_by_reprints)
+        })
+        .collect();
+    let excluded = closing_boilerplate(&submission.tokens, &outside_reprints, settings);
+    if excluded != submission.excluded {
+        submission.excluded = excluded;
+        matches = find_matches(&submission, print, archive_id, index, settings, num_perm)?;
+    }
     let mut findings = Vec::new();
-
-    // Candidates: documents sharing a band, and documents holding a
-    // paragraph like one of ours; most paragraph hits first.
-    let mut signature = Signature::empty(num_perm);
-    for (p, paragraph) in print.paragraphs.iter().enumerate() {
-        if !submission.excluded[p] {
-            signature.merge(&paragraph.signature);
-        }
-    }
-    let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
-    for key in index.documents_sharing_bands(&signature)? {
-        *hits.entry(key).or_default() += 1;
-    }
-    for (p, paragraph) in print.paragraphs.iter().enumerate() {
-        if submission.excluded[p] || !submission.matchable(p, settings) {
-            continue;
-        }
-        for key in index.documents_with_similar_paragraphs(&paragraph.signature)? {
-            *hits.entry(key).or_default() += 1;
-        }
-    }
-    let mut candidates: Vec<(i64, usize)> = hits.into_iter().collect();
-    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    candidates.truncate(settings.max_candidates);
-
-    let submission_body = submission.document_set(true);
-    let submission_full = submission.document_set(false);
-    let mut matches = Vec::new();
-    for (key, _) in candidates {
-        let stored: StoredDocument = index.document(key)?;
-        if stored.name == name {
-            continue;
-        }
-        let archived = Side::of_archived(&index.paragraphs(key)?, index, settings)?;
-        // Compared without closing boilerplate first, so that a shared
-        // footer alone makes no match. When the bodies already resemble each
-        // other (a reprint whose paragraphs the archive holds several times
-        // also looks "frequent"), the whole texts are compared.
-        let compare = |ours: &[u32], theirs: &[u32]| {
-            let shared = sorted_intersection_len(ours, theirs);
-            let similarity = shared as f64 / (ours.len() + theirs.len() - shared).max(1) as f64;
-            let containment = Containment {
-                submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
-                archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),
-            };
-            (shared, similarity, containment)
-        };
-        let (mut shared, mut similarity, mut containment) =
-            compare(&submission_body, &archived.document_set(true));
-        let bodies_alike = similarity >= 0.5
-            || containment.submission_in_archived >= 0.5
-            || containment.archived_in_submission >= 0.5;
-        if bodies_alike {
-            (shared, similarity, containment) =
-                compare(&submission_full, &archived.document_set(false));
-        }
-        if shared == 0 {
-            continue;
-        }
-        let aligned = align(&submission, &archived, settings);
-        let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
-        let kind = if similarity + 1e-9 >= settings.threshold {
-            FindingKind::NearDuplicate
-        } else if containment.submission_in_archived + 1e-9 >= settings.containment
-            || containment.archived_in_submission + 1e-9 >= settings.containment
-            || longest_run >= settings.min_block_paragraphs
-        {
-            FindingKind::Containment
-        } else {
-            continue;
-        };
-        matches.push((kind, similarity, containment, aligned, stored));
-    }
+    let mut matches = matches.found;
     matches.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(b.1.total_cmp(&a.1))
-            .then(a.4.key.cmp(&b.4.key))
+        a.kind
+            .cmp(&b.kind)
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(a.stored.key.cmp(&b.stored.key))
     });
-    for (kind, similarity, containment, aligned, stored) in matches {
+    for Match {
+        kind,
+        similarity,
+        containment,
+        aligned,
+        stored,
+    } in matches
+    {
         let (line, end_line) = aligned
             .first()
             .map(|a| {
@@ -553,6 +538,110 @@ pub fn check_document(
         }
     }
     Ok(findings)
+}
+
+/// The archived documents alike enough to report, most paragraph hits
+/// examined first.
+fn find_matches(
+    submission: &Side,
+    print: &DocumentPrint,
+    archive_id: &str,
+    index: &Index,
+    settings: &CheckSettings,
+    num_perm: usize,
+) -> Result<Matches, Error> {
+    // Candidates: documents sharing a band, and documents holding a
+    // paragraph like one of ours; most paragraph hits first.
+    let mut signature = Signature::empty(num_perm);
+    for (p, paragraph) in print.paragraphs.iter().enumerate() {
+        if !submission.excluded[p] {
+            signature.merge(&paragraph.signature);
+        }
+    }
+    let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for key in index.documents_sharing_bands(&signature)? {
+        *hits.entry(key).or_default() += 1;
+    }
+    for (p, paragraph) in print.paragraphs.iter().enumerate() {
+        if submission.excluded[p] || !submission.matchable(p, settings) {
+            continue;
+        }
+        for key in index.documents_with_similar_paragraphs(&paragraph.signature)? {
+            *hits.entry(key).or_default() += 1;
+        }
+    }
+    let mut candidates: Vec<(i64, usize)> = hits.into_iter().collect();
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    candidates.truncate(settings.max_candidates);
+
+    let submission_body = submission.document_set(true);
+    let submission_full = submission.document_set(false);
+    let mut found = Vec::new();
+    let mut reprint_forms = Vec::new();
+    for (key, _) in candidates {
+        let stored: StoredDocument = index.document(key)?;
+        let paragraphs = index.paragraphs(key)?;
+        let forms = || {
+            let mut forms: Vec<u64> = paragraphs.iter().map(|p| p.form).collect();
+            forms.sort_unstable();
+            forms.dedup();
+            forms
+        };
+        if stored.name == archive_id {
+            reprint_forms.push(forms());
+            continue;
+        }
+        let archived = Side::of_archived(&paragraphs, index, settings)?;
+        // Compared without closing boilerplate first, so that a shared
+        // footer alone makes no match. When the bodies already resemble each
+        // other (a reprint whose paragraphs the archive holds several times
+        // also looks "frequent"), the whole texts are compared.
+        let compare = |ours: &[u32], theirs: &[u32]| {
+            let shared = sorted_intersection_len(ours, theirs);
+            let similarity = shared as f64 / (ours.len() + theirs.len() - shared).max(1) as f64;
+            let containment = Containment {
+                submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
+                archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),
+            };
+            (shared, similarity, containment)
+        };
+        let (mut shared, mut similarity, mut containment) =
+            compare(&submission_body, &archived.document_set(true));
+        let bodies_alike = similarity >= 0.5
+            || containment.submission_in_archived >= 0.5
+            || containment.archived_in_submission >= 0.5;
+        if bodies_alike {
+            (shared, similarity, containment) =
+                compare(&submission_full, &archived.document_set(false));
+        }
+        if shared == 0 {
+            continue;
+        }
+        let aligned = align(submission, &archived, settings);
+        let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
+        let kind = if similarity + 1e-9 >= settings.threshold {
+            FindingKind::NearDuplicate
+        } else if containment.submission_in_archived + 1e-9 >= settings.containment
+            || containment.archived_in_submission + 1e-9 >= settings.containment
+            || longest_run >= settings.min_block_paragraphs
+        {
+            FindingKind::Containment
+        } else {
+            continue;
+        };
+        reprint_forms.push(forms());
+        found.push(Match {
+            kind,
+            similarity,
+            containment,
+            aligned,
+            stored,
+        });
+    }
+    Ok(Matches {
+        found,
+        reprint_forms,
+    })
 }
 
 /// The findings for one submission.

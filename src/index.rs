@@ -9,6 +9,13 @@
 //! process killed at any point leaves the index as it was before the add
 //! or after it. The fingerprint settings are stored in the file; opening
 //! it with other settings is an error, never a silently wrong answer.
+//!
+//! A document read from a file is known by its archive id: the file's
+//! canonical path (symbolic links and `.`/`..` resolved) relative to the
+//! directory holding the index, followed by `:LINE` for a JSONL record
+//! without an `id` field. So `samples/x.txt`, `./samples/x.txt` and
+//! `$PWD/samples/x.txt` are one document, and an index moved together with
+//! its archive keeps its ids. A record's own `id` is its archive id as it is.
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +31,7 @@ use crate::minhash::Signature;
 use crate::pipeline::{NORMALIZATION, TOKENIZER};
 
 /// Version of the index layout.
-pub const INDEX_SCHEMA_VERSION: u32 = 3;
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 
 /// Signature slots the paragraph bands are cut from: paragraphs are many,
 /// so their LSH uses fewer, shorter bands than documents.
@@ -131,6 +138,37 @@ pub struct Index {
     conn: Connection,
     path: PathBuf,
     params: IndexParams,
+    /// Archive ids of files are paths relative to this directory.
+    id_root: PathBuf,
+}
+
+/// The archive id of `source` for an index whose ids are relative to
+/// `root` (see [`Index::source_id`]).
+fn source_id_under(root: &Path, source: &str) -> String {
+    if source == "<stdin>" {
+        return source.to_owned();
+    }
+    match std::fs::canonicalize(source) {
+        Ok(canonical) => relative_to(&canonical, root).to_string_lossy().into_owned(),
+        Err(_) => source.to_owned(),
+    }
+}
+
+/// `path` relative to `root`, both absolute and canonical: `..` for each
+/// component of `root` past their common prefix.
+fn relative_to(path: &Path, root: &Path) -> PathBuf {
+    let path: Vec<_> = path.components().collect();
+    let root: Vec<_> = root.components().collect();
+    let common = path.iter().zip(&root).take_while(|(a, b)| a == b).count();
+    let mut relative = PathBuf::new();
+    for _ in common..root.len() {
+        relative.push("..");
+    }
+    relative.extend(&path[common..]);
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    relative
 }
 
 /// The exact-form key of a paragraph (a hash of its shingle set).
@@ -192,7 +230,15 @@ impl Index {
             Self::verify_is_an_index(path)?;
         }
         let conn = Connection::open(path).map_err(|e| index_error(path, e))?;
-        Self::setup(conn, path, params)
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let id_root = std::fs::canonicalize(directory).map_err(|e| Error::Index {
+            path: path.to_path_buf(),
+            message: format!("cannot resolve its directory: {e}"),
+        })?;
+        Self::setup(conn, path, params, id_root)
     }
 
     /// Looks, read-only, for refrain's tables in the file at `path`: any
@@ -225,14 +271,24 @@ impl Index {
         }
     }
 
-    /// A fresh index in memory (for `check --against`).
+    /// A fresh index in memory (for `check --against`), whose archive ids
+    /// are relative to the current directory.
     pub fn in_memory(params: &IndexParams) -> Result<Index, Error> {
-        let conn =
-            Connection::open_in_memory().map_err(|e| index_error(Path::new(":memory:"), e))?;
-        Self::setup(conn, Path::new(":memory:"), params)
+        let memory = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| index_error(memory, e))?;
+        let id_root = std::fs::canonicalize(".").map_err(|e| Error::Index {
+            path: memory.to_path_buf(),
+            message: format!("cannot resolve the current directory: {e}"),
+        })?;
+        Self::setup(conn, memory, params, id_root)
     }
 
-    fn setup(conn: Connection, path: &Path, params: &IndexParams) -> Result<Index, Error> {
+    fn setup(
+        conn: Connection,
+        path: &Path,
+        params: &IndexParams,
+        id_root: PathBuf,
+    ) -> Result<Index, Error> {
         let fail = |e: rusqlite::Error| index_error(path, e);
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(fail)?;
@@ -247,9 +303,36 @@ impl Index {
             conn,
             path: path.to_path_buf(),
             params: *params,
+            id_root,
         };
         index.check_or_store_params()?;
         Ok(index)
+    }
+
+    /// The archive id of a source file: its canonical path relative to the
+    /// index's directory, or the name as given when it cannot be resolved
+    /// (standard input, a file gone since it was read).
+    pub fn source_id(&self, source: &str) -> String {
+        source_id_under(&self.id_root, source)
+    }
+
+    /// The archive id of a document (see the module's documentation), given
+    /// its source's archive id.
+    fn document_id(document: &Document, source_id: &str) -> String {
+        if document.name == document.source {
+            return source_id.to_owned();
+        }
+        match document.source_line {
+            Some(line) if document.name == format!("{}:{line}", document.source) => {
+                format!("{source_id}:{line}")
+            }
+            _ => document.name.clone(),
+        }
+    }
+
+    /// The archive id this index gives `document`.
+    pub fn archive_id(&self, document: &Document) -> String {
+        Self::document_id(document, &self.source_id(&document.source))
     }
 
     /// The settings in force (the stored band layouts included).
@@ -320,6 +403,17 @@ impl Index {
             tx.commit().map_err(|e| index_error(&self.path, e))?;
             return Ok(());
         }
+        let version = self.meta("schema_version")?.unwrap_or_default();
+        if version != INDEX_SCHEMA_VERSION.to_string() {
+            return Err(Error::Index {
+                path: self.path.clone(),
+                message: format!(
+                    "built by another version of refrain (index layout {version}; this one \
+                     reads layout {INDEX_SCHEMA_VERSION}): build a new index with \
+                     `refrain index add --index NEW.db CORPUS`"
+                ),
+            });
+        }
         for (key, flag, value) in wanted {
             let stored = self.meta(key)?.unwrap_or_default();
             if stored != value {
@@ -375,6 +469,8 @@ impl Index {
         // once instead of once per row.
         let mut doc_band_rows: Vec<(i64, i64)> = Vec::new();
         let mut paragraph_band_rows: Vec<(i64, i64)> = Vec::new();
+        let id_root = self.id_root.clone();
+        let mut source_ids: std::collections::HashMap<&str, String> = Default::default();
         {
             let mut find = tx
                 .prepare("SELECT id, content_hash FROM documents WHERE name = ?1")
@@ -402,9 +498,13 @@ impl Index {
                 )
                 .map_err(fail)?;
             for (doc, print) in documents.iter().zip(prints) {
+                let source_id = source_ids
+                    .entry(doc.source.as_str())
+                    .or_insert_with(|| source_id_under(&id_root, &doc.source));
+                let name = Self::document_id(doc, source_id);
                 let content_hash = xxh3_64(doc.text.as_bytes()) as i64;
                 let existing: Option<(i64, i64)> = find
-                    .query_row([&doc.name], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()
                     .map_err(fail)?;
                 match existing {
@@ -424,8 +524,8 @@ impl Index {
                 }
                 insert_doc
                     .execute(params![
-                        doc.name,
-                        doc.source,
+                        name,
+                        source_id.as_str(),
                         doc.source_line.map(|l| l as i64),
                         content_hash,
                         slots_to_blob(signature.slots())
@@ -492,27 +592,39 @@ impl Index {
         Ok(stats)
     }
 
-    /// Removes documents by name; returns how many were found.
-    pub fn remove(&mut self, names: &[String]) -> Result<u64, Error> {
+    /// Removes documents by archive id, or by a path to the file they were
+    /// read from (for a plain-text document); returns the names that were
+    /// not found.
+    pub fn remove(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
         let document_lsh = self.params.document_lsh;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| index_error(&path, e);
+        let ids: Vec<(String, String)> = names
+            .iter()
+            .map(|name| (name.clone(), self.source_id(name)))
+            .collect();
         let tx = self.conn.transaction().map_err(fail)?;
-        let mut removed = 0;
-        for name in names {
-            let key: Option<i64> = tx
-                .query_row("SELECT id FROM documents WHERE name = ?1", [name], |row| {
-                    row.get(0)
-                })
-                .optional()
-                .map_err(fail)?;
-            if let Some(key) = key {
-                delete_document(&tx, key, &document_lsh).map_err(fail)?;
-                removed += 1;
+        let mut missing = Vec::new();
+        for (name, as_path) in ids {
+            let mut key: Option<i64> = None;
+            for id in [&name, &as_path] {
+                key = tx
+                    .query_row("SELECT id FROM documents WHERE name = ?1", [id], |row| {
+                        row.get(0)
+                    })
+                    .optional()
+                    .map_err(fail)?;
+                if key.is_some() {
+                    break;
+                }
+            }
+            match key {
+                Some(key) => delete_document(&tx, key, &document_lsh).map_err(fail)?,
+                None => missing.push(name),
             }
         }
         tx.commit().map_err(fail)?;
-        Ok(removed)
+        Ok(missing)
     }
 
     /// Counts.
@@ -758,6 +870,19 @@ mod tests {
     }
 
     #[test]
+    fn archive_paths_are_relative_to_the_index_directory() {
+        let rel = |path: &str, root: &str| {
+            relative_to(Path::new(path), Path::new(root))
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(rel("/a/b/c.txt", "/a"), "b/c.txt");
+        assert_eq!(rel("/a/b/c.txt", "/a/d/e"), "../../b/c.txt");
+        assert_eq!(rel("/x.txt", "/a"), "../x.txt");
+        assert_eq!(rel("/a", "/a"), ".");
+    }
+
+    #[test]
     fn add_is_idempotent_and_replaces_changed_documents() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.db");
@@ -796,7 +921,10 @@ mod tests {
         );
         let stats = index.stats(3).unwrap();
         assert_eq!((stats.documents, stats.paragraphs), (2, 3));
-        assert_eq!(index.remove(&["b".into(), "zzz".into()]).unwrap(), 1);
+        assert_eq!(
+            index.remove(&["b".into(), "zzz".into()]).unwrap(),
+            vec!["zzz".to_string()]
+        );
         assert_eq!(index.stats(3).unwrap().documents, 1);
         assert!(index.is_intact().unwrap());
         // Nothing of the removed or replaced documents is left behind.

@@ -402,3 +402,160 @@ fn a_killed_add_leaves_a_usable_index_and_a_rerun_completes() {
     assert_eq!(finish.code, 0, "{}", finish.stderr);
     assert_eq!(count(dir.path()), 6000);
 }
+
+#[test]
+fn one_file_reached_by_two_paths_is_one_archived_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = build_index(dir.path());
+    let absolute = dir.path().join("archive");
+    let absolute = absolute.to_str().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let added_again = [
+        run_in(
+            dir.path(),
+            &["index", "add", "-q", "--index", "archive.db", absolute],
+        ),
+        run_in(
+            dir.path(),
+            &["index", "add", "-q", "--index", "archive.db", "./archive/"],
+        ),
+        run_in(
+            &dir.path().join("sub"),
+            &[
+                "index",
+                "add",
+                "-q",
+                "--index",
+                "../archive.db",
+                "../archive",
+            ],
+        ),
+    ];
+    for out in added_again {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let stats: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(
+            (stats["added"].as_u64(), stats["unchanged"].as_u64()),
+            (Some(0), Some(60)),
+            "{stats}"
+        );
+    }
+    // A reprint of story 7 is matched once, under the id the first add gave.
+    std::fs::write(dir.path().join("draft.txt"), &texts[7]).unwrap();
+    let (_, report) = check_json(dir.path(), "draft.txt");
+    let matched: Vec<&Value> = report["documents"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "near-duplicate")
+        .map(|f| &f["archived"]["doc"])
+        .collect();
+    assert_eq!(matched, ["archive/007.txt"], "{report:#}");
+    // The archived story itself, named by another path, is not its own match.
+    let (_, report) = check_json(dir.path(), absolute_file(dir.path(), "archive/007.txt"));
+    assert_eq!(report["documents"][0]["findings"], Value::Array(vec![]));
+    // Removed by any path to the file.
+    let removed = run_in(
+        dir.path(),
+        &[
+            "index",
+            "remove",
+            "--index",
+            "archive.db",
+            absolute_file(dir.path(), "archive/003.txt"),
+            "./archive/004.txt",
+            "archive/nope.txt",
+        ],
+    );
+    assert!(
+        removed.stdout.contains("\"removed\": 2"),
+        "{}",
+        removed.stdout
+    );
+    assert!(
+        removed.stderr.contains("not removed: archive/nope.txt"),
+        "{}",
+        removed.stderr
+    );
+}
+
+fn absolute_file<'a>(dir: &Path, relative: &str) -> &'a str {
+    Box::leak(
+        dir.join(relative)
+            .to_str()
+            .unwrap()
+            .to_owned()
+            .into_boxed_str(),
+    )
+}
+
+#[test]
+fn paragraphs_of_a_story_the_archive_holds_in_reprints_are_not_boilerplate() {
+    // The samples hold the port strike story three times (a reprint and a
+    // shortened copy) under a wire footer seven stories share.
+    let dir = tempfile::tempdir().unwrap();
+    let samples = dir.path().join("samples");
+    std::fs::create_dir(&samples).unwrap();
+    for entry in std::fs::read_dir(repo_path("samples/en")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), samples.join(entry.file_name())).unwrap();
+    }
+    let out = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "archive.db", "samples"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let story = std::fs::read_to_string(samples.join("04-port-strike.txt")).unwrap();
+    let edited = story.replacen("Dockworkers", "Harbour workers", 1);
+    assert_ne!(edited, story);
+    std::fs::write(dir.path().join("draft.txt"), edited).unwrap();
+    // A second shape: a generated story the archive holds three times.
+    let texts = archive(dir.path(), 20);
+    for copy in ["a", "b"] {
+        std::fs::write(
+            dir.path().join(format!("archive/reprint-{copy}.txt")),
+            &texts[5],
+        )
+        .unwrap();
+    }
+    let out = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "archive.db", "archive"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut generated = paragraphs(&texts[5]);
+    generated[0] = generated[0].replacen(' ', " local ", 1);
+    std::fs::write(
+        dir.path().join("generated.txt"),
+        generated.join("\n\n") + "\n",
+    )
+    .unwrap();
+
+    for (draft, story_lines) in [("draft.txt", 7u64), ("generated.txt", 0)] {
+        let (_, report) = check_json(dir.path(), draft);
+        let findings = report["documents"][0]["findings"].as_array().unwrap();
+        let boilerplate: Vec<u64> = findings
+            .iter()
+            .filter(|f| f["kind"] == "boilerplate")
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect();
+        let near = findings
+            .iter()
+            .find(|f| f["kind"] == "near-duplicate")
+            .unwrap_or_else(|| panic!("{report:#}"));
+        let aligned_to = near["aligned"].as_array().unwrap().last().unwrap()["submission"]["lines"]
+            [1]
+        .as_u64()
+        .unwrap();
+        if story_lines > 0 {
+            // Only the wire footer (line 9) is boilerplate; the alignment
+            // runs to the story's last paragraph.
+            assert_eq!(boilerplate, [9], "{report:#}");
+            assert_eq!(aligned_to, story_lines, "{report:#}");
+        } else {
+            assert_eq!(boilerplate, Vec::<u64>::new(), "{report:#}");
+            let last_line = generated.join("\n\n").lines().count() as u64;
+            assert_eq!(aligned_to, last_line, "{report:#}");
+        }
+    }
+}

@@ -52,7 +52,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
     for (d, doc) in analysis.documents.iter().enumerate() {
         let repeats = repeats_in(&analysis, d);
         let findings = check_document(
-            &doc.name,
+            &index.archive_id(doc),
             &analysis.prints[d],
             &repeats,
             &index,

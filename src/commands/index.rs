@@ -70,12 +70,13 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
         }
         IndexCommand::Remove(args) => {
             let mut index = Index::open(&args.index, &index_params(&args.matching), false)?;
-            let removed = index.remove(&args.ids)?;
+            let missing = index.remove(&args.ids)?;
+            let removed = args.ids.len() - missing.len();
             super::print_stdout(&format!("{{\n  \"removed\": {removed}\n}}\n"))?;
-            if (removed as usize) < args.ids.len() {
+            if !missing.is_empty() {
                 eprintln!(
-                    "refrain: {} of the ids were not in the index",
-                    args.ids.len() - removed as usize
+                    "refrain: not in the index, so not removed: {}",
+                    missing.join(", ")
                 );
             }
             Ok(ExitCode::Success)
