@@ -223,6 +223,23 @@ fn write_kept_keeps_the_first_print_and_every_byte() {
 }
 
 #[test]
+fn write_kept_copies_untouched_jsonl_records_byte_for_byte() {
+    // Escapes, key order, spacing, CRLF and a Latin-1 byte: a record with
+    // nothing to cut is copied as it was read, not re-serialized.
+    let plain = "{\"id\": \"a\",  \"text\": \"Caf\\u00e9 \\/ one story\\n\\nof its own.\", \"z\": 1.50}\r\n";
+    let latin1 = b"{\"text\":\"Na\xefve second story, unrelated.\",\"id\":\"b\"}\n";
+    let mut input = plain.as_bytes().to_vec();
+    input.extend_from_slice(latin1);
+    let dir = corpus(&[("c.jsonl", &input)]);
+    let out = write_kept(dir.path(), "c.jsonl");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read(dir.path().join("kept/c.jsonl")).unwrap(),
+        input
+    );
+}
+
+#[test]
 fn write_kept_agrees_with_clean_on_the_samples() {
     let samples = repo_path("samples");
     let dir = tempfile::tempdir().unwrap();

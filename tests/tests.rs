@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod clean;
 mod dedup;
+mod fuzz_regressions;
 mod json_contract;
 mod quality;
 mod safety;

@@ -220,6 +220,15 @@ fn write_kept(
                 if !verdicts[d].keeps(d) {
                     continue;
                 }
+                if removed[d].is_empty() {
+                    // Nothing cut: the record's own bytes, escapes, key
+                    // order, invalid UTF-8 and all.
+                    if !buf.ends_with(b"\n") {
+                        buf.push(b'\n');
+                    }
+                    out.write_all(&buf).map_err(|e| out.error(e))?;
+                    continue;
+                }
                 let line = decode_lossy(std::mem::take(&mut buf));
                 let mut record: serde_json::Value =
                     serde_json::from_str(line.trim_end()).unwrap_or(serde_json::Value::Null);

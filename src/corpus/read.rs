@@ -167,6 +167,35 @@ pub fn read_in_batches(
     }
 }
 
+/// Reads documents from any reader (decompressing gzip or Zstandard, as
+/// for a file), as JSONL or as one text document, under the name `name`:
+/// the same readers as for files, for bytes held in memory (a library
+/// caller's buffer, a fuzz target's input). Ids start at 0.
+pub fn read_from(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    as_jsonl: bool,
+    options: &ReadOptions,
+) -> ReadCorpus {
+    let mut corpus = ReadCorpus::default();
+    let mut emit = |read: SourceRead| {
+        for raw in read.documents {
+            corpus.bytes += raw.text.len() as u64;
+            corpus.documents.push(Document {
+                id: DocId(corpus.documents.len() as u32),
+                name: raw.name,
+                source: raw.source,
+                source_line: raw.line,
+                text: raw.text,
+                extra: raw.extra,
+            });
+        }
+        corpus.problems.extend(read.problems);
+    };
+    read_opened(reader, name, as_jsonl, options, &mut emit);
+    corpus
+}
+
 /// True when `source` is read as JSONL under `options`.
 pub fn is_jsonl(source: &Source, options: &ReadOptions) -> bool {
     match options.format {
@@ -216,27 +245,46 @@ struct RawDocument {
 /// Reads one source, handing its documents to `emit` in one or more parts.
 fn read_source(source: &Source, options: &ReadOptions, emit: &mut dyn FnMut(SourceRead)) {
     let name = source.display_name();
-    let mut out = SourceRead::default();
-    let reader = match open_source(source) {
-        Ok(reader) => reader,
+    let opened: io::Result<Box<dyn Read + Send>> = match source {
+        Source::Stdin => Ok(Box::new(io::stdin())),
+        Source::File(path) => File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>),
+    };
+    match opened {
+        Ok(reader) => read_opened(reader, &name, is_jsonl(source, options), options, emit),
         Err(err) => {
+            let mut out = SourceRead::default();
             out.problems.push(InputProblem::new(
                 &name,
                 None,
                 ProblemKind::Unreadable,
                 format!("cannot open: {err}"),
             ));
-            return emit(out);
+            emit(out);
         }
-    };
-    let result = if is_jsonl(source, options) {
-        read_jsonl(reader, &name, options, &mut out, emit)
-    } else {
-        read_text(reader, &name, options, &mut out)
-    };
+    }
+}
+
+/// Reads an opened source (decompressed here), handing its documents to
+/// `emit` in one or more parts; a read that fails part way is a problem
+/// after the documents read before it.
+fn read_opened(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    as_jsonl: bool,
+    options: &ReadOptions,
+    emit: &mut dyn FnMut(SourceRead),
+) {
+    let mut out = SourceRead::default();
+    let result = decompressed(reader).and_then(|reader| {
+        if as_jsonl {
+            read_jsonl(reader, name, options, &mut out, emit)
+        } else {
+            read_text(reader, name, options, &mut out)
+        }
+    });
     if let Err(err) = result {
         out.problems.push(InputProblem::new(
-            &name,
+            name,
             None,
             ProblemKind::Unreadable,
             format!("read failed: {err}"),
