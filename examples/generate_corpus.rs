@@ -12,15 +12,14 @@
 //! ```
 //!
 //! Ids are `doc-000042`, or `ID_PREFIX-000042` with a prefix (so that
-//! corpora generated in parts have distinct ids). The long and
-//! boilerplate shapes are written as they are made; the news shape is
-//! built in memory first.
+//! corpora generated in parts have distinct ids). Every shape is written
+//! as it is made, in bounded memory (10 M news documents in about 400 MB).
 
 use std::io::Write;
 
 use refrain::synthetic::{
-    BoilerplateSpec, GroundTruth, LongSpec, SyntheticDocument, generate,
-    generate_boilerplate_heavy, generate_long,
+    BoilerplateSpec, GroundTruth, LongSpec, SyntheticDocument, generate_boilerplate_heavy,
+    generate_long, generate_news,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -61,11 +60,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let truth: GroundTruth = match shape.as_str() {
-        "news" => {
-            let corpus = generate(&refrain::synthetic::CorpusSpec::new(documents, seed));
-            corpus.documents.into_iter().for_each(&mut write);
-            corpus.truth
-        }
+        "news" => generate_news(
+            &refrain::synthetic::CorpusSpec::new(documents, seed),
+            &mut write,
+        ),
         "long" => {
             let mut spec = LongSpec::new(documents, seed);
             if let Some(n) = paragraphs {

@@ -107,10 +107,26 @@ impl SyntheticCorpus {
     }
 }
 
-/// Generates a corpus.
+/// Generates a corpus, held in memory with its whole truth.
 pub fn generate(spec: &CorpusSpec) -> SyntheticCorpus {
-    Generator::new(spec).run()
+    let mut documents = Vec::with_capacity(spec.documents);
+    let truth = Generator::new(spec).run(true, &mut |doc| documents.push(doc));
+    SyntheticCorpus { documents, truth }
 }
+
+/// Generates the same corpus as [`generate`], handing each document to
+/// `sink` as it is made, in memory bounded whatever the size (the quoted
+/// stories are the last [`QUOTABLE_STORIES`]). The truth returned has the
+/// families, footers and pasted repeats but not `story_paragraphs`, which
+/// follow from them and would take a gigabyte at 10 M documents.
+pub fn generate_news(spec: &CorpusSpec, mut sink: impl FnMut(SyntheticDocument)) -> GroundTruth {
+    Generator::new(spec).run(false, &mut sink)
+}
+
+/// Earlier stories a new one may quote a paragraph of: the most recent
+/// ones, so that memory stays bounded (a corpus of up to this many
+/// documents is the same as when every story was kept).
+pub const QUOTABLE_STORIES: usize = 100_000;
 
 struct Rng(u64);
 
@@ -255,11 +271,22 @@ impl<'s> Generator<'s> {
         }
     }
 
-    fn run(mut self) -> SyntheticCorpus {
-        let mut corpus = SyntheticCorpus::default();
-        let mut stories: Vec<Story> = Vec::new();
-        while corpus.documents.len() < self.spec.documents {
-            let index = corpus.documents.len();
+    fn run(
+        mut self,
+        story_paragraphs: bool,
+        sink: &mut dyn FnMut(SyntheticDocument),
+    ) -> GroundTruth {
+        let mut truth = GroundTruth::default();
+        let mut emitted = 0usize;
+        let mut stories: std::collections::VecDeque<Story> = Default::default();
+        let remember = |stories: &mut std::collections::VecDeque<Story>, story: Story| {
+            if stories.len() == QUOTABLE_STORIES {
+                stories.pop_front();
+            }
+            stories.push_back(story);
+        };
+        while emitted < self.spec.documents {
+            let index = emitted;
             let story = if index > 0 && self.rng.chance(self.spec.quoting_share) {
                 let quoted = &stories[self.rng.below(stories.len())];
                 let mut story = self.story();
@@ -274,25 +301,29 @@ impl<'s> Generator<'s> {
                 self.story()
             };
             let mut family = vec![index];
-            self.emit(&mut corpus, &story);
-            stories.push(story.clone());
+            let document = self.emit(index, &mut truth, story_paragraphs, &story);
+            sink(document);
+            emitted += 1;
+            remember(&mut stories, story.clone());
             if self.rng.chance(self.spec.family_share) {
                 let copies = self.rng.range(1, 3);
                 for _ in 0..copies {
-                    if corpus.documents.len() >= self.spec.documents {
+                    if emitted >= self.spec.documents {
                         break;
                     }
                     let reprint = self.edit(&story);
-                    family.push(corpus.documents.len());
-                    self.emit(&mut corpus, &reprint);
-                    stories.push(reprint);
+                    family.push(emitted);
+                    let document = self.emit(emitted, &mut truth, story_paragraphs, &reprint);
+                    sink(document);
+                    emitted += 1;
+                    remember(&mut stories, reprint);
                 }
             }
             if family.len() > 1 {
-                corpus.truth.families.push(family);
+                truth.families.push(family);
             }
         }
-        corpus
+        truth
     }
 
     fn language(&mut self) -> Language {
@@ -399,10 +430,15 @@ impl<'s> Generator<'s> {
         cut
     }
 
-    /// Lays out a story as a document of one outlet, with footer and
+    /// Lays out a story as document `index` of one outlet, with footer and
     /// pasted repeats, and records the truth.
-    fn emit(&mut self, corpus: &mut SyntheticCorpus, story: &Story) {
-        let index = corpus.documents.len();
+    fn emit(
+        &mut self,
+        index: usize,
+        truth: &mut GroundTruth,
+        record_story_paragraphs: bool,
+        story: &Story,
+    ) -> SyntheticDocument {
         let mut paragraphs = story.paragraphs.clone();
         let story_paragraphs: Vec<usize> = (0..paragraphs.len()).collect();
         if self.rng.chance(self.spec.pasted_share) {
@@ -418,18 +454,20 @@ impl<'s> Generator<'s> {
                     paragraphs.push(closing.clone());
                 }
             }
-            corpus.truth.pasted.push((index, at));
+            truth.pasted.push((index, at));
         }
         if self.rng.chance(self.spec.footer_share) {
             let outlet = self.rng.below(self.outlets.len());
-            corpus.truth.footers.push((index, paragraphs.len()));
+            truth.footers.push((index, paragraphs.len()));
             paragraphs.push(self.outlets[outlet].footer.clone());
         }
-        corpus.truth.story_paragraphs.push(story_paragraphs);
-        corpus.documents.push(SyntheticDocument {
+        if record_story_paragraphs {
+            truth.story_paragraphs.push(story_paragraphs);
+        }
+        SyntheticDocument {
             id: format!("doc-{index:06}"),
             text: paragraphs.join("\n\n") + "\n",
-        });
+        }
     }
 }
 
@@ -694,6 +732,18 @@ mod tests {
         assert_eq!(a.documents, b.documents);
         assert_eq!(a.truth, b.truth);
         assert_ne!(generate(&CorpusSpec::new(200, 6)).documents, a.documents);
+    }
+
+    #[test]
+    fn the_streamed_news_corpus_is_the_generated_one() {
+        let spec = CorpusSpec::new(3000, 9);
+        let whole = generate(&spec);
+        let mut streamed = Vec::new();
+        let truth = generate_news(&spec, |doc| streamed.push(doc));
+        assert_eq!(streamed, whole.documents);
+        assert_eq!(truth.families, whole.truth.families);
+        assert_eq!(truth.footers, whole.truth.footers);
+        assert_eq!(truth.pasted, whole.truth.pasted);
     }
 
     #[test]
