@@ -278,7 +278,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
     fn story_text_verdicts(&self, clusters: &[Vec<Occurrence>]) -> Vec<bool> {
         let mut frequent: Vec<(u64, u32)> = (0..clusters.len() as u32)
             .filter(|&c| self.doc_sets[c as usize].len() >= self.min_docs)
-            .map(|c| (crate::shingle::sequence_key(&self.doc_sets[c as usize]), c))
+            .map(|c| (crate::shingle::form_key(&self.doc_sets[c as usize]), c))
             .collect();
         frequent.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)

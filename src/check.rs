@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
-use crate::index::{Index, StoredDocument, StoredParagraph, form_of};
+use crate::index::{Index, StoredDocument, StoredParagraph};
+use crate::shingle::form_key;
 use crate::minhash::Signature;
 use crate::shingle::sorted_intersection_len;
 
@@ -188,7 +189,7 @@ impl Side {
             let count = if paragraph.shingles.is_empty() {
                 0
             } else {
-                index.form_documents(form_of(paragraph.shingles.hashes()))?
+                index.form_documents(form_key(paragraph.shingles.hashes()))?
             };
             counts.push(count);
         }
@@ -410,7 +411,7 @@ pub fn check_document(
     let forms: Vec<Option<u64>> = print
         .paragraphs
         .iter()
-        .map(|p| (!p.shingles.is_empty()).then(|| form_of(p.shingles.hashes())))
+        .map(|p| (!p.shingles.is_empty()).then(|| form_key(p.shingles.hashes())))
         .collect();
     let outside_reprints: Vec<u64> = counts
         .iter()

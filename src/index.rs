@@ -171,15 +171,6 @@ fn relative_to(path: &Path, root: &Path) -> PathBuf {
     relative
 }
 
-/// The exact-form key of a paragraph (a hash of its shingle set).
-pub fn form_of(hashes: &[u32]) -> u64 {
-    let mut bytes = Vec::with_capacity(hashes.len() * 4);
-    for h in hashes {
-        bytes.extend_from_slice(&h.to_le_bytes());
-    }
-    xxh3_64(&bytes)
-}
-
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (
@@ -543,7 +534,7 @@ impl Index {
                     if paragraph.shingles.is_empty() {
                         continue;
                     }
-                    let form = form_of(paragraph.shingles.hashes());
+                    let form = crate::shingle::form_key(paragraph.shingles.hashes());
                     let band_keys =
                         paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature);
                     let band_blob: Vec<u8> =
@@ -974,7 +965,7 @@ mod tests {
             .collect();
         let (d, p) = docs(&refs);
         index.add(&d, &p, 128).unwrap();
-        let form = form_of(p[0].paragraphs[1].shingles.hashes());
+        let form = crate::shingle::form_key(p[0].paragraphs[1].shingles.hashes());
         assert_eq!(index.form_documents(form).unwrap(), 4);
         index.remove(&["d0".into()]).unwrap();
         assert_eq!(index.form_documents(form).unwrap(), 3);

@@ -41,7 +41,7 @@ impl ShingleSet {
     /// enough: two different sets among millions share a key with odds
     /// of about n²/2⁶⁵.
     pub fn key(&self) -> u64 {
-        sequence_key(&self.0)
+        form_key(&self.0)
     }
 
     /// The union of several sets.
@@ -83,22 +83,15 @@ impl ShingleSet {
     }
 }
 
-/// A 64-bit key of a sequence of shingle hashes, order and repeats
-/// included (a multiply-xorshift fold and the murmur3 finalizer: the
-/// elements are hashes already).
-pub fn sequence_key(hashes: &[u32]) -> u64 {
-    let h = hashes
-        .iter()
-        .fold(hashes.len() as u64, |h, &x| chain_step(h, u64::from(x)));
-    avalanche(h)
-}
-
-/// A 64-bit key of a sequence of shingle hashes, order and repeats
-/// included, like [`sequence_key`] but folded in four interleaved lanes,
-/// so four multiplies are under way at once instead of each waiting for
-/// the one before (the batch pipeline keys every paragraph by it). The
-/// lanes start apart and are folded into one at the end, so a sequence
-/// and any reordering of it get different keys, as with [`sequence_key`].
+/// The one 64-bit key of a sequence of 32-bit hashes, order and repeats
+/// included: of a shingle set (what `sign` prints, what the index stores
+/// and the batch pipeline numbers paragraphs by), of a document's forms,
+/// of a cluster's document set. The elements are hashes already, so a
+/// multiply-xorshift fold and the murmur3 finalizer are enough; it is
+/// folded in four interleaved lanes, so four multiplies are under way at
+/// once instead of each waiting for the one before. The lanes start apart
+/// and are folded into one at the end, so a sequence and any reordering
+/// of it get different keys.
 pub fn form_key(hashes: &[u32]) -> u64 {
     let len = hashes.len() as u64;
     let mut lanes = [

@@ -840,7 +840,7 @@ fn document_sets(
                 let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
                 let mut band_keys = Vec::with_capacity(bands.bands);
                 bands.append_band_keys(&slots, &mut band_keys);
-                Some((forms_key(&kept_forms), band_keys))
+                Some((form_key(&kept_forms), band_keys))
             })
             .collect();
         table.signatures.check().map_err(&spill)?;
@@ -872,12 +872,6 @@ fn document_sets(
         );
     }
     Ok((sets, band_files))
-}
-
-/// A 64-bit key of a document's kept paragraph forms (ascending, distinct).
-fn forms_key(forms: &[u32]) -> u64 {
-    let bytes: Vec<u8> = forms.iter().flat_map(|form| form.to_le_bytes()).collect();
-    xxh3_64(&bytes)
 }
 
 fn find_documents(
