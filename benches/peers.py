@@ -1,19 +1,33 @@
-"""Side-by-side: datasketch and rensa on the corpus refrain deduplicated.
+"""Side-by-side: datasketch, rensa and gaoya on the corpus refrain
+deduplicated, like for like.
 
-Run by benches/peers.sh. Each peer reads the same JSONL, tokenizes the same
-way refrain's reference does (Han characters one by one, other letters and
-digits in runs, lowercase), builds word/character 5-gram shingles, 128
-permutations, LSH at threshold 0.8, and keeps the candidate pairs whose
-estimated Jaccard is at least 0.8. Pairs are scored against the planted
-truth: positives are planted reprint pairs whose reference Jaccard (planted
-boilerplate excluded) is at least 0.8.
+Run by benches/peers.sh, which times refrain itself. Every tool gets:
+- the same LSH layout (BANDS x ROWS over 128 permutations, given on the
+  command line; rensa needs the bands to divide 128), so each has the same
+  chance of making a pair at 0.8 a candidate (printed);
+- candidates kept when their estimated Jaccard is at least 0.8 (refrain
+  verifies by exact Jaccard: that is its design, and stated);
+- pairs counted the same way: the kept pairs joined into clusters (connected
+  components), and every pair inside a cluster counted, as refrain's
+  clusters are;
+- its own fastest path to shingles: gaoya tokenizes and shingles in Rust
+  (word 5-grams, lowercased: its analyzer splits on spaces, so Chinese
+  paragraphs are one word to it); datasketch and rensa take Python sets,
+  made by the same tokenizer as refrain's reference (Han characters one by
+  one, other letters and digits in runs), timed apart: "index" is the time
+  with the shingles made before the clock starts, "total" with them.
+Times are medians of RUNS runs, inside Python after imports, reading the
+JSONL included. Threads are stated per row.
 """
 import itertools
 import json
+import statistics
 import sys
 import time
 
-CORPUS, TRUTH, DECISIONS = sys.argv[1], sys.argv[2], sys.argv[3]
+CORPUS, TRUTH = sys.argv[1], sys.argv[2]
+BANDS, ROWS, RUNS = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+REFRAIN_ROWS = sys.argv[6:]  # label, threads, seconds, decisions; repeated
 
 
 def tokens(text):
@@ -77,24 +91,46 @@ def ref_jaccard(a, b):
 positives = {p for p in planted if ref_jaccard(*p) >= 0.8}
 
 
+def cluster_pairs(pairs):
+    """Every pair inside the connected components of `pairs`."""
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members = {}
+    for x in list(parent):
+        members.setdefault(find(x), []).append(x)
+    return {p for m in members.values() for p in itertools.combinations(sorted(m), 2)}
+
+
 def score(pairs):
-    pairs = {tuple(sorted(p)) for p in pairs}
+    pairs = cluster_pairs(pairs)
     tp = len(pairs & planted)
     precision = tp / len(pairs) if pairs else 1.0
     recall = len(pairs & positives) / len(positives)
     return precision, recall
 
 
-def run_peer(make_minhash, make_lsh, add):
+def python_peer(make_minhash, make_lsh, add, premade):
     """Reads, shingles, signs and indexes every document, keeping each LSH
-    candidate pair whose estimated Jaccard is at least 0.8."""
+    candidate whose estimated Jaccard is at least 0.8. With `premade`
+    shingle sets, reading and shingling are outside the clock."""
     start = time.perf_counter()
-    rows = load()
+    sets = premade if premade is not None else [shingles(r["text"]) for r in load()]
     lsh = make_lsh()
     sigs, pairs = [], []
-    for i, row in enumerate(rows):
+    for i, s in enumerate(sets):
         m = make_minhash()
-        add(m, shingles(row["text"]))
+        add(m, s)
         for j in lsh.query(m):
             if sigs[j].jaccard(m) >= 0.8:
                 pairs.append((j, i))
@@ -103,41 +139,82 @@ def run_peer(make_minhash, make_lsh, add):
     return time.perf_counter() - start, pairs
 
 
-def run_datasketch():
+def datasketch(premade):
     from datasketch import MinHash, MinHashLSH
-    return run_peer(
+    return python_peer(
         lambda: MinHash(num_perm=128, seed=1),
-        lambda: MinHashLSH(threshold=0.8, num_perm=128),
+        lambda: MinHashLSH(threshold=0.8, num_perm=128, params=(BANDS, ROWS)),
         lambda m, s: m.update_batch([x.encode() for x in s]),
+        premade,
     )
 
 
-def run_rensa():
+def rensa(premade):
     from rensa import RMinHash, RMinHashLSH
-    return run_peer(
+    assert BANDS * ROWS == 128, "rensa needs bands x rows = 128"
+    return python_peer(
         lambda: RMinHash(num_perm=128, seed=1),
-        lambda: RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16),
+        lambda: RMinHashLSH(threshold=0.8, num_perm=128, num_bands=BANDS),
         lambda m, s: m.update(list(s)),
+        premade,
     )
 
 
-def refrain_pairs():
+def gaoya(_premade):
+    from gaoya.minhash import MinHashStringIndex
+    start = time.perf_counter()
+    texts = [r["text"] for r in load()]
+    index = MinHashStringIndex(32, 0.8, BANDS, ROWS, None, "word", True, (5, 5), "smallvec")
+    ids = list(range(len(texts)))
+    index.par_bulk_insert_docs(ids, texts)
+    found = index.par_bulk_query(texts)
+    pairs = [(j, i) for i, similar in enumerate(found) for j in similar if j < i]
+    return time.perf_counter() - start, pairs
+
+
+def median_run(run, premade):
+    results = [run(premade) for _ in range(RUNS)]
+    return statistics.median(r[0] for r in results), results[0][1]
+
+
+def refrain_pairs(decisions):
     index = {row["id"]: i for i, row in enumerate(docs)}
     clusters = {}
-    for line in open(DECISIONS):
+    for line in open(decisions):
         d = json.loads(line)
-        if d["cluster"]:
+        if d.get("cluster"):
             clusters.setdefault(d["cluster"], []).append(index[d["id"]])
     return [p for members in clusters.values() for p in itertools.combinations(sorted(members), 2)]
 
 
-refrain_seconds = float(sys.argv[4])
-rp, rr = score(refrain_pairs())
-print(f"| tool | wall time (s) | time / refrain | pair precision | pair recall |")
-print(f"|---|---|---|---|---|")
-print(f"| refrain dedup | {refrain_seconds:.2f} | 1.0 | {rp:.4f} | {rr:.4f} |")
-for name, run in [("datasketch", run_datasketch), ("rensa", run_rensa)]:
-    seconds, pairs = run()
+def chance(bands, rows, s=0.8):
+    return 1 - (1 - s ** rows) ** bands
+
+
+premade = [shingles(r["text"]) for r in docs]
+rows = []
+base = None
+for label, threads, seconds, decisions in zip(*[iter(REFRAIN_ROWS)] * 4):
+    seconds = float(seconds)
+    base = base or seconds
+    p, r = score(refrain_pairs(decisions))
+    rows.append((label, threads, f"{seconds:.2f}", "", p, r))
+for name, run, threads, split in [
+    ("datasketch", datasketch, "1", True),
+    ("rensa", rensa, "1", True),
+    ("gaoya (par_bulk)", gaoya, "2", False),
+]:
+    total, pairs = median_run(run, None)
+    index_only = f"{median_run(run, premade)[0]:.2f}" if split else ""
     p, r = score(pairs)
-    print(f"| {name} | {seconds:.2f} | {seconds / refrain_seconds:.1f} | {p:.4f} | {r:.4f} |")
-print(f"({len(docs)} documents; {len(positives)} planted pairs with reference Jaccard >= 0.8)")
+    rows.append((name, threads, f"{total:.2f}", index_only, p, r))
+
+print(f"LSH {BANDS} bands x {ROWS} rows for every tool: a pair at Jaccard 0.8 is a "
+      f"candidate with probability {chance(BANDS, ROWS):.3f}")
+print("| tool | threads | total (s) | without shingling (s) | total / refrain | pair precision | pair recall |")
+print("|---|---|---|---|---|---|---|")
+for name, threads, total, index_only, p, r in rows:
+    ratio = float(total) / base
+    print(f"| {name} | {threads} | {total} | {index_only or '-'} | {ratio:.1f} | {p:.4f} | {r:.4f} |")
+print(f"({len(docs)} documents; {len(positives)} planted pairs with reference Jaccard >= 0.8; "
+      f"medians of {RUNS} runs)")

@@ -18,9 +18,9 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
 use crate::index::{Index, StoredDocument, StoredParagraph};
-use crate::shingle::form_key;
 use crate::minhash::Signature;
-use crate::shingle::sorted_intersection_len;
+use crate::shingle::Overlap;
+use crate::shingle::form_key;
 
 /// What is looked for and how strictly.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -288,16 +288,6 @@ fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSett
     excluded
 }
 
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let shared = sorted_intersection_len(a, b);
-    let union = a.len() + b.len() - shared;
-    if union == 0 {
-        0.0
-    } else {
-        shared as f64 / union as f64
-    }
-}
-
 fn round(value: f64) -> f64 {
     crate::report::round_similarity(value)
 }
@@ -313,7 +303,12 @@ fn align(submission: &Side, archived: &Side, settings: &CheckSettings) -> Vec<Al
         }
         let best = (0..archived.len())
             .filter(|&j| archived.matchable(j, settings))
-            .map(|j| (j, jaccard(&submission.shingles[i], &archived.shingles[j])))
+            .map(|j| {
+                (
+                    j,
+                    Overlap::of_sorted(&submission.shingles[i], &archived.shingles[j]).jaccard(),
+                )
+            })
             .filter(|&(_, s)| s + 1e-9 >= settings.passage_threshold)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         if let Some((j, similarity)) = best {
@@ -598,8 +593,8 @@ fn find_matches(
         // other (a reprint whose paragraphs the archive holds several times
         // also looks "frequent"), the whole texts are compared.
         let compare = |ours: &[u32], theirs: &[u32]| {
-            let shared = sorted_intersection_len(ours, theirs);
-            let similarity = shared as f64 / (ours.len() + theirs.len() - shared).max(1) as f64;
+            let overlap = Overlap::of_sorted(ours, theirs);
+            let (shared, similarity) = (overlap.shared as usize, overlap.jaccard());
             let containment = Containment {
                 submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
                 archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),

@@ -290,7 +290,12 @@ pub struct Overlap {
 impl Overlap {
     /// Counts the overlap of two shingle sets.
     pub fn between(a: &ShingleSet, b: &ShingleSet) -> Self {
-        let shared = a.intersection_len(b);
+        Self::of_sorted(a.hashes(), b.hashes())
+    }
+
+    /// Counts the overlap of two ascending, distinct hash lists.
+    pub fn of_sorted(a: &[u32], b: &[u32]) -> Self {
+        let shared = sorted_intersection_len(a, b);
         Overlap {
             shared: shared as u32,
             union: (a.len() + b.len() - shared) as u32,
