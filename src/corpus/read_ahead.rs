@@ -16,7 +16,9 @@ const CHUNKS_AHEAD: usize = 32;
 /// A reader fed by a thread that reads the source ahead.
 #[derive(Debug)]
 pub struct ReadAhead {
-    chunks: Receiver<io::Result<Vec<u8>>>,
+    /// `None` once dropped, which tells the thread to stop.
+    chunks: Option<Receiver<io::Result<Vec<u8>>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     current: Vec<u8>,
     at: usize,
     finished: bool,
@@ -25,10 +27,11 @@ pub struct ReadAhead {
 impl ReadAhead {
     /// Starts reading `source` on a new thread. The thread stops at the end
     /// of the source, on its first error (handed on to the consumer), or
-    /// when the `ReadAhead` is dropped.
+    /// when the `ReadAhead` is dropped, which waits for it (its read under
+    /// way, one chunk at most), so no thread outlives its reader.
     pub fn new(mut source: Box<dyn Read + Send>) -> Self {
         let (sender, chunks) = sync_channel(CHUNKS_AHEAD);
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             loop {
                 let mut chunk = vec![0u8; CHUNK_BYTES];
                 let sent = match source.read(&mut chunk) {
@@ -49,7 +52,8 @@ impl ReadAhead {
             }
         });
         ReadAhead {
-            chunks,
+            chunks: Some(chunks),
+            thread: Some(thread),
             current: Vec::new(),
             at: 0,
             finished: false,
@@ -63,7 +67,10 @@ impl Read for ReadAhead {
             if self.finished {
                 return Ok(0);
             }
-            match self.chunks.recv() {
+            let Some(chunks) = &self.chunks else {
+                return Ok(0);
+            };
+            match chunks.recv() {
                 Ok(Ok(chunk)) => {
                     self.current = chunk;
                     self.at = 0;
@@ -82,6 +89,16 @@ impl Read for ReadAhead {
         buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
         self.at += n;
         Ok(n)
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        // A closed channel fails the thread's next send, which ends it.
+        drop(self.chunks.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -128,5 +145,27 @@ mod tests {
         assert_eq!(out, b"first bytes");
         assert_eq!(err.to_string(), "disk gone");
         assert_eq!(reader.read(&mut [0u8; 4]).unwrap(), 0);
+    }
+
+    /// Counts the reads made of it, and never ends.
+    struct Endless(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            buf.fill(b'x');
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn dropping_the_reader_stops_its_thread() {
+        let reads = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut reader = ReadAhead::new(Box::new(Endless(reads.clone())));
+        reader.read_exact(&mut [0u8; 10]).unwrap();
+        drop(reader);
+        let after_drop = reads.load(std::sync::atomic::Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), after_drop);
     }
 }
