@@ -118,7 +118,30 @@ pub struct InputProblem {
     pub message: String,
 }
 
+impl Error {
+    /// No document could be read: the paths held no files, or every one
+    /// of them was a problem (`problems` of them, already reported).
+    pub fn no_documents(problems: usize) -> Self {
+        Error::NoDocuments(if problems == 0 {
+            "the paths hold no files".to_owned()
+        } else {
+            format!("{problems} input problem(s), see above")
+        })
+    }
+}
+
 impl InputProblem {
+    /// A document whose id an earlier one (at `first_at`: `PATH` or
+    /// `PATH:LINE`) already has.
+    pub fn duplicate_id(source: &str, line: Option<u64>, id: &str, first_at: &str) -> Self {
+        InputProblem::new(
+            source,
+            line,
+            ProblemKind::DuplicateId,
+            format!("document id \"{id}\" was already used by {first_at}"),
+        )
+    }
+
     /// A problem of the given kind; severity follows from the kind.
     pub fn new(
         source: &str,

@@ -12,7 +12,7 @@ use crate::boilerplate::{self, Occurrence, ParagraphSource, ParagraphView, Passa
 use crate::cluster::{Cluster, near_duplicate_clusters};
 use crate::config::ScanConfig;
 use crate::corpus::{Document, read_corpus, walk};
-use crate::error::{Error, InputProblem, ProblemKind};
+use crate::error::{Error, InputProblem};
 use crate::fingerprint::{DocumentPrint, Fingerprinter};
 use crate::minhash::Signature;
 use crate::progress::Progress;
@@ -189,12 +189,7 @@ fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis,
         bytes,
     } = read_and_fingerprint(config, progress);
     if documents.is_empty() {
-        let why = if problems.is_empty() {
-            "the paths hold no files".to_owned()
-        } else {
-            format!("{} input problem(s), see above", problems.len())
-        };
-        return Err(Error::NoDocuments(why));
+        return Err(Error::no_documents(problems.len()));
     }
 
     let clustering = progress.stage("clustering passages", 0);
@@ -252,15 +247,11 @@ fn duplicate_ids(documents: &[Document]) -> Vec<InputProblem> {
     let mut problems = Vec::new();
     for doc in documents {
         if let Some(first) = first_seen.get(doc.name.as_str()) {
-            problems.push(InputProblem::new(
+            problems.push(InputProblem::duplicate_id(
                 &doc.source,
                 doc.source_line,
-                ProblemKind::DuplicateId,
-                format!(
-                    "document id \"{}\" was already used by {}",
-                    doc.name,
-                    record_or_source(first)
-                ),
+                &doc.name,
+                &record_or_source(first),
             ));
         } else {
             first_seen.insert(&doc.name, doc);

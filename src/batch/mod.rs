@@ -55,7 +55,7 @@ use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
 use crate::config::ScanConfig;
 use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
-use crate::error::{Error, InputProblem, ProblemKind};
+use crate::error::{Error, InputProblem};
 use crate::fingerprint::Fingerprinter;
 use crate::pipeline::{Passages, drop_in_background, in_pool, judge_passages};
 use crate::progress::Progress;
@@ -159,12 +159,7 @@ fn analyze_in_pool(
     let started = Instant::now();
     let read = read_and_fingerprint(config, temp_dir, progress)?;
     if read.documents.is_empty() {
-        let why = if read.problems.is_empty() {
-            "the paths hold no files".to_owned()
-        } else {
-            format!("{} input problem(s), see above", read.problems.len())
-        };
-        return Err(Error::NoDocuments(why));
+        return Err(Error::no_documents(read.problems.len()));
     }
     let mut stats = BatchStats {
         documents: read.documents.len() as u64,
@@ -451,14 +446,11 @@ fn read_and_fingerprint(
             Some(line) => format!("{}:{line}", read.sources[first.source as usize]),
             None => read.sources[first.source as usize].clone(),
         };
-        let problem = InputProblem::new(
+        let problem = InputProblem::duplicate_id(
             &read.sources[doc.source as usize],
             doc.line,
-            ProblemKind::DuplicateId,
-            format!(
-                "document id \"{}\" was already used by {first_at}",
-                doc.name
-            ),
+            &doc.name,
+            &first_at,
         );
         progress.problem(&problem);
         problems.push(problem);
