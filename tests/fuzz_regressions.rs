@@ -8,6 +8,7 @@ mod harness;
 use crate::util::repo_path;
 
 fn replay(target: &str, body: fn(&[u8])) {
+    harness::warm_up();
     let mut replayed = 0;
     for kind in ["corpus", "regressions"] {
         let dir = repo_path(&format!("fuzz/{kind}/{target}"));

@@ -3,4 +3,4 @@
 #[path = "../harness.rs"]
 mod harness;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::zstd_reader(data));
+libfuzzer_sys::fuzz_target!(init: harness::warm_up(), |data: &[u8]| harness::zstd_reader(data));
