@@ -657,8 +657,10 @@ fn find_passages(
         config.passage_threshold,
     );
     table.forms.store.check().map_err(spill_error(temp_dir))?;
+    // A form that joined no other is identical to itself (Jaccard 1
+    // whatever its size): its set is not read back from disk for that.
     let lone = |form: u32| {
-        let len = table.forms.store.get(stored_form[form as usize]).len();
+        let len = table.forms.store.pushed_len(stored_form[form as usize]);
         vec![(form, Overlap::identical(len))]
     };
     let membership = Membership::new(&joined, &items_per_form, lone);
@@ -711,7 +713,6 @@ impl Membership {
             overlaps: HashMap::new(),
             clusters: 0,
         };
-        // A lone form's set is read for its size: in parallel.
         let lone_forms: Vec<Vec<(u32, Overlap)>> = (0..items_per_form.len() as u32)
             .into_par_iter()
             .filter(|&f| !joined.in_group[f as usize] && items_per_form[f as usize] > 1)

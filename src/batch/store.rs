@@ -176,6 +176,12 @@ impl ShingleStore {
         self.spill.seal();
     }
 
+    /// How many hashes set `n` was pushed with (repeats included), known
+    /// without reading it.
+    pub fn pushed_len(&self, n: u32) -> usize {
+        (self.offsets[n as usize + 1] - self.offsets[n as usize]) as usize
+    }
+
     /// Set `n`, read from disk. A read error gives an empty set and is
     /// kept for [`ShingleStore::check`].
     pub fn get(&self, n: u32) -> ShingleSet {
