@@ -447,12 +447,12 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         if probe.is_empty() {
             return false;
         }
-        if probe.len() == PROBE && probe.iter().filter(|&&h| held.contains(h)).count() < PROBE / 4 {
+        if probe.len() == PROBE && held.count_held(probe) < PROBE / 4 {
             return false;
         }
         let own = self.documents.paragraphs_union(d, own);
         let hashes = own.hashes();
-        let found = hashes.iter().filter(|&&h| held.contains(h)).count();
+        let found = held.count_held(hashes);
         found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
     }
 

@@ -66,6 +66,33 @@ impl ShingleSet {
         self.0.binary_search(&hash).is_ok()
     }
 
+    /// How many of `sorted` (ascending) the set holds. One galloping pass:
+    /// each search starts where the last one ended and doubles its step,
+    /// so a few hashes looked up in a large set cost a few short searches,
+    /// and many cost about a merge.
+    pub fn count_held(&self, sorted: &[u32]) -> usize {
+        let mut rest: &[u32] = &self.0;
+        let mut held = 0;
+        for &hash in sorted {
+            let mut step = 1;
+            while step < rest.len() && rest[step - 1] < hash {
+                step *= 2;
+            }
+            let window = &rest[..step.min(rest.len())];
+            let at = window.partition_point(|&h| h < hash);
+            if rest.get(at) == Some(&hash) {
+                held += 1;
+                rest = &rest[at + 1..];
+            } else {
+                rest = &rest[at..];
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+        held
+    }
+
     /// Number of distinct shingles.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -323,6 +350,24 @@ impl Overlap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_held_agrees_with_looking_each_up() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 40) as u32 % 5000
+        };
+        for sizes in [(0, 10), (10, 0), (3, 2000), (2000, 3), (500, 500), (40, 40)] {
+            let set = ShingleSet::from_hashes((0..sizes.0).map(|_| next()).collect());
+            let other = ShingleSet::from_hashes((0..sizes.1).map(|_| next()).collect());
+            let looked_up = other.hashes().iter().filter(|&&h| set.contains(h)).count();
+            assert_eq!(set.count_held(other.hashes()), looked_up, "{sizes:?}");
+            assert_eq!(set.count_held(set.hashes()), set.len());
+        }
+    }
 
     #[test]
     fn form_keys_tell_apart_order_length_and_values() {
