@@ -18,7 +18,6 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
 use crate::index::{Index, StoredDocument, StoredParagraph};
-use crate::minhash::Signature;
 use crate::shingle::Overlap;
 use crate::shingle::form_key;
 
@@ -548,12 +547,7 @@ fn find_matches(
 ) -> Result<Matches, Error> {
     // Candidates: documents sharing a band, and documents holding a
     // paragraph like one of ours; most paragraph hits first.
-    let mut signature = Signature::empty(num_perm);
-    for (p, paragraph) in print.paragraphs.iter().enumerate() {
-        if !submission.excluded[p] {
-            signature.merge(&paragraph.signature);
-        }
-    }
+    let signature = print.signature_of(num_perm, |p| !submission.excluded[p]);
     let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
     for key in index.documents_sharing_bands(&signature)? {
         *hits.entry(key).or_default() += 1;

@@ -31,6 +31,22 @@ pub struct DocumentPrint {
     pub paragraphs: Vec<ParagraphPrint>,
 }
 
+impl DocumentPrint {
+    /// The MinHash signature of the union of the paragraphs `keep` lets
+    /// through: the slot-wise minimum of theirs, since MinHash of a union
+    /// is the minimum of the parts'. (The batch pipeline takes the same
+    /// minimum over the paragraph signatures it spilled.)
+    pub fn signature_of(&self, num_perm: usize, keep: impl Fn(usize) -> bool) -> Signature {
+        let mut signature = Signature::empty(num_perm);
+        for (p, paragraph) in self.paragraphs.iter().enumerate() {
+            if keep(p) {
+                signature.merge(&paragraph.signature);
+            }
+        }
+        signature
+    }
+}
+
 /// Computes fingerprints with fixed parameters.
 #[derive(Debug, Clone)]
 pub struct Fingerprinter {

@@ -509,10 +509,7 @@ impl Index {
                     }
                     None => stats.added += 1,
                 }
-                let mut signature = Signature::empty(num_perm);
-                for paragraph in &print.paragraphs {
-                    signature.merge(&paragraph.signature);
-                }
+                let signature = print.signature_of(num_perm, |_| true);
                 insert_doc
                     .execute(params![
                         name,

@@ -408,10 +408,8 @@ fn find_documents(
                 .filter(|(p, _)| !excluded.contains(&(d as u32, *p as u32)))
                 .map(|(_, paragraph)| paragraph)
                 .collect();
-            let mut signature = Signature::empty(num_perm);
-            for paragraph in &kept {
-                signature.merge(&paragraph.signature);
-            }
+            let signature =
+                print.signature_of(num_perm, |p| !excluded.contains(&(d as u32, p as u32)));
             (
                 ShingleSet::union_of(kept.iter().map(|p| &p.shingles)),
                 signature,
