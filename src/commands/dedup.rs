@@ -51,17 +51,10 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         }
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            match write_decisions(&mut stdout, &analysis, &verdicts, &pool)
-                .and_then(|()| stdout.flush())
-            {
-                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-                    return Err(Error::Output {
-                        path: "<stdout>".into(),
-                        source: err,
-                    });
-                }
-                _ => {}
-            }
+            super::stdout_result(
+                write_decisions(&mut stdout, &analysis, &verdicts, &pool)
+                    .and_then(|()| stdout.flush()),
+            )?;
         }
     }
     if let Some(dir) = &args.write_kept {

@@ -34,7 +34,13 @@ pub(crate) fn print_stdout(text: &str) -> Result<(), Error> {
 /// [`print_stdout`] for bytes that need not be UTF-8.
 pub(crate) fn print_stdout_bytes(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    stdout_result(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+}
+
+/// The outcome of writing to stdout: a closed pipe (`refrain ... | head`)
+/// is not an error, any other failure is one, named `<stdout>`.
+pub(crate) fn stdout_result(written: std::io::Result<()>) -> Result<(), Error> {
+    match written {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output {
             path: "<stdout>".into(),
             source: err,

@@ -85,22 +85,8 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     match (file, write_error) {
         (Some(file), Some(err)) => return Err(file.error(err)),
         (Some(file), None) => file.commit()?,
-        (None, Some(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
-        (None, Some(err)) => {
-            return Err(Error::Output {
-                path: "<stdout>".into(),
-                source: err,
-            });
-        }
-        (None, None) => match stdout.flush() {
-            Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-                return Err(Error::Output {
-                    path: "<stdout>".into(),
-                    source: err,
-                });
-            }
-            _ => {}
-        },
+        (None, Some(err)) => super::stdout_result(Err(err))?,
+        (None, None) => super::stdout_result(stdout.flush())?,
     }
     Ok(if failed {
         ExitCode::Error
