@@ -232,6 +232,37 @@ impl Index {
         Self::setup(conn, path, params, id_root)
     }
 
+    /// Opens an existing index with the settings it was built with (for
+    /// `index stats` and `index remove`, which compare nothing).
+    pub fn open_as_built(path: &Path) -> Result<Index, Error> {
+        if !path.exists() {
+            return Self::open(path, &IndexParams::new(Default::default(), 0.8, 0.8), false);
+        }
+        Self::verify_is_an_index(path)?;
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| index_error(path, e))?;
+        let stored = |key: &str| -> Result<u64, Error> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(|e| index_error(path, e))?
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::Index {
+                path: path.to_path_buf(),
+                message: format!("damaged: meta value {key} is missing"),
+            })
+        };
+        let fingerprint = FingerprintParams {
+            shingle_size: stored("shingle_size")? as usize,
+            num_perm: stored("num_perm")? as usize,
+            seed: stored("seed")?,
+        };
+        drop(conn);
+        // The thresholds only choose band layouts, which the index stores.
+        Self::open(path, &IndexParams::new(fingerprint, 0.8, 0.8), false)
+    }
+
     /// Looks, read-only, for refrain's tables in the file at `path`: any
     /// other file (another SQLite database, an empty file, a typo) is an
     /// error and is left exactly as it was.

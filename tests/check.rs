@@ -559,3 +559,45 @@ fn paragraphs_of_a_story_the_archive_holds_in_reprints_are_not_boilerplate() {
         }
     }
 }
+
+#[test]
+fn stats_and_remove_read_the_settings_from_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path(), 5);
+    let built = &[
+        "index",
+        "add",
+        "-q",
+        "--index",
+        "a.db",
+        "--shingle-size",
+        "3",
+        "--num-perm",
+        "64",
+        "--seed",
+        "9",
+        "archive",
+    ];
+    assert_eq!(run_in(dir.path(), built).code, 0);
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "a.db"]);
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    let stats: Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(
+        (&stats["shingle_size"], &stats["num_perm"], &stats["seed"]),
+        (&Value::from(3), &Value::from(64), &Value::from(9))
+    );
+    let removed = run_in(
+        dir.path(),
+        &["index", "remove", "--index", "a.db", "archive/001.txt"],
+    );
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(
+        removed.stdout.contains("\"removed\": 1"),
+        "{}",
+        removed.stdout
+    );
+    // check and add still compare: other settings are an error there.
+    std::fs::write(dir.path().join("x.txt"), "text\n").unwrap();
+    let check = run_in(dir.path(), &["check", "--index", "a.db", "x.txt"]);
+    assert_eq!(check.code, 2, "{}", check.stderr);
+}

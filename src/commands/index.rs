@@ -61,7 +61,7 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
             })
         }
         IndexCommand::Stats(args) => {
-            let index = Index::open(&args.index, &index_params(&args.matching), false)?;
+            let index = Index::open_as_built(&args.index)?;
             let stats = index.stats(args.matching.min_docs)?;
             let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
             text.push('\n');
@@ -69,7 +69,7 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
             Ok(ExitCode::Success)
         }
         IndexCommand::Remove(args) => {
-            let mut index = Index::open(&args.index, &index_params(&args.matching), false)?;
+            let mut index = Index::open_as_built(&args.index)?;
             let missing = index.remove(&args.ids)?;
             let removed = args.ids.len() - missing.len();
             super::print_stdout(&format!("{{\n  \"removed\": {removed}\n}}\n"))?;
