@@ -4,7 +4,9 @@
 use crate::cli::ScanArgs;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::output::{InputFiles, output_file, write_atomically};
+use std::io::Write;
+
+use crate::output::{AtomicFile, InputFiles, output_file};
 use crate::pipeline;
 use crate::progress::Progress;
 use crate::report::{human, json};
@@ -19,13 +21,19 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     let file = output_file(args.output.as_deref());
     // `-o -` asks for the JSON report on stdout, as --json does.
     let json_on_stdout = args.json || (args.output.is_some() && file.is_none());
-    let json_text = (json_on_stdout || file.is_some()).then(|| json::render(&report));
-    if let (Some(path), Some(text)) = (file, &json_text) {
-        write_atomically(path, text.as_bytes())?;
+    if let Some(path) = file {
+        let mut out = AtomicFile::create(path)?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
+        let written = json::write(&report, &mut buffered).and_then(|()| buffered.flush());
+        drop(buffered);
+        written.map_err(|e| out.error(e))?;
+        out.commit()?;
     }
-    match (&json_text, json_on_stdout) {
-        (Some(text), true) => super::print_stdout(text)?,
-        _ => super::print_stdout(&human::render(&report))?,
+    if json_on_stdout {
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        super::stdout_result(json::write(&report, &mut stdout).and_then(|()| stdout.flush()))?;
+    } else {
+        super::print_stdout(&human::render(&report))?;
     }
     let mut code = ExitCode::Success;
     if args.fail_on_findings && report.has_findings() {
