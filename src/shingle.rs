@@ -47,11 +47,19 @@ impl ShingleSet {
     /// The union of several sets.
     pub fn union_of<'a>(sets: impl IntoIterator<Item = &'a ShingleSet>) -> Self {
         let mut all = Vec::new();
+        let mut runs = 0usize;
         for set in sets {
             all.extend_from_slice(&set.0);
+            runs += 1;
         }
-        // The stable sort finds the sorted runs and merges them.
-        all.sort();
+        // The stable sort finds the sorted runs and merges them, which is
+        // linear for a few; a long document's thousands of paragraphs are
+        // radix sorted instead (linear whatever the runs).
+        if runs <= 16 {
+            all.sort();
+        } else {
+            radsort::sort(&mut all);
+        }
         all.dedup();
         ShingleSet(all)
     }
