@@ -348,16 +348,7 @@ fn re_adding_is_a_no_op_and_remove_works() {
     );
     let stats: Value = serde_json::from_str(&changed.stdout).unwrap();
     assert_eq!(stats["replaced"], 1);
-    let removed = run_in(
-        dir.path(),
-        &[
-            "index",
-            "remove",
-            "--index",
-            "archive.db",
-            "archive/000.txt",
-        ],
-    );
+    let removed = index_remove(dir.path(), &["archive/000.txt"]);
     assert!(removed.stdout.contains("\"removed\": 1"));
     let stats = run_in(dir.path(), &["index", "stats", "--index", "archive.db"]);
     let stats: Value = serde_json::from_str(&stats.stdout).unwrap();
@@ -452,17 +443,13 @@ fn one_file_reached_by_two_paths_is_one_archived_document() {
         .collect();
     assert_eq!(matched, ["archive/007.txt"], "{report:#}");
     // The archived story itself, named by another path, is not its own match.
-    let (_, report) = check_json(dir.path(), absolute_file(dir.path(), "archive/007.txt"));
+    let (_, report) = check_json(dir.path(), &absolute_file(dir.path(), "archive/007.txt"));
     assert_eq!(report["documents"][0]["findings"], Value::Array(vec![]));
     // Removed by any path to the file.
-    let removed = run_in(
+    let removed = index_remove(
         dir.path(),
         &[
-            "index",
-            "remove",
-            "--index",
-            "archive.db",
-            absolute_file(dir.path(), "archive/003.txt"),
+            &absolute_file(dir.path(), "archive/003.txt"),
             "./archive/004.txt",
             "archive/nope.txt",
         ],
@@ -479,14 +466,15 @@ fn one_file_reached_by_two_paths_is_one_archived_document() {
     );
 }
 
-fn absolute_file<'a>(dir: &Path, relative: &str) -> &'a str {
-    Box::leak(
-        dir.join(relative)
-            .to_str()
-            .unwrap()
-            .to_owned()
-            .into_boxed_str(),
-    )
+fn absolute_file(dir: &Path, relative: &str) -> String {
+    dir.join(relative).to_str().unwrap().to_owned()
+}
+
+/// `refrain index remove --index archive.db IDS...` in `dir`.
+fn index_remove(dir: &Path, ids: &[&str]) -> crate::util::Run {
+    let mut args = vec!["index", "remove", "--index", "archive.db"];
+    args.extend_from_slice(ids);
+    run_in(dir, &args)
 }
 
 #[test]
