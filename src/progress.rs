@@ -17,6 +17,10 @@ const SHOW_AFTER: Duration = Duration::from_millis(800);
 /// Interval of the plain progress lines written to a non-terminal stderr.
 pub const LOG_EVERY: Duration = Duration::from_secs(10);
 
+/// Problems of one kind in one source shown on stderr before the rest
+/// are only counted (all of them are in the JSON reports).
+pub const SHOWN_PER_KIND: u64 = 5;
+
 /// Where progress and diagnostics go.
 #[derive(Debug, Clone)]
 pub struct Progress {
@@ -24,6 +28,34 @@ pub struct Progress {
     log_lines: bool,
     messages: bool,
     stage_times: bool,
+    /// Shared by the clones; says what was held back when the last goes.
+    problems: std::sync::Arc<ProblemLog>,
+}
+
+/// How many problems of each kind each source had, so that a wrong
+/// `--text-field` on a 30,000-record file prints a few lines and a count,
+/// not 30,000 lines.
+#[derive(Debug, Default)]
+struct ProblemLog {
+    seen: std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>,
+    messages: bool,
+}
+
+impl Drop for ProblemLog {
+    fn drop(&mut self) {
+        if !self.messages {
+            return;
+        }
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        for ((source, kind), &count) in seen.iter() {
+            if count > SHOWN_PER_KIND {
+                eprintln!(
+                    "refrain: {source}: and {} more {kind} problem(s) like those above",
+                    count - SHOWN_PER_KIND
+                );
+            }
+        }
+    }
 }
 
 impl Progress {
@@ -36,6 +68,10 @@ impl Progress {
             log_lines: !quiet && !terminal,
             messages: !quiet,
             stage_times: false,
+            problems: std::sync::Arc::new(ProblemLog {
+                messages: !quiet,
+                seen: Default::default(),
+            }),
         }
     }
 
@@ -52,6 +88,7 @@ impl Progress {
             log_lines: false,
             messages: false,
             stage_times: false,
+            problems: Default::default(),
         }
     }
 
@@ -89,9 +126,21 @@ impl Progress {
         }
     }
 
-    /// Reports an input problem on stderr.
+    /// Reports an input problem on stderr: the first
+    /// [`SHOWN_PER_KIND`] of each kind in each source, then only a count
+    /// (said when the last clone of this `Progress` is dropped).
     pub fn problem(&self, problem: &InputProblem) {
-        if self.messages {
+        if !self.messages {
+            return;
+        }
+        let kind = serde_json::to_value(problem.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default();
+        let mut seen = self.problems.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let count = seen.entry((problem.source.clone(), kind)).or_default();
+        *count += 1;
+        if *count <= SHOWN_PER_KIND {
             eprintln!("refrain: {problem}");
         }
     }

@@ -228,3 +228,35 @@ fn only_bad_inputs_means_nothing_to_scan() {
         run.stderr
     );
 }
+
+#[test]
+fn a_wrong_text_field_prints_a_few_lines_a_count_and_the_fields_there_are() {
+    let mut jsonl = String::new();
+    for i in 0..400 {
+        jsonl.push_str(&format!(
+            "{{\"content\":\"story {i} with a long enough body of text\",\"title\":\"t{i}\",\"url\":\"u\"}}\n"
+        ));
+    }
+    let dir = corpus(&[("feed.jsonl", jsonl.as_bytes())]);
+    let out = run_in(dir.path(), &["scan", "--json", "feed.jsonl"]);
+    assert_eq!(out.code, 2);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let missing = lines
+        .iter()
+        .filter(|l| l.contains("record has no \"text\" field"))
+        .count();
+    assert_eq!(missing, 5, "{}", out.stderr);
+    assert!(
+        lines[0]
+            .contains("records have \"content\", \"title\", \"url\": pass --text-field content"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("feed.jsonl: and 395 more missing field problem(s) like those above"),
+        "{}",
+        out.stderr
+    );
+    assert!(lines.len() < 10, "{}", out.stderr);
+}

@@ -670,6 +670,31 @@ fn replace_lone_surrogates(json: &str) -> Option<String> {
     replaced.then_some(out)
 }
 
+/// What a record without the text field does have, for its error: its
+/// fields, and the one whose string value is longest as the likely text.
+fn fields_hint(json: &str) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(json)
+    else {
+        return "see --text-field".into();
+    };
+    if fields.is_empty() {
+        return "the record is empty; see --text-field".into();
+    }
+    let names: Vec<String> = fields.keys().take(8).map(|k| format!("\"{k}\"")).collect();
+    let more = if fields.len() > 8 { ", ..." } else { "" };
+    let longest = fields
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|s| (s.len(), k)))
+        .max_by_key(|&(len, _)| len);
+    match longest {
+        Some((_, field)) => format!(
+            "records have {}{more}: pass --text-field {field}",
+            names.join(", ")
+        ),
+        None => format!("records have {}{more}; see --text-field", names.join(", ")),
+    }
+}
+
 fn parse_record(
     line: &[u8],
     name: &str,
@@ -733,8 +758,9 @@ fn parse_record(
             problems.push(problem(
                 ProblemKind::MissingField,
                 format!(
-                    "record has no \"{}\" field; see --text-field",
-                    options.text_field
+                    "record has no \"{}\" field; {}",
+                    options.text_field,
+                    fields_hint(&json)
                 ),
             ));
             return None;
