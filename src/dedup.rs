@@ -144,6 +144,37 @@ impl Verdict {
     }
 }
 
+/// With `--keep field:NAME`, how many documents have the field: none is
+/// an error (a typo, or plain-text files, which have no fields); fewer
+/// than half is a warning, returned, since those without it are kept
+/// last.
+pub fn check_keep_field(analysis: &Analysis, policy: &KeepPolicy) -> Result<Option<String>, Error> {
+    let KeepPolicy::Field(name) = policy else {
+        return Ok(None);
+    };
+    let total = analysis.documents.len();
+    let with = analysis
+        .documents
+        .iter()
+        .filter(|d| d.extra.as_ref().is_some_and(|v| !v.is_null()))
+        .count();
+    if with == 0 {
+        return Err(Error::InvalidFlag {
+            flag: "--keep",
+            reason: format!(
+                "no document has a \"{name}\" field (plain-text files have no fields); \
+                 check its spelling, or keep by first or longest"
+            ),
+        });
+    }
+    Ok((2 * with < total).then(|| {
+        format!(
+            "refrain: warning: --keep field:{name}: only {with} of {total} document(s) have \
+             the field; in a cluster, those without it are kept only when no member has it"
+        )
+    }))
+}
+
 fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {
     let docs = &analysis.documents;
     let better = |a: usize, b: usize| -> Ordering {

@@ -327,3 +327,38 @@ fn output_dash_is_stdout() {
     assert!(scan.stdout.trim_start().starts_with('{'), "{}", scan.stdout);
     assert!(!dir.path().join("-").exists(), "no file named -");
 }
+
+#[test]
+fn a_keep_field_no_document_has_is_an_error_and_a_rare_one_a_warning() {
+    let story = "Dockworkers walked off the job early Thursday, halting the unloading of ships.";
+    let mut jsonl = String::new();
+    for i in 0..10 {
+        let date = if i < 3 {
+            format!(",\"date\":\"2026-0{}\"", i + 1)
+        } else {
+            String::new()
+        };
+        jsonl.push_str(&format!("{{\"id\":\"d{i}\",\"text\":\"{story}\"{date}}}\n"));
+    }
+    let dir = corpus(&[("c.jsonl", jsonl.as_bytes()), ("p.txt", story.as_bytes())]);
+    for (keep, input) in [("field:dtae", "c.jsonl"), ("field:date", "p.txt")] {
+        let out = run_in(dir.path(), &["dedup", "--keep", keep, input]);
+        assert_eq!(out.code, 2, "{keep} {input}: {}", out.stderr);
+        assert!(out.stderr.contains("no document has a"), "{}", out.stderr);
+    }
+    let out = run_in(dir.path(), &["dedup", "--keep", "field:date", "c.jsonl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("only 3 of 10 document(s) have the field"),
+        "{}",
+        out.stderr
+    );
+    // The earliest date is kept.
+    let kept: Vec<String> = json_lines(&out.stdout)
+        .iter()
+        .filter(|d| d["keep"] == true)
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kept, ["d0"]);
+}

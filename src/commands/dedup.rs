@@ -16,7 +16,7 @@ use crate::cli::DedupArgs;
 use crate::config::ScanConfig;
 use crate::corpus::Source;
 use crate::corpus::read::{decode_lossy, is_jsonl, open_source};
-use crate::dedup::{Verdict, decide};
+use crate::dedup::{Verdict, check_keep_field, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
 use crate::output::{AtomicFile, InputFiles, output_file, output_name};
@@ -40,6 +40,9 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     if args.stats {
         let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
         progress.message(&format!("refrain: stats {stats}"));
+    }
+    if let Some(warning) = check_keep_field(&analysis, &args.keep)? {
+        progress.message(&warning);
     }
     let verdicts = decide(&analysis, &args.keep)?;
     let pool = thread_pool(config.threads)?;
