@@ -100,6 +100,9 @@ pub enum ProblemKind {
     MissingField,
     /// Two documents have the same id.
     DuplicateId,
+    /// A file read as plain text holds JSON records (JSONL under another
+    /// name, or a JSON array): read as one text document, with a hint.
+    LooksLikeJson,
 }
 
 /// A problem with one input; the run goes on without it (or with a
@@ -153,7 +156,8 @@ impl InputProblem {
             ProblemKind::InvalidUtf8
             | ProblemKind::Binary
             | ProblemKind::Empty
-            | ProblemKind::DuplicateId => Severity::Warning,
+            | ProblemKind::DuplicateId
+            | ProblemKind::LooksLikeJson => Severity::Warning,
             ProblemKind::Unreadable
             | ProblemKind::TooLarge
             | ProblemKind::MalformedJson

@@ -260,3 +260,42 @@ fn a_wrong_text_field_prints_a_few_lines_a_count_and_the_fields_there_are() {
     );
     assert!(lines.len() < 10, "{}", out.stderr);
 }
+
+#[test]
+fn jsonl_under_another_name_and_a_json_array_get_a_hint() {
+    let dir = corpus(&[
+        (
+            "part-00000",
+            b"{\"id\":\"a\",\"text\":\"one story\"}\n{\"id\":\"b\",\"text\":\"two\"}\n",
+        ),
+        (
+            "feed.json",
+            b"[{\"id\":\"a\",\"text\":\"x\"},{\"id\":\"b\",\"text\":\"y\"}]\n",
+        ),
+        (
+            "story.txt",
+            b"A plain story.\n\nWith {braces} in its second paragraph.\n",
+        ),
+    ]);
+    let out = run_in(dir.path(), &["scan", "--json", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let hints: Vec<(String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "looks_like_json" && e["severity"] == "warning")
+        .map(|e| (e["source"].to_string(), e["message"].to_string()))
+        .collect();
+    assert_eq!(hints.len(), 2, "{report:#}");
+    assert!(hints[0].0.contains("feed.json") && hints[0].1.contains("jq -c"));
+    assert!(hints[1].0.contains("part-00000") && hints[1].1.contains("--input-format jsonl"));
+    // Read as JSONL when asked: two records, no hint.
+    let out = run_in(
+        dir.path(),
+        &["scan", "--json", "--input-format", "jsonl", "part-00000"],
+    );
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["stats"]["documents"], 2, "{report:#}");
+    assert_eq!(report["errors"], Value::Array(vec![]));
+}

@@ -362,6 +362,16 @@ fn read_text(
         ));
         return Ok(());
     }
+    if options.format == InputFormat::Auto
+        && let Some(hint) = json_hint(&text)
+    {
+        out.problems.push(InputProblem::new(
+            name,
+            None,
+            ProblemKind::LooksLikeJson,
+            hint,
+        ));
+    }
     out.documents.push(RawDocument {
         name: name.to_owned(),
         source: name.to_owned(),
@@ -370,6 +380,31 @@ fn read_text(
         extra: None,
     });
     Ok(())
+}
+
+/// A hint for a file read as plain text (by its name) that holds JSON
+/// records: JSONL saved as `.txt` (as Spark writes `part-00000`), or a
+/// JSON array of records.
+fn json_hint(text: &str) -> Option<String> {
+    let start = text.trim_start();
+    if start.starts_with('[') {
+        let records: Vec<serde_json::Value> = serde_json::from_str(start).ok()?;
+        return records.first().is_some_and(|r| r.is_object()).then(|| {
+            format!(
+                "holds a JSON array of {} record(s), read as one text document; refrain \
+                 reads JSONL (one record a line): convert it with `jq -c '.[]' FILE > FILE.jsonl`",
+                records.len()
+            )
+        });
+    }
+    let mut lines = start.lines().filter(|l| !l.trim().is_empty()).take(2);
+    let is_object =
+        |line: &str| serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v.is_object());
+    (lines.next().is_some_and(is_object) && lines.next().is_none_or(is_object)).then(|| {
+        "its lines are JSON records, read as one text document; pass --input-format jsonl \
+         (or name it .jsonl)"
+            .to_owned()
+    })
 }
 
 /// Decodes UTF-8 (without a leading byte-order mark); invalid sequences
