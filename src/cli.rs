@@ -230,17 +230,17 @@ pub struct IndexRemoveArgs {
 
 /// `refrain check` flags.
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("archive")
+        .required(true)
+        .args(["index", "against"])
+))]
 pub struct CheckArgs {
     /// Documents to check (files, directories, JSONL).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// The archive index to check against.
-    #[arg(
-        long,
-        value_name = "PATH",
-        required_unless_present = "against",
-        conflicts_with = "against"
-    )]
+    #[arg(long, value_name = "PATH", conflicts_with = "against")]
     pub index: Option<PathBuf>,
     /// Check against this corpus instead of an index (repeatable).
     #[arg(long, value_name = "PATH")]

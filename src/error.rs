@@ -17,7 +17,7 @@ pub enum Error {
         reason: String,
     },
     /// Nothing could be read from the inputs.
-    #[error("no documents to scan: {0}")]
+    #[error("no documents to read: {0}")]
     NoDocuments(String),
     /// Writing the output failed.
     #[error("cannot write {path}: {source}")]

@@ -223,7 +223,7 @@ fn only_bad_inputs_means_nothing_to_scan() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("x.bin: binary file"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("no documents to scan"),
+        run.stderr.contains("no documents to read"),
         "{}",
         run.stderr
     );

@@ -589,3 +589,16 @@ fn stats_and_remove_read_the_settings_from_the_index() {
     let check = run_in(dir.path(), &["check", "--index", "a.db", "x.txt"]);
     assert_eq!(check.code, 2, "{}", check.stderr);
 }
+
+#[test]
+fn check_without_an_archive_names_both_ways_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.txt"), "text\n").unwrap();
+    let out = run_in(dir.path(), &["check", "x.txt"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--index <PATH>|--against <PATH>"),
+        "{}",
+        out.stderr
+    );
+}

@@ -152,7 +152,11 @@ fn dry_run_writes_nothing() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.is_empty());
     assert!(
-        out.stderr.contains("5 paragraph(s) removed; dry run"),
+        out.stderr
+            .contains("5 paragraph(s) would be removed; dry run")
+            && out
+                .stderr
+                .contains(": would remove repeat of the passage at line 181"),
         "{}",
         out.stderr
     );

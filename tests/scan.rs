@@ -355,7 +355,7 @@ fn nothing_to_scan_exits_2() {
     let run = run_in(dir.path(), &["scan", "."]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("no documents to scan"),
+        run.stderr.contains("no documents to read"),
         "{}",
         run.stderr
     );

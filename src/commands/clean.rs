@@ -102,7 +102,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
         }
         let removals = plan_removals(&analysis, d, args.boilerplate);
         for removal in &removals {
-            progress.message(&describe(&doc.source, removal));
+            progress.message(&describe(&doc.source, removal, args.dry_run));
         }
         let spans: Vec<_> = analysis.prints[d]
             .paragraphs
@@ -165,10 +165,18 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
                     format!("{path} left as it was")
                 }
                 (Some(path), false) => format!("wrote {path}"),
+                (None, false) if args.json => {
+                    "cleaned text not written (--json: the report is on stdout)".to_owned()
+                }
                 (None, false) => "cleaned text on stdout".to_owned(),
             };
+            let removed = if args.dry_run {
+                "would be removed"
+            } else {
+                "removed"
+            };
             progress.message(&format!(
-                "refrain: {}: {} paragraph(s) removed; {what}",
+                "refrain: {}: {} paragraph(s) {removed}; {what}",
                 doc.source,
                 removals.len()
             ));
@@ -193,7 +201,8 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
 }
 
 /// `path:line: removed ...` for stderr.
-fn describe(source: &str, removal: &Removal) -> String {
+fn describe(source: &str, removal: &Removal, dry_run: bool) -> String {
+    let removed = if dry_run { "would remove" } else { "removed" };
     let preview: String = removal.text.chars().take(60).collect();
     let ellipsis = if removal.text.chars().count() > 60 {
         "…"
@@ -202,13 +211,13 @@ fn describe(source: &str, removal: &Removal) -> String {
     };
     match removal.reason {
         RemovalReason::Repeated => format!(
-            "{source}:{}: removed repeat of the passage at line {} (similarity {:.2}): \"{preview}{ellipsis}\"",
+            "{source}:{}: {removed} repeat of the passage at line {} (similarity {:.2}): \"{preview}{ellipsis}\"",
             removal.line,
             removal.first_line.unwrap_or(0),
             removal.similarity
         ),
         RemovalReason::Boilerplate => format!(
-            "{source}:{}: removed boilerplate found in {} documents: \"{preview}{ellipsis}\"",
+            "{source}:{}: {removed} boilerplate found in {} documents: \"{preview}{ellipsis}\"",
             removal.line, removal.documents
         ),
     }
