@@ -299,3 +299,52 @@ fn jsonl_under_another_name_and_a_json_array_get_a_hint() {
     assert_eq!(report["stats"]["documents"], 2, "{report:#}");
     assert_eq!(report["errors"], Value::Array(vec![]));
 }
+
+#[test]
+fn utf16_and_a_truncated_zstd_stream_are_named_for_what_they_are() {
+    let story = "A story long enough to be worth compressing, told twice over. ".repeat(200);
+    let compressed = {
+        let out = std::process::Command::new("zstd")
+            .args(["-q", "-c"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(story.as_bytes())?;
+                child.wait_with_output()
+            });
+        match out {
+            Ok(out) if out.status.success() => Some(out.stdout),
+            _ => None, // no zstd(1) here: the UTF-16 half still runs
+        }
+    };
+    let mut files: Vec<(&str, Vec<u8>)> = vec![("u16.txt", b"\xff\xfeH\x00i\x00\n\x00".to_vec())];
+    if let Some(bytes) = &compressed {
+        files.push(("cut.txt.zst", bytes[..bytes.len() / 2].to_vec()));
+    }
+    let owned: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, bytes)| (name.to_owned(), bytes))
+        .collect();
+    let dir = crate::util::corpus_owned(&owned);
+    let out = run_in(dir.path(), &["scan", "."]);
+    assert!(
+        out.stderr.contains("UTF-16 text") && out.stderr.contains("iconv -f UTF-16 -t UTF-8"),
+        "{}",
+        out.stderr
+    );
+    if compressed.is_some() {
+        assert!(
+            out.stderr
+                .contains("zstd: the stream ends in the middle of a block"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("BlockContentReadError"),
+            "{}",
+            out.stderr
+        );
+    }
+}

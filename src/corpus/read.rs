@@ -315,9 +315,44 @@ fn decompressed(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let decoder = ruzstd::decoding::StreamingDecoder::new(buffered)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        Ok(Box::new(ReadAhead::new(Box::new(decoder))))
+        Ok(Box::new(ReadAhead::new(Box::new(ZstdErrors {
+            decoder,
+            read: 0,
+        }))))
     } else {
         Ok(Box::new(buffered))
+    }
+}
+
+/// A Zstandard decoder whose errors say what happened in words: the
+/// decoder's own are its internal enums, printed with `{:?}`.
+struct ZstdErrors<R> {
+    decoder: R,
+    /// Decompressed bytes handed out so far.
+    read: u64,
+}
+
+impl<R: Read> Read for ZstdErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.decoder.read(buf) {
+            Ok(n) => {
+                self.read += n as u64;
+                Ok(n)
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => Err(err),
+            Err(err) => {
+                let detail = err.to_string();
+                let what = if detail.contains("UnexpectedEof") {
+                    "the stream ends in the middle of a block (a truncated file?)"
+                } else {
+                    "the stream is corrupt"
+                };
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("zstd: {what}, after {} decompressed bytes", self.read),
+                ))
+            }
+        }
     }
 }
 
@@ -344,12 +379,15 @@ fn read_text(
         return Ok(());
     }
     if let Some(offset) = bytes.iter().take(BINARY_SNIFF_BYTES).position(|&b| b == 0) {
-        out.problems.push(InputProblem::new(
-            name,
-            None,
-            ProblemKind::Binary,
-            format!("binary file (NUL byte at offset {offset}); skipped"),
-        ));
+        let message = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            "UTF-16 text (it starts with a UTF-16 byte-order mark); skipped: refrain reads \
+             UTF-8, convert it with `iconv -f UTF-16 -t UTF-8`"
+                .to_owned()
+        } else {
+            format!("binary file (NUL byte at offset {offset}); skipped")
+        };
+        out.problems
+            .push(InputProblem::new(name, None, ProblemKind::Binary, message));
         return Ok(());
     }
     let text = decode(bytes, name, None, &mut out.problems);
