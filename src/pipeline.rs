@@ -102,8 +102,22 @@ pub fn read_and_fingerprint(config: &ScanConfig, progress: &Progress) -> Fingerp
     let reading = progress.stage("reading", sources.len() as u64);
     let corpus = read_corpus(&sources, &config.read, &|| reading.inc(1));
     reading.finish();
+    let path_problems = problems.len();
     problems.extend(corpus.problems);
     problems.extend(duplicate_ids(&corpus.documents));
+    // In input order: by source, then line (a reused id is found after
+    // the whole corpus is read, a line's other problems as it is read).
+    let source_rank: HashMap<String, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(rank, source)| (source.display_name(), rank))
+        .collect();
+    problems[path_problems..].sort_by_key(|p| {
+        (
+            source_rank.get(&p.source).copied().unwrap_or(usize::MAX),
+            p.line.unwrap_or(0),
+        )
+    });
     for problem in &problems {
         progress.problem(problem);
     }

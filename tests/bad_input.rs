@@ -348,3 +348,27 @@ fn utf16_and_a_truncated_zstd_stream_are_named_for_what_they_are() {
         );
     }
 }
+
+#[test]
+fn errors_are_listed_in_input_order_reused_ids_included() {
+    let jsonl = b"{\"id\":\"a\",\"text\":\"good story one here\"}\n\
+{\"id\":\"b\",\"text\":\"good story two here\"}\n\
+not json\n\
+{\"id\":\"a\",\"text\":\"a story under a reused id\"}\n\
+{\"id\":\"e\"}\n";
+    let dir = corpus(&[("order.jsonl", jsonl), ("z.txt", b"")]);
+    let out = run_in(dir.path(), &["scan", "--json", "order.jsonl", "z.txt"]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let order: Vec<(String, Option<u64>, String)> = errors_of(&report)
+        .into_iter()
+        .map(|(source, line, kind, _)| (source, line, kind))
+        .collect();
+    let expected = [
+        ("order.jsonl", Some(3), "malformed_json"),
+        ("order.jsonl", Some(4), "duplicate_id"),
+        ("order.jsonl", Some(5), "missing_field"),
+        ("z.txt", None, "empty"),
+    ]
+    .map(|(s, l, k)| (s.to_owned(), l, k.to_owned()));
+    assert_eq!(order, expected, "{report:#}");
+}
