@@ -11,7 +11,7 @@ use crate::lsh::LshParams;
 
 const EXAMPLES: &str = "\
 Examples:
-  refrain scan samples/                      summary of what repeats, file:line
+  refrain scan samples/                       summary of what repeats, file:line
   refrain scan --json page.txt > report.json  the full report as JSON
   refrain scan -o report.json archive/        write the JSON report atomically
   refrain scan --input-format jsonl --text-field body --id-field url - < feed.ndjson
@@ -19,11 +19,11 @@ Examples:
 
 const TOP_EXAMPLES: &str = "\
 Examples:
-  refrain scan samples/                           what repeats, and where (file:line)
-  refrain clean page.txt > page.clean.txt         repeated passages reduced to their first print
-  refrain index add --index archive.db archive/   build the archive index
-  refrain check --index archive.db draft.txt      exit 1 when the draft duplicates the archive
-  refrain dedup archive.jsonl > decisions.jsonl   keep or drop each document of a batch
+  refrain scan samples/                          what repeats, and where (file:line)
+  refrain clean page.txt > page.clean.txt        repeated passages reduced to their first print
+  refrain index add --index archive.db archive/  build the archive index
+  refrain check --index archive.db draft.txt     exit 1 when the draft duplicates the archive
+  refrain dedup archive.jsonl > decisions.jsonl  keep or drop each document of a batch
 
 Exit codes: 0 success, 1 findings (check, or scan --fail-on-findings), 2 errors.";
 
@@ -156,8 +156,8 @@ pub struct DedupArgs {
 const CHECK_EXAMPLES: &str = "\
 Examples:
   refrain check --index archive.db drafts/story.txt
-  refrain check --against archive/ story.txt           no index: compare with a corpus
-  refrain check --index archive.db --format github story.txt   annotations for GitHub Actions
+  refrain check --against archive/ story.txt                  no index: compare with a corpus
+  refrain check --index archive.db --format github story.txt  annotations for GitHub Actions
   refrain check --index archive.db --format sarif story.txt > refrain.sarif
   refrain check --index archive.db --fail-on near-duplicate story.txt";
 
@@ -307,9 +307,9 @@ pub enum CheckFormat {
 
 const CLEAN_EXAMPLES: &str = "\
 Examples:
-  refrain clean page.txt > page.clean.txt         one file, cleaned copy on stdout
-  refrain clean --dry-run page.txt                what would be removed, on stderr
-  refrain clean --out-dir cleaned/ desk/*.txt      cleaned copies under cleaned/
+  refrain clean page.txt > page.clean.txt      one file, cleaned copy on stdout
+  refrain clean --dry-run page.txt             what would be removed, on stderr
+  refrain clean --out-dir cleaned/ desk/*.txt  cleaned copies under cleaned/
   refrain clean --in-place --boilerplate --against archive/ story.txt";
 
 /// How inputs are read (shared by the commands).
