@@ -34,6 +34,14 @@ pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
     Ok(analysis.report(config))
 }
 
+/// Like [`scan`], but a corpus with no usable document gives a report
+/// too (its `errors` say why), not an error: `scan --json` prints it.
+pub fn scan_even_empty(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
+    config.validate()?;
+    let analysis = in_pool(config.threads, || analyze_in_pool(config, progress, true))??;
+    Ok(analysis.report(config))
+}
+
 /// Everything the pipeline found, before it is turned into a report.
 #[derive(Debug)]
 pub struct Analysis {
@@ -53,7 +61,7 @@ pub struct Analysis {
 /// Runs every stage on its own thread pool of `config.threads` threads.
 pub fn analyze(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
     config.validate()?;
-    in_pool(config.threads, || analyze_in_pool(config, progress))?
+    in_pool(config.threads, || analyze_in_pool(config, progress, false))?
 }
 
 /// Runs `work` on a thread pool of `threads` threads (0: one per core).
@@ -194,7 +202,11 @@ impl Analysis {
     }
 }
 
-fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis, Error> {
+fn analyze_in_pool(
+    config: &ScanConfig,
+    progress: &Progress,
+    allow_empty: bool,
+) -> Result<Analysis, Error> {
     let started = Instant::now();
     let Fingerprinted {
         documents,
@@ -202,7 +214,7 @@ fn analyze_in_pool(config: &ScanConfig, progress: &Progress) -> Result<Analysis,
         problems,
         bytes,
     } = read_and_fingerprint(config, progress);
-    if documents.is_empty() {
+    if documents.is_empty() && !allow_empty {
         return Err(Error::no_documents(problems.len()));
     }
 

@@ -227,6 +227,13 @@ fn only_bad_inputs_means_nothing_to_scan() {
         "{}",
         run.stderr
     );
+    // With --json the report is still printed, its errors saying why.
+    let run = run_in(dir.path(), &["scan", "--json", "."]);
+    assert_eq!(run.code, 2);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["stats"]["documents"], 0);
+    let kinds: Vec<String> = errors_of(&report).into_iter().map(|e| e.2).collect();
+    assert_eq!(kinds, ["binary", "empty"], "{report:#}");
 }
 
 #[test]

@@ -17,10 +17,16 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     if let Some(path) = output_file(args.output.as_deref()) {
         InputFiles::under(&config.paths).refuse(path, "--output")?;
     }
-    let report = pipeline::scan(&config, &Progress::stderr(args.quiet))?;
     let file = output_file(args.output.as_deref());
     // `-o -` asks for the JSON report on stdout, as --json does.
     let json_on_stdout = args.json || (args.output.is_some() && file.is_none());
+    let report = if json_on_stdout || file.is_some() {
+        // A JSON report is written even when nothing could be used: its
+        // errors say why (and the exit code is 2).
+        pipeline::scan_even_empty(&config, &Progress::stderr(args.quiet))?
+    } else {
+        pipeline::scan(&config, &Progress::stderr(args.quiet))?
+    };
     if let Some(path) = file {
         let mut out = AtomicFile::create(path)?;
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
@@ -34,6 +40,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
         super::stdout_result(json::write(&report, &mut stdout).and_then(|()| stdout.flush()))?;
     } else {
         super::print_stdout(&human::render(&report))?;
+    }
+    if report.stats.documents == 0 {
+        return Err(Error::no_documents(report.errors.len()));
     }
     let mut code = ExitCode::Success;
     if args.fail_on_findings && report.has_findings() {
