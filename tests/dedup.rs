@@ -362,3 +362,26 @@ fn a_keep_field_no_document_has_is_an_error_and_a_rare_one_a_warning() {
         .collect();
     assert_eq!(kept, ["d0"]);
 }
+
+#[test]
+fn an_output_that_cannot_be_written_fails_before_any_reading() {
+    // The input does not exist either: the error names the output, so the
+    // output was tried first.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &["dedup", "-o", "missing-dir/out.jsonl", "missing.jsonl"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot write missing-dir/out.jsonl"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("missing.jsonl:"), "{}", out.stderr);
+    // A run that fails later leaves nothing at the output path.
+    let out = run_in(dir.path(), &["dedup", "-o", "out.jsonl", "missing.jsonl"]);
+    assert_eq!(out.code, 2);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -32,6 +32,11 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     if let Some(path) = output_file(args.output.as_deref()) {
         inputs.refuse(path, "--output")?;
     }
+    // The output is opened before the work, so that a path that cannot be
+    // written fails at once, not after an hour of deduplication.
+    let mut out_file = output_file(args.output.as_deref())
+        .map(AtomicFile::create)
+        .transpose()?;
     let mut progress = Progress::stderr(args.quiet);
     if args.stats {
         progress = progress.with_stage_times();
@@ -46,9 +51,8 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     }
     let verdicts = decide(&analysis, &args.keep)?;
     let pool = thread_pool(config.threads)?;
-    match output_file(args.output.as_deref()) {
-        Some(path) => {
-            let mut file = AtomicFile::create(path)?;
+    match out_file.take() {
+        Some(mut file) => {
             write_decisions(&mut file, &analysis, &verdicts, &pool).map_err(|e| file.error(e))?;
             file.commit()?;
         }
