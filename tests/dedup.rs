@@ -379,6 +379,16 @@ fn an_output_that_cannot_be_written_fails_before_any_reading() {
         out.stderr
     );
     assert!(!out.stderr.contains("missing.jsonl:"), "{}", out.stderr);
+    let out = run_in(
+        dir.path(),
+        &["scan", "-o", "missing-dir/report.json", "missing.jsonl"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot write missing-dir/report.json"),
+        "{}",
+        out.stderr
+    );
     // A run that fails later leaves nothing at the output path.
     let out = run_in(dir.path(), &["dedup", "-o", "out.jsonl", "missing.jsonl"]);
     assert_eq!(out.code, 2);

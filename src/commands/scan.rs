@@ -20,6 +20,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     let file = output_file(args.output.as_deref());
     // `-o -` asks for the JSON report on stdout, as --json does.
     let json_on_stdout = args.json || (args.output.is_some() && file.is_none());
+    // Opened before the work: a path that cannot be written fails at once.
+    let out_file = file.map(AtomicFile::create).transpose()?;
     let report = if json_on_stdout || file.is_some() {
         // A JSON report is written even when nothing could be used: its
         // errors say why (and the exit code is 2).
@@ -27,8 +29,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     } else {
         pipeline::scan(&config, &Progress::stderr(args.quiet))?
     };
-    if let Some(path) = file {
-        let mut out = AtomicFile::create(path)?;
+    if let Some(mut out) = out_file {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
         let written = json::write(&report, &mut buffered).and_then(|()| buffered.flush());
         drop(buffered);
