@@ -53,7 +53,7 @@ pub enum Error {
         requested: String,
     },
     /// Temporary files of a batch run could not be written or read.
-    #[error("temporary files in {dir}: {source}; free some space there or pass --temp-dir")]
+    #[error("temporary files in {dir}: {source}; {}", spill_advice(.source))]
     Spill {
         /// The directory of the temporary files.
         dir: PathBuf,
@@ -119,6 +119,23 @@ pub struct InputProblem {
     pub kind: ProblemKind,
     /// What happened, for people.
     pub message: String,
+}
+
+/// What to do about a temporary file that could not be written or read.
+fn spill_advice(source: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match source.kind() {
+        ErrorKind::NotFound => {
+            "the directory does not exist: create it, or pass another --temp-dir"
+        }
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "it cannot be written here: pass another --temp-dir"
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+            "free some space there, or pass a --temp-dir with more room"
+        }
+        _ => "pass another --temp-dir if it persists",
+    }
 }
 
 impl Error {

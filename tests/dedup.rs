@@ -253,7 +253,9 @@ fn unusable_temp_dir_is_an_error_naming_it() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stdout.is_empty());
     assert!(
-        out.stderr.contains("no/such/dir") && out.stderr.contains("--temp-dir"),
+        out.stderr.contains("no/such/dir")
+            && out.stderr.contains("the directory does not exist")
+            && !out.stderr.contains("free some space"),
         "{}",
         out.stderr
     );
