@@ -372,7 +372,8 @@ pub struct MatchArgs {
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub min_passage_tokens: usize,
 
-    /// Worker threads (0: one per core). The output never depends on it.
+    /// Worker threads (0: one per core; at most four per core, more would
+    /// only cost memory). The output never depends on it.
     #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
 }

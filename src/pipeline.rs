@@ -81,6 +81,11 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 
 /// A pool of `threads` worker threads (0: one per core).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    // Past a few threads a core the work goes no faster, and each thread
+    // costs its stack and buffers (`--threads 10000` took 47 s and 1.4 GB
+    // on the samples).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads.min(MAX_THREADS_PER_CORE * cores);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -89,6 +94,9 @@ pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
             reason: err.to_string(),
         })
 }
+
+/// `--threads` above this many a core is capped to it.
+pub const MAX_THREADS_PER_CORE: usize = 4;
 
 /// Documents read from the configured paths, with their fingerprints.
 #[derive(Debug, Default)]
