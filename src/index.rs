@@ -312,8 +312,7 @@ impl Index {
         id_root: PathBuf,
     ) -> Result<Index, Error> {
         let fail = |e: rusqlite::Error| index_error(path, e);
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(fail)?;
+        conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(fail)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -484,7 +483,12 @@ impl Index {
         let params = self.params;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| index_error(&path, e);
-        let tx = self.conn.transaction().map_err(fail)?;
+        // Immediate: the write lock is taken (or waited for) at the start,
+        // so a second writer waits for the first instead of failing.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
         let mut stats = AddStats::default();
         // Band rows are inserted at the end, sorted by key: the band tables
         // are B-trees over random keys, and sorted inserts touch each page
@@ -622,7 +626,12 @@ impl Index {
             .iter()
             .map(|name| (name.clone(), self.source_id(name)))
             .collect();
-        let tx = self.conn.transaction().map_err(fail)?;
+        // Immediate: the write lock is taken (or waited for) at the start,
+        // so a second writer waits for the first instead of failing.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
         let mut missing = Vec::new();
         for (name, as_path) in ids {
             let mut key: Option<i64> = None;
@@ -854,11 +863,22 @@ fn blob_to_slots(blob: &[u8]) -> Vec<u32> {
 }
 
 fn index_error(path: &Path, e: rusqlite::Error) -> Error {
+    let busy = e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy);
     Error::Index {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: if busy {
+            format!(
+                "another process is writing it ({e}; waited {} s): run this again when it is done",
+                BUSY_WAIT.as_secs()
+            )
+        } else {
+            e.to_string()
+        },
     }
 }
+
+/// How long a writer waits for another one to finish.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[cfg(test)]
 mod tests {

@@ -637,3 +637,44 @@ fn a_failed_index_commit_adds_nothing_and_says_why() {
     let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
     assert_eq!(stats.json()["documents"], 0, "{}", stats.stdout);
 }
+
+#[test]
+fn a_second_index_add_waits_for_the_first_instead_of_failing() {
+    let dir = footer_corpus();
+    std::fs::create_dir(dir.path().join("e")).unwrap();
+    std::fs::write(
+        dir.path().join("e/extra.txt"),
+        "An extra story about the harbour strike and the talks that broke down.\n",
+    )
+    .unwrap();
+    // The first add holds the write lock, paused before its commit.
+    let mut first = spawn_paused(
+        dir.path(),
+        &["index", "add", "-q", "--index", "i.db", "d"],
+        "index-commit",
+    );
+    let mut second = refrain()
+        .args(["index", "add", "-q", "--index", "i.db", "e"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        second.try_wait().unwrap().is_none(),
+        "the second add ended while the first held the index"
+    );
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    assert!(first.wait().unwrap().success());
+    let out = second.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
+    assert_eq!(stats.json()["documents"], 5, "{}", stats.stdout);
+}
