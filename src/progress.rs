@@ -103,10 +103,15 @@ impl Progress {
         let template = if len == 0 {
             "{spinner} {prefix} {elapsed}"
         } else {
-            "{prefix:>16} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}"
+            "{prefix:>16} [{bar:30}] {human_pos}/{human_len} {rate} eta {eta}"
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
+            // indicatif's {per_sec} prints "41233.0340/s": whole items a
+            // second, with thousands separators, read better.
+            let rate = |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{}/s", indicatif::HumanCount(state.per_sec() as u64));
+            };
+            bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
         }
         bar.set_prefix(name.to_owned());
         Stage {
