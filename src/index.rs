@@ -154,6 +154,21 @@ fn source_id_under(root: &Path, source: &str) -> String {
     }
 }
 
+/// A number stored in the index's `meta` table; a missing one means the
+/// file is damaged.
+fn meta_number(conn: &Connection, path: &Path, key: &str) -> Result<u64, Error> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+        row.get::<_, String>(0)
+    })
+    .optional()
+    .map_err(|e| index_error(path, e))?
+    .and_then(|v| v.parse().ok())
+    .ok_or_else(|| Error::Index {
+        path: path.to_path_buf(),
+        message: format!("damaged: meta value {key} is missing"),
+    })
+}
+
 /// `path` relative to `root`, both absolute and canonical: `..` for each
 /// component of `root` past their common prefix.
 fn relative_to(path: &Path, root: &Path) -> PathBuf {
@@ -241,18 +256,7 @@ impl Index {
         Self::verify_is_an_index(path)?;
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| index_error(path, e))?;
-        let stored = |key: &str| -> Result<u64, Error> {
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
-                row.get::<_, String>(0)
-            })
-            .optional()
-            .map_err(|e| index_error(path, e))?
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| Error::Index {
-                path: path.to_path_buf(),
-                message: format!("damaged: meta value {key} is missing"),
-            })
-        };
+        let stored = |key: &str| meta_number(&conn, path, key);
         let fingerprint = FingerprintParams {
             shingle_size: stored("shingle_size")? as usize,
             num_perm: stored("num_perm")? as usize,
@@ -447,14 +451,7 @@ impl Index {
                 });
             }
         }
-        let number = |key: &str| -> Result<usize, Error> {
-            self.meta(key)?
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| Error::Index {
-                    path: self.path.clone(),
-                    message: format!("damaged: meta value {key} is missing"),
-                })
-        };
+        let number = |key: &str| meta_number(&self.conn, &self.path, key).map(|n| n as usize);
         let document_lsh = LshParams {
             bands: number("document_bands")?,
             rows: number("document_rows")?,

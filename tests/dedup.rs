@@ -370,27 +370,19 @@ fn an_output_that_cannot_be_written_fails_before_any_reading() {
     // The input does not exist either: the error names the output, so the
     // output was tried first.
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
-        &["dedup", "-o", "missing-dir/out.jsonl", "missing.jsonl"],
-    );
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("cannot write missing-dir/out.jsonl"),
-        "{}",
-        out.stderr
-    );
-    assert!(!out.stderr.contains("missing.jsonl:"), "{}", out.stderr);
-    let out = run_in(
-        dir.path(),
-        &["scan", "-o", "missing-dir/report.json", "missing.jsonl"],
-    );
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("cannot write missing-dir/report.json"),
-        "{}",
-        out.stderr
-    );
+    for (command, output) in [
+        ("dedup", "missing-dir/out.jsonl"),
+        ("scan", "missing-dir/report.json"),
+    ] {
+        let out = run_in(dir.path(), &[command, "-o", output, "missing.jsonl"]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr.contains(&format!("cannot write {output}")),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("missing.jsonl:"), "{}", out.stderr);
+    }
     // A run that fails later leaves nothing at the output path.
     let out = run_in(dir.path(), &["dedup", "-o", "out.jsonl", "missing.jsonl"]);
     assert_eq!(out.code, 2);
