@@ -6,6 +6,7 @@ mod check;
 mod clean;
 mod dedup;
 mod fuzz_regressions;
+mod golden;
 mod json_contract;
 mod quality;
 mod safety;
