@@ -415,6 +415,12 @@ pub struct ScanArgs {
     /// found (for CI).
     #[arg(long)]
     pub fail_on_findings: bool,
+
+    /// Directory for the temporary files that hold shingles, signatures,
+    /// LSH bands and paragraph places during the run (about twice the input
+    /// text; removed on exit). Default: $TMPDIR or /tmp.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
 }
 
 /// `refrain clean` flags.

@@ -162,6 +162,24 @@ impl InputProblem {
         )
     }
 
+    /// Sorts `problems` into input order: by source, in the order of
+    /// `sources` (display names, as walked), then by line. A reused id is
+    /// found after its record is read, other problems as it is read; the
+    /// sort is stable, so problems of one record keep their order.
+    pub fn sort_in_input_order(problems: &mut [InputProblem], sources: &[String]) {
+        let rank: std::collections::HashMap<&str, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(rank, source)| (source.as_str(), rank))
+            .collect();
+        problems.sort_by_key(|p| {
+            (
+                rank.get(p.source.as_str()).copied().unwrap_or(usize::MAX),
+                p.line.unwrap_or(0),
+            )
+        });
+    }
+
     /// A problem of the given kind; severity follows from the kind.
     pub fn new(
         source: &str,

@@ -121,19 +121,8 @@ pub fn read_and_fingerprint(config: &ScanConfig, progress: &Progress) -> Fingerp
     let path_problems = problems.len();
     problems.extend(corpus.problems);
     problems.extend(duplicate_ids(&corpus.documents));
-    // In input order: by source, then line (a reused id is found after
-    // the whole corpus is read, a line's other problems as it is read).
-    let source_rank: HashMap<String, usize> = sources
-        .iter()
-        .enumerate()
-        .map(|(rank, source)| (source.display_name(), rank))
-        .collect();
-    problems[path_problems..].sort_by_key(|p| {
-        (
-            source_rank.get(&p.source).copied().unwrap_or(usize::MAX),
-            p.line.unwrap_or(0),
-        )
-    });
+    let names: Vec<String> = sources.iter().map(|s| s.display_name()).collect();
+    InputProblem::sort_in_input_order(&mut problems[path_problems..], &names);
     for problem in &problems {
         progress.problem(problem);
     }
@@ -201,7 +190,7 @@ impl Analysis {
     pub fn report(&self, config: &ScanConfig) -> Report {
         Report {
             schema_version: SCHEMA_VERSION,
-            params: params_of(config),
+            params: Params::of(config),
             stats: self.stats.clone(),
             passage_clusters: passage_report(&self.passages, &self.documents, &self.prints),
             document_clusters: document_report(&self.document_clusters, &self.documents),
@@ -255,24 +244,6 @@ fn analyze_in_pool(
         problems,
         stats,
     })
-}
-
-fn params_of(config: &ScanConfig) -> Params {
-    Params {
-        input_format: config.read.format,
-        text_field: config.read.text_field.clone(),
-        id_field: config.read.id_field.clone(),
-        max_doc_bytes: config.read.max_doc_bytes,
-        fingerprint: config.fingerprint,
-        normalization: NORMALIZATION,
-        tokenizer: TOKENIZER,
-        threshold: config.threshold,
-        passage_threshold: config.passage_threshold,
-        min_docs: config.min_docs,
-        min_passage_tokens: config.min_passage_tokens,
-        document_lsh: config.document_bands(),
-        passage_lsh: config.passage_bands(),
-    }
 }
 
 /// Warnings for document names used more than once.

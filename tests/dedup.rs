@@ -217,8 +217,11 @@ fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
         config.min_docs = min_docs;
         let memory = refrain::pipeline::analyze(&config, &Progress::hidden()).unwrap();
         let temp = tempfile::tempdir().unwrap();
-        let batch =
-            refrain::batch::analyze(&config, Some(temp.path()), &Progress::hidden()).unwrap();
+        let options = refrain::batch::Options {
+            temp_dir: Some(temp.path()),
+            ..refrain::batch::Options::default()
+        };
+        let batch = refrain::batch::analyze(&config, &options, &Progress::hidden()).unwrap();
         assert_eq!(batch.documents.len(), memory.documents.len());
         assert_eq!(batch.passages.occurrences, memory.passages.occurrences);
         assert_eq!(batch.passages.clusters, memory.passages.clusters);

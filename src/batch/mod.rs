@@ -32,6 +32,7 @@
 //! their kept paragraph forms.
 
 pub mod band_files;
+mod report;
 pub mod store;
 
 use std::borrow::Cow;
@@ -47,7 +48,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
-pub use store::{ShingleStore, SignatureStore};
+pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 use store::{lower_codes, pack_codes, packed_len};
 
 use crate::boilerplate::ParagraphSource;
@@ -122,6 +123,7 @@ pub struct Analysis {
     /// Counts.
     pub stats: BatchStats,
     paragraphs: ParagraphForms,
+    located: Option<Located>,
 }
 
 impl Analysis {
@@ -138,27 +140,40 @@ impl Analysis {
     }
 }
 
-/// Runs the batch pipeline on a thread pool of `config.threads` threads,
-/// with temporary files in `temp_dir` (the system's if `None`).
+/// How a run keeps what it finds, besides what `dedup` needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Directory for the temporary files (the system's if `None`).
+    pub temp_dir: Option<&'a Path>,
+    /// Keep where each paragraph lies and each paragraph form's text, for
+    /// a report that points at passages ([`Analysis::report`]).
+    pub locate: bool,
+    /// A corpus without a usable document gives an analysis of nothing
+    /// (its problems say why), not an error.
+    pub allow_empty: bool,
+}
+
+/// Runs the batch pipeline on a thread pool of `config.threads` threads.
 pub fn analyze(
     config: &ScanConfig,
-    temp_dir: Option<&Path>,
+    options: &Options,
     progress: &Progress,
 ) -> Result<Analysis, Error> {
     config.validate()?;
     in_pool(config.threads, || {
-        analyze_in_pool(config, temp_dir, progress)
+        analyze_in_pool(config, options, progress)
     })?
 }
 
 fn analyze_in_pool(
     config: &ScanConfig,
-    temp_dir: Option<&Path>,
+    options: &Options,
     progress: &Progress,
 ) -> Result<Analysis, Error> {
     let started = Instant::now();
-    let read = read_and_fingerprint(config, temp_dir, progress)?;
-    if read.documents.is_empty() {
+    let temp_dir = options.temp_dir;
+    let read = read_and_fingerprint(config, options, progress)?;
+    if read.documents.is_empty() && !options.allow_empty {
         return Err(Error::no_documents(read.problems.len()));
     }
     let mut stats = BatchStats {
@@ -167,7 +182,8 @@ fn analyze_in_pool(
         bytes: read.bytes,
         spilled_bytes: read.table.forms.store.disk_bytes()
             + read.table.signatures.disk_bytes()
-            + read.bands.disk_bytes(),
+            + read.bands.disk_bytes()
+            + read.located.as_ref().map_or(0, Located::disk_bytes),
         ..BatchStats::default()
     };
 
@@ -221,7 +237,31 @@ fn analyze_in_pool(
         problems: read.problems,
         stats,
         paragraphs,
+        located: read.located,
     })
+}
+
+/// Where each paragraph lies and each form's first print, kept by a run
+/// with [`Options::locate`].
+#[derive(Debug)]
+struct Located {
+    places: PlaceStore,
+    /// Per paragraph form, the text of its first print, joined into one
+    /// line ([`crate::text::Paragraph::joined_text`]).
+    texts: TextStore,
+}
+
+impl Located {
+    fn new_in(temp_dir: Option<&Path>) -> io::Result<Self> {
+        Ok(Located {
+            places: PlaceStore::new_in(temp_dir)?,
+            texts: TextStore::new_in(temp_dir)?,
+        })
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        self.places.disk_bytes() + self.texts.disk_bytes()
+    }
 }
 
 /// Per paragraph of the corpus, in input order: its form and tokens; the
@@ -317,6 +357,7 @@ struct Read {
     documents: Vec<DocumentMeta>,
     table: ParagraphTable,
     bands: BandFiles,
+    located: Option<Located>,
     problems: Vec<InputProblem>,
     bytes: u64,
 }
@@ -347,6 +388,12 @@ struct DocumentFacts {
     signatures: Vec<u32>,
     /// Their passage band keys, one after another.
     band_keys: Vec<u64>,
+    /// With [`Options::locate`]: every paragraph's place
+    /// ([`PlaceStore::encode`]), and the signed paragraphs' joined texts
+    /// one after another, each ending where `text_ends` says.
+    places: Vec<u32>,
+    texts: String,
+    text_ends: Vec<u32>,
 }
 
 /// What pass one's parallel step found of a paragraph's form.
@@ -368,13 +415,15 @@ type Fingerprinted = Vec<(Unread, DocumentFacts)>;
 
 fn read_and_fingerprint(
     config: &ScanConfig,
-    temp_dir: Option<&Path>,
+    options: &Options,
     progress: &Progress,
 ) -> Result<Read, Error> {
+    let temp_dir = options.temp_dir;
     let (sources, mut problems) = walk(&config.paths);
     for problem in &problems {
         progress.problem(problem);
     }
+    let path_problems = problems.len();
     let spill = spill_error(temp_dir);
     let mut read = Read {
         sources: Vec::new(),
@@ -390,6 +439,10 @@ fn read_and_fingerprint(
                 .map_err(&spill)?,
         },
         bands: BandFiles::new_in(temp_dir, config.passage_bands()).map_err(&spill)?,
+        located: match options.locate {
+            true => Some(Located::new_in(temp_dir).map_err(&spill)?),
+            false => None,
+        },
         problems: Vec::new(),
         bytes: 0,
     };
@@ -417,7 +470,16 @@ fn read_and_fingerprint(
         read.bytes += batch.bytes;
         let (merged, fingerprinted) = rayon::join(
             || merge_batch(std::mem::take(&mut pending), &mut read, &recent, &mut ids),
-            || fingerprint_batch(batch.documents, &fingerprinter, &passage_bands, &forms),
+            || {
+                let locate = options.locate;
+                fingerprint_batch(
+                    batch.documents,
+                    &fingerprinter,
+                    &passage_bands,
+                    &forms,
+                    locate,
+                )
+            },
         );
         match merged {
             Ok(new_forms) => {
@@ -440,6 +502,9 @@ fn read_and_fingerprint(
     }
     read.table.forms.store.seal();
     read.table.signatures.seal();
+    if let Some(located) = &mut read.located {
+        located.places.seal();
+    }
     for (d, first) in ids.duplicates {
         let (doc, first) = (&read.documents[d as usize], &read.documents[first as usize]);
         let first_at = match first.line {
@@ -455,6 +520,8 @@ fn read_and_fingerprint(
         progress.problem(&problem);
         problems.push(problem);
     }
+    let names: Vec<String> = sources.iter().map(|s| s.display_name()).collect();
+    InputProblem::sort_in_input_order(&mut problems[path_problems..], &names);
     read.problems = problems;
     Ok(read)
 }
@@ -476,6 +543,7 @@ fn fingerprint_batch(
     fingerprinter: &Fingerprinter,
     passage_bands: &crate::lsh::LshParams,
     known: &FormMap,
+    locate: bool,
 ) -> Fingerprinted {
     let num_perm = fingerprinter.hasher().num_perm();
     documents
@@ -496,7 +564,7 @@ fn fingerprint_batch(
                 .reserve(paragraphs.len() * passage_bands.bands);
             facts.paragraphs = paragraphs
                 .into_iter()
-                .map(|(_, tokens, range)| {
+                .map(|(span, tokens, range)| {
                     let shingles = &facts.shingles[range.clone()];
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
@@ -512,6 +580,13 @@ fn fingerprint_batch(
                         fingerprinter.hasher().lower_slots(shingles, &mut slots);
                         passage_bands.append_band_keys(&slots, &mut facts.band_keys);
                         pack_codes(&slots, &mut facts.signatures);
+                        if locate {
+                            facts.texts.push_str(&span.joined_text(&doc.text));
+                            facts.text_ends.push(facts.texts.len() as u32);
+                        }
+                    }
+                    if locate {
+                        PlaceStore::encode(&span, &mut facts.places);
                     }
                     (tokens, key, range.start as u32..range.end as u32, found)
                 })
@@ -546,6 +621,8 @@ fn merge_batch(
     let mut new_shingles: Vec<&[u32]> = Vec::new();
     let mut new_signatures: Vec<&[u32]> = Vec::new();
     let mut new_band_keys: Vec<&[u64]> = Vec::new();
+    let mut new_texts: Vec<&str> = Vec::new();
+    let mut places: Vec<&[u32]> = Vec::new();
     let first_new_form = read.table.forms.store.len() as u32;
     for (doc, facts) in unread.into_iter().zip(&facts) {
         let d = read.documents.len() as u32;
@@ -574,6 +651,12 @@ fn merge_batch(
             .signatures
             .chunks_exact(packed_len(read.table.signatures.slots()));
         let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
+        let mut texts = facts.text_ends.iter().scan(0, |start, &end| {
+            let text = &facts.texts[*start as usize..end as usize];
+            *start = end;
+            Some(text)
+        });
+        places.push(&facts.places);
         for &(tokens, key, ref range, found) in &facts.paragraphs {
             let form = match found {
                 FormFound::Known(form) => form,
@@ -581,6 +664,7 @@ fn merge_batch(
                     // Signed paragraphs take their signature and band keys
                     // in turn, whether or not their form turns out new.
                     let (signature, keys) = (signatures.next(), band_keys.next());
+                    let text = texts.next();
                     if let Some(&form) = recent.get(&key) {
                         form
                     } else {
@@ -596,6 +680,7 @@ fn merge_batch(
                                 );
                                 new_signatures.push(signature);
                                 new_band_keys.push(keys);
+                                new_texts.extend(text);
                                 *slot.insert(form)
                             }
                         }
@@ -613,6 +698,10 @@ fn merge_batch(
     read.table.forms.store.push_all(&new_shingles)?;
     read.table.signatures.push_all(&new_signatures)?;
     read.bands.push_all(&new_band_keys)?;
+    if let Some(located) = &mut read.located {
+        located.texts.push_all(&new_texts)?;
+        located.places.push_all(&places)?;
+    }
     debug_assert_eq!(
         read.bands.items(),
         read.table.forms.store.len(),

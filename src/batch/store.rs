@@ -18,6 +18,7 @@ use std::sync::Mutex;
 
 use crate::minhash::Signature;
 use crate::shingle::ShingleSet;
+use crate::text::Paragraph;
 
 /// Bytes per stored value (a shingle, or two signature slot codes).
 const VALUE_BYTES: u64 = 4;
@@ -426,6 +427,161 @@ impl SignaturesInOrder<'_> {
     }
 }
 
+/// Values a paragraph's place takes in a [`PlaceStore`]: its first line,
+/// then its start and end bytes, each as low and high halves.
+const PLACE_VALUES: usize = 5;
+
+/// Where each paragraph of the corpus lies in its document (first line,
+/// byte span), in input order: what a report points at, spilled because
+/// it is only read for the few paragraphs a report names.
+#[derive(Debug)]
+pub struct PlaceStore {
+    spill: SpillFile,
+}
+
+impl PlaceStore {
+    /// An empty store in `dir` (the system's temporary directory if none).
+    pub fn new_in(dir: Option<&Path>) -> io::Result<Self> {
+        Ok(PlaceStore {
+            spill: SpillFile::new_in(dir)?,
+        })
+    }
+
+    /// Appends `paragraph`'s place to `out`, to be pushed with
+    /// [`PlaceStore::push_all`].
+    pub fn encode(paragraph: &Paragraph, out: &mut Vec<u32>) {
+        let (start, end) = (paragraph.start_byte as u64, paragraph.end_byte as u64);
+        out.extend([
+            paragraph.first_line,
+            start as u32,
+            (start >> 32) as u32,
+            end as u32,
+            (end >> 32) as u32,
+        ]);
+    }
+
+    /// Appends places encoded by [`PlaceStore::encode`], in one write.
+    pub fn push_all(&mut self, encoded: &[&[u32]]) -> io::Result<()> {
+        self.spill.append_all(encoded)
+    }
+
+    /// Number of places stored.
+    pub fn len(&self) -> u64 {
+        self.spill.values / PLACE_VALUES as u64
+    }
+
+    /// True when no place is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes written to disk.
+    pub fn disk_bytes(&self) -> u64 {
+        self.spill.disk_bytes()
+    }
+
+    /// Ends writing; afterwards the store is read-only.
+    pub fn seal(&mut self) {
+        self.spill.seal();
+    }
+
+    /// The places of paragraphs `wanted` (numbers in input order,
+    /// ascending, repeats allowed), in one buffered pass over the file.
+    pub fn read_sorted(&self, wanted: &[u64]) -> io::Result<Vec<Paragraph>> {
+        debug_assert!(wanted.is_sorted(), "paragraph numbers ascend");
+        let record = (PLACE_VALUES as u64) * VALUE_BYTES;
+        let mut reader = self.spill.in_order()?;
+        let mut at = 0u64;
+        let mut bytes = [0u8; PLACE_VALUES * VALUE_BYTES as usize];
+        let mut places: Vec<Paragraph> = Vec::with_capacity(wanted.len());
+        for &paragraph in wanted {
+            if let Some(last) = places.last()
+                && at == (paragraph + 1) * record
+            {
+                places.push(last.clone());
+                continue;
+            }
+            reader.seek_relative((paragraph * record) as i64 - at as i64)?;
+            reader.read_exact(&mut bytes)?;
+            at = (paragraph + 1) * record;
+            let value = |i: usize| {
+                u64::from(u32::from_le_bytes(
+                    bytes[4 * i..4 * i + 4].try_into().expect("four bytes"),
+                ))
+            };
+            places.push(Paragraph {
+                first_line: value(0) as u32,
+                start_byte: (value(1) | value(2) << 32) as usize,
+                end_byte: (value(3) | value(4) << 32) as usize,
+            });
+        }
+        Ok(places)
+    }
+}
+
+/// Texts numbered from 0 (a paragraph form's text as first printed, for
+/// a report), in a temporary file; only their offsets stay in memory.
+#[derive(Debug)]
+pub struct TextStore {
+    file: File,
+    /// `offsets[n]..offsets[n + 1]`: where text `n` lies, in bytes.
+    offsets: Vec<u64>,
+}
+
+impl TextStore {
+    /// An empty store in `dir` (the system's temporary directory if none).
+    pub fn new_in(dir: Option<&Path>) -> io::Result<Self> {
+        let file = match dir {
+            Some(dir) => tempfile::tempfile_in(dir)?,
+            None => tempfile::tempfile()?,
+        };
+        Ok(TextStore {
+            file,
+            offsets: vec![0],
+        })
+    }
+
+    /// Appends texts in one write: they take the next numbers in turn.
+    pub fn push_all(&mut self, texts: &[&str]) -> io::Result<()> {
+        for group in texts.chunks(SLICES_PER_WRITE) {
+            let mut slices: Vec<IoSlice<'_>> = group
+                .iter()
+                .map(|text| IoSlice::new(text.as_bytes()))
+                .collect();
+            write_all_vectored(&self.file, &mut slices)?;
+        }
+        let mut end = *self.offsets.last().expect("offsets start at 0");
+        self.offsets.extend(texts.iter().map(|text| {
+            end += text.len() as u64;
+            end
+        }));
+        Ok(())
+    }
+
+    /// Number of texts stored.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// True when no text is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes written to disk.
+    pub fn disk_bytes(&self) -> u64 {
+        *self.offsets.last().expect("offsets start at 0")
+    }
+
+    /// Text `n`, read from disk.
+    pub fn get(&self, n: u32) -> io::Result<String> {
+        let (start, end) = (self.offsets[n as usize], self.offsets[n as usize + 1]);
+        let mut bytes = vec![0u8; (end - start) as usize];
+        read_exact_at(&self.file, &mut bytes, start)?;
+        String::from_utf8(bytes).map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
+    }
+}
+
 /// Appends `count` stored values to `out`, `read` filling their bytes
 /// straight into `out` (no buffer to decode from). On an error `out` is
 /// left as it was.
@@ -576,6 +732,49 @@ mod tests {
         store.lower_codes_to(0, &mut by_number);
         assert_eq!(by_number, union);
         store.check().unwrap();
+    }
+
+    #[test]
+    fn places_come_back_for_the_paragraphs_asked_for() {
+        let mut store = PlaceStore::new_in(None).unwrap();
+        let places: Vec<Paragraph> = (0..3000u64)
+            .map(|n| Paragraph {
+                first_line: n as u32 * 3 + 1,
+                start_byte: (n * 100 + ((n % 7) << 33)) as usize,
+                end_byte: (n * 100 + 57 + ((n % 7) << 33)) as usize,
+            })
+            .collect();
+        let mut encoded = Vec::new();
+        for place in &places[..1000] {
+            PlaceStore::encode(place, &mut encoded);
+        }
+        store.push_all(&[&encoded]).unwrap();
+        encoded.clear();
+        for place in &places[1000..] {
+            PlaceStore::encode(place, &mut encoded);
+        }
+        store
+            .push_all(&[&encoded[..7000], &encoded[7000..]])
+            .unwrap();
+        store.seal();
+        assert_eq!((store.len(), store.disk_bytes()), (3000, 3000 * 20));
+        let wanted = [0, 5, 5, 6, 999, 1000, 2999];
+        let got = store.read_sorted(&wanted).unwrap();
+        let expected: Vec<Paragraph> = wanted.iter().map(|&n| places[n as usize].clone()).collect();
+        assert_eq!(got, expected);
+        assert!(store.read_sorted(&[3000]).is_err(), "past the end");
+    }
+
+    #[test]
+    fn texts_come_back_by_number() {
+        let mut store = TextStore::new_in(None).unwrap();
+        store.push_all(&["first", "", "国网湖南电力"]).unwrap();
+        store.push_all(&["last"]).unwrap();
+        assert_eq!((store.len(), store.disk_bytes()), (4, 5 + 18 + 4));
+        assert_eq!(store.get(2).unwrap(), "国网湖南电力");
+        assert_eq!(store.get(1).unwrap(), "");
+        assert_eq!(store.get(3).unwrap(), "last");
+        assert_eq!(store.get(0).unwrap(), "first");
     }
 
     #[test]

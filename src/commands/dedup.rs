@@ -41,7 +41,11 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     if args.stats {
         progress = progress.with_stage_times();
     }
-    let analysis = batch::analyze(&config, args.temp_dir.as_deref(), &progress)?;
+    let options = batch::Options {
+        temp_dir: args.temp_dir.as_deref(),
+        ..batch::Options::default()
+    };
+    let analysis = batch::analyze(&config, &options, &progress)?;
     if args.stats {
         let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
         progress.message(&format!("refrain: stats {stats}"));

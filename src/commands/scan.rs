@@ -6,8 +6,9 @@ use crate::error::Error;
 use crate::exit_code::ExitCode;
 use std::io::Write;
 
+use crate::batch;
 use crate::output::{AtomicFile, InputFiles, output_file};
-use crate::pipeline;
+use crate::pipeline::drop_in_background;
 use crate::progress::Progress;
 use crate::report::{human, json};
 
@@ -22,13 +23,16 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
     let json_on_stdout = args.json || (args.output.is_some() && file.is_none());
     // Opened before the work: a path that cannot be written fails at once.
     let out_file = file.map(AtomicFile::create).transpose()?;
-    let report = if json_on_stdout || file.is_some() {
+    let options = batch::Options {
+        temp_dir: args.temp_dir.as_deref(),
+        locate: true,
         // A JSON report is written even when nothing could be used: its
         // errors say why (and the exit code is 2).
-        pipeline::scan_even_empty(&config, &Progress::stderr(args.quiet))?
-    } else {
-        pipeline::scan(&config, &Progress::stderr(args.quiet))?
+        allow_empty: json_on_stdout || file.is_some(),
     };
+    let analysis = batch::analyze(&config, &options, &Progress::stderr(args.quiet))?;
+    let report = analysis.report(&config, options.temp_dir)?;
+    drop_in_background(analysis);
     if let Some(mut out) = out_file {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
         let written = json::write(&report, &mut buffered).and_then(|()| buffered.flush());

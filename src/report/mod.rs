@@ -13,10 +13,11 @@ use serde::Serialize;
 
 use crate::boilerplate::PassageKind;
 use crate::cluster::ClusterStats;
-use crate::config::FingerprintParams;
+use crate::config::{FingerprintParams, ScanConfig};
 use crate::corpus::InputFormat;
 use crate::error::{InputProblem, Severity};
 use crate::lsh::LshParams;
+use crate::pipeline::{NORMALIZATION, TOKENIZER};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -80,6 +81,27 @@ pub struct Params {
     pub document_lsh: LshParams,
     /// Band layout for passages.
     pub passage_lsh: LshParams,
+}
+
+impl Params {
+    /// The effective settings of `config`.
+    pub fn of(config: &ScanConfig) -> Params {
+        Params {
+            input_format: config.read.format,
+            text_field: config.read.text_field.clone(),
+            id_field: config.read.id_field.clone(),
+            max_doc_bytes: config.read.max_doc_bytes,
+            fingerprint: config.fingerprint,
+            normalization: NORMALIZATION,
+            tokenizer: TOKENIZER,
+            threshold: config.threshold,
+            passage_threshold: config.passage_threshold,
+            min_docs: config.min_docs,
+            min_passage_tokens: config.min_passage_tokens,
+            document_lsh: config.document_bands(),
+            passage_lsh: config.passage_bands(),
+        }
+    }
 }
 
 /// Counts of what was read and done.
