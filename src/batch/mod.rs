@@ -49,7 +49,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
 pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
-use store::{lower_codes, pack_codes, packed_len};
+use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
 
 use crate::boilerplate::ParagraphSource;
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
@@ -246,8 +246,8 @@ fn analyze_in_pool(
 #[derive(Debug)]
 struct Located {
     places: PlaceStore,
-    /// Per paragraph form, the text of its first print, joined into one
-    /// line ([`crate::text::Paragraph::joined_text`]).
+    /// Per paragraph form, the text of its first print as it stands in
+    /// its document (joined into one line when reported).
     texts: TextStore,
 }
 
@@ -562,6 +562,11 @@ fn fingerprint_batch(
             facts
                 .band_keys
                 .reserve(paragraphs.len() * passage_bands.bands);
+            if locate {
+                facts.places.reserve(paragraphs.len() * PLACE_VALUES);
+                facts.texts.reserve(doc.text.len());
+                facts.text_ends.reserve(paragraphs.len());
+            }
             facts.paragraphs = paragraphs
                 .into_iter()
                 .map(|(span, tokens, range)| {
@@ -581,7 +586,7 @@ fn fingerprint_batch(
                         passage_bands.append_band_keys(&slots, &mut facts.band_keys);
                         pack_codes(&slots, &mut facts.signatures);
                         if locate {
-                            facts.texts.push_str(&span.joined_text(&doc.text));
+                            facts.texts.push_str(&doc.text[span.start_byte..span.end_byte]);
                             facts.text_ends.push(facts.texts.len() as u32);
                         }
                     }

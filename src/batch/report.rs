@@ -58,7 +58,13 @@ impl Analysis {
             let (first_doc, first_paragraph) = occurrences[0];
             let form = self.paragraphs.form
                 [(self.paragraphs.first[first_doc as usize] + u64::from(first_paragraph)) as usize];
-            let text = located.texts.get(form).map_err(&spill)?;
+            let printed = located.texts.get(form).map_err(&spill)?;
+            let whole = crate::text::Paragraph {
+                first_line: 1,
+                start_byte: 0,
+                end_byte: printed.len(),
+            };
+            let text = whole.joined_text(&printed);
             let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
             docs.dedup();
             let closing_flags = &self.passages.classification.closing[c];

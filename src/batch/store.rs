@@ -429,7 +429,7 @@ impl SignaturesInOrder<'_> {
 
 /// Values a paragraph's place takes in a [`PlaceStore`]: its first line,
 /// then its start and end bytes, each as low and high halves.
-const PLACE_VALUES: usize = 5;
+pub const PLACE_VALUES: usize = 5;
 
 /// Where each paragraph of the corpus lies in its document (first line,
 /// byte span), in input order: what a report points at, spilled because
