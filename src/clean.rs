@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
+use crate::batch::Analysis;
 use crate::boilerplate::PassageKind;
-use crate::pipeline::Analysis;
+use crate::error::Error;
 use crate::report::round_similarity;
 use crate::text::Paragraph;
 
@@ -44,17 +45,18 @@ pub struct Removal {
 
 /// The paragraphs of document `doc` to remove, ascending: every print of a
 /// passage after its first in the document and, when `remove_boilerplate`,
-/// every boilerplate passage.
-pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) -> Vec<Removal> {
+/// every boilerplate passage. `text` is the document's text as analyzed
+/// and `spans` its paragraphs ([`crate::text::split_paragraphs`]).
+pub fn plan_removals(
+    analysis: &Analysis,
+    doc: usize,
+    text: &str,
+    spans: &[Paragraph],
+    remove_boilerplate: bool,
+) -> Result<Vec<Removal>, Error> {
     let passages = &analysis.passages;
-    let spans: Vec<&Paragraph> = analysis.prints[doc]
-        .paragraphs
-        .iter()
-        .map(|p| &p.span)
-        .collect();
-    let text = &analysis.documents[doc].text;
     let mut removals = Vec::new();
-    for prints in analysis.prints_in(doc) {
+    for prints in passages.prints_in(doc) {
         let mut documents: Vec<u32> = passages.occurrences[prints.cluster]
             .iter()
             .map(|&(d, _)| d)
@@ -64,7 +66,7 @@ pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) 
             && passages.classification.kinds[prints.cluster] == PassageKind::Boilerplate;
         let first = prints.paragraphs[0];
         for &p in &prints.paragraphs {
-            let span = spans[p as usize];
+            let span = &spans[p as usize];
             let (reason, first_line) = if boilerplate {
                 (RemovalReason::Boilerplate, None)
             } else if p != first {
@@ -83,14 +85,14 @@ pub fn plan_removals(analysis: &Analysis, doc: usize, remove_boilerplate: bool) 
                 reason,
                 first_line,
                 documents: documents.len() as u64,
-                similarity: round_similarity(analysis.paragraph_similarity(doc, first, p)),
+                similarity: round_similarity(analysis.paragraph_similarity(doc, first, p)?),
                 text: span.joined_text(text),
             });
         }
     }
     removals.sort_by_key(|r| r.paragraph);
     removals.dedup_by_key(|r| r.paragraph);
-    removals
+    Ok(removals)
 }
 
 /// The text spans `(start, end)` that removing paragraphs `removed` cuts

@@ -48,6 +48,7 @@ pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod output;
+pub mod passages;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -48,8 +48,8 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
-pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
+pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 
 use crate::boilerplate::ParagraphSource;
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
@@ -58,7 +58,8 @@ use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::{Error, InputProblem};
 use crate::fingerprint::Fingerprinter;
-use crate::pipeline::{Passages, drop_in_background, in_pool, judge_passages};
+use crate::passages::{Passages, judge_passages};
+use crate::pipeline::{drop_in_background, in_pool};
 use crate::progress::Progress;
 use crate::shingle::{Overlap, ShingleSet, form_key};
 
@@ -81,6 +82,9 @@ pub struct DocumentMeta {
     pub bytes: u64,
     /// The value of the `--keep field:NAME` field, if asked for.
     pub extra: Option<serde_json::Value>,
+    /// xxh3 of its text: a command that reads the document again (to
+    /// clean it) knows it is the text that was analyzed.
+    pub text_hash: u64,
 }
 
 /// Counts of one batch run.
@@ -132,6 +136,22 @@ impl Analysis {
         let set = self.paragraphs.kept_union(d, &self.excluded[d]);
         self.paragraphs.store.check().map_err(spill_error(None))?;
         Ok(set)
+    }
+
+    /// Exact shingle Jaccard of paragraphs `a` and `b` of document `d`.
+    pub fn paragraph_similarity(&self, d: usize, a: u32, b: u32) -> Result<f64, Error> {
+        let first = self.paragraphs.first[d] as usize;
+        let (form_a, form_b) = (
+            self.paragraphs.form[first + a as usize],
+            self.paragraphs.form[first + b as usize],
+        );
+        let set = |form: u32| match form {
+            NO_FORM => ShingleSet::default(),
+            form => self.paragraphs.store.get(form),
+        };
+        let overlap = Overlap::between(&set(form_a), &set(form_b));
+        self.paragraphs.store.check().map_err(spill_error(None))?;
+        Ok(overlap.jaccard())
     }
 
     /// The source name of document `d`.
@@ -364,6 +384,7 @@ struct Read {
 
 /// A document as pass one's parallel step leaves it, without its text.
 struct Unread {
+    text_hash: u64,
     name: String,
     source: String,
     line: Option<u64>,
@@ -586,7 +607,9 @@ fn fingerprint_batch(
                         passage_bands.append_band_keys(&slots, &mut facts.band_keys);
                         pack_codes(&slots, &mut facts.signatures);
                         if locate {
-                            facts.texts.push_str(&doc.text[span.start_byte..span.end_byte]);
+                            facts
+                                .texts
+                                .push_str(&doc.text[span.start_byte..span.end_byte]);
                             facts.text_ends.push(facts.texts.len() as u32);
                         }
                     }
@@ -597,6 +620,7 @@ fn fingerprint_batch(
                 })
                 .collect();
             let doc = Unread {
+                text_hash: xxh3_64(doc.text.as_bytes()),
                 bytes: doc.text.len(),
                 name: doc.name,
                 source: doc.source,
@@ -651,6 +675,7 @@ fn merge_batch(
             line: doc.line,
             bytes: doc.bytes as u64,
             extra: doc.extra,
+            text_hash: doc.text_hash,
         });
         let mut signatures = facts
             .signatures

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::batch;
 use crate::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
 use crate::cli::CleanArgs;
 use crate::corpus::read::open_source;
@@ -15,8 +16,9 @@ use crate::corpus::{InputFormat, Source, walk};
 use crate::error::{Error, InputProblem};
 use crate::exit_code::ExitCode;
 use crate::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
-use crate::pipeline;
 use crate::progress::Progress;
+use crate::text::split_paragraphs;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// The `--json` output.
 #[derive(Debug, Serialize)]
@@ -77,7 +79,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
     paths.extend(args.against.iter().cloned());
     let config = args.matching.to_config(paths, &args.input);
     let progress = Progress::stderr(args.quiet);
-    let analysis = pipeline::analyze(&config, &progress)?;
+    let analysis = batch::analyze(&config, &batch::Options::default(), &progress)?;
 
     let mut code = ExitCode::Success;
     if analysis
@@ -89,45 +91,41 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
     }
     let mut files = Vec::new();
     for (d, doc) in analysis.documents.iter().enumerate() {
-        if !targets.contains(&doc.source) {
+        let source = analysis.source_of(d);
+        if !targets.contains(source) {
             continue;
         }
-        if doc.source_line.is_some() || config.read.format == InputFormat::Jsonl {
+        if doc.line.is_some() || config.read.format == InputFormat::Jsonl {
             progress.message(&format!(
-                "refrain: error: {}: clean writes plain-text files; JSONL records are left alone",
-                doc.source
+                "refrain: error: {source}: clean writes plain-text files; JSONL records are left alone",
             ));
             code = code.merge(ExitCode::Error);
             continue;
         }
-        let removals = plan_removals(&analysis, d, args.boilerplate);
-        for removal in &removals {
-            progress.message(&describe(&doc.source, removal, args.dry_run));
-        }
-        let spans: Vec<_> = analysis.prints[d]
-            .paragraphs
-            .iter()
-            .map(|p| p.span.clone())
-            .collect();
-        let removed: Vec<u32> = removals.iter().map(|r| r.paragraph).collect();
-        let cuts = removal_cuts(&spans, &removed);
-        let Some(path) = paths_by_name.get(&doc.source).cloned().flatten() else {
+        let Some(path) = paths_by_name.get(source).cloned().flatten() else {
             progress.message(&format!(
-                "refrain: error: {}: two files have this name once decoded; rename one",
-                doc.source
+                "refrain: error: {source}: two files have this name once decoded; rename one",
             ));
             code = code.merge(ExitCode::Error);
             continue;
         };
+        // The text is read again (the engine keeps none) and cut from the
+        // file's own bytes: whatever its encoding, every kept byte stays.
+        let original = read_original(&path, doc.text_hash)?;
+        let text = &original.decoded.text;
+        let spans = split_paragraphs(text);
+        let removals = plan_removals(&analysis, d, text, &spans, args.boilerplate)?;
+        for removal in &removals {
+            progress.message(&describe(source, removal, args.dry_run));
+        }
+        let removed: Vec<u32> = removals.iter().map(|r| r.paragraph).collect();
+        let cuts = removal_cuts(&spans, &removed);
         let output = if args.dry_run {
             None
         } else {
-            // Cut from the file's own bytes: whatever its encoding, every
-            // kept byte stays as it was.
-            let original = read_original(&path, &doc.text)?;
             let cleaned = original.decoded.cut(&original.bytes, &cuts);
             if let Some(dir) = &args.out_dir {
-                let target = dir.join(output_name(&doc.source));
+                let target = dir.join(output_name(source));
                 inputs.refuse(&target, "--out-dir")?;
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent).map_err(|source| Error::Output {
@@ -150,7 +148,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
                     }
                     replace_in_place(&path, &original.bytes, &cleaned, !args.no_backup)?;
                 }
-                Some(doc.source.clone())
+                Some(source.to_owned())
             } else {
                 if !args.json {
                     super::print_stdout_bytes(&cleaned)?;
@@ -177,12 +175,12 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             };
             progress.message(&format!(
                 "refrain: {}: {} paragraph(s) {removed}; {what}",
-                doc.source,
+                source,
                 removals.len()
             ));
         }
         files.push(CleanedFile {
-            path: doc.source.clone(),
+            path: source.to_owned(),
             output,
             removed: removals,
         });
@@ -231,7 +229,7 @@ struct Original {
 }
 
 /// Reads `path` again, and checks that it still holds `text`.
-fn read_original(path: &Path, text: &str) -> Result<Original, Error> {
+fn read_original(path: &Path, text_hash: u64) -> Result<Original, Error> {
     let fail = |source| Error::Output {
         path: path.to_path_buf(),
         source,
@@ -245,7 +243,7 @@ fn read_original(path: &Path, text: &str) -> Result<Original, Error> {
         .and_then(|mut reader| reader.read_to_end(&mut bytes))
         .map_err(fail)?;
     let decoded = DecodedBytes::new(&bytes);
-    if decoded.text != text {
+    if xxh3_64(decoded.text.as_bytes()) != text_hash {
         return Err(fail(std::io::Error::other(
             "the file changed while refrain was reading it; nothing was written",
         )));

@@ -1,0 +1,125 @@
+//! Passage clusters as reported, with their verdicts: which are
+//! boilerplate, repeated or shared story text, which close their
+//! documents, and which paragraphs leave document fingerprints. The rules
+//! themselves are in [`crate::boilerplate`]; this is what every command
+//! reads of them.
+
+use std::collections::HashSet;
+
+use crate::boilerplate::{self, Occurrence, ParagraphSource, PassageKind};
+use crate::cluster::{Cluster, ClusterStats};
+use crate::config::ScanConfig;
+
+/// Reported passage clusters with their verdicts.
+#[derive(Debug)]
+pub struct Passages {
+    /// The clusters (members index the fingerprinted paragraphs).
+    pub clusters: Vec<Cluster>,
+    /// `(document, paragraph)` of every member, per cluster, ascending.
+    pub occurrences: Vec<Vec<Occurrence>>,
+    /// Kind and closing flags per cluster.
+    pub classification: boilerplate::Classification,
+    /// Work counts.
+    pub stats: ClusterStats,
+}
+
+impl Passages {
+    /// Every reported passage printed in document `doc`, with where.
+    pub fn prints_in(&self, doc: usize) -> Vec<PrintsInDocument> {
+        self.occurrences
+            .iter()
+            .enumerate()
+            .filter_map(|(cluster, occurrences)| {
+                let paragraphs: Vec<u32> = occurrences
+                    .iter()
+                    .filter(|(d, _)| *d as usize == doc)
+                    .map(|&(_, p)| p)
+                    .collect();
+                (!paragraphs.is_empty()).then_some(PrintsInDocument {
+                    cluster,
+                    paragraphs,
+                })
+            })
+            .collect()
+    }
+
+    /// True for clusters left out of document fingerprints: boilerplate,
+    /// and passages pasted repeatedly at the close of a document.
+    pub fn is_excluded(&self, cluster: usize) -> bool {
+        match self.classification.kinds[cluster] {
+            PassageKind::Boilerplate => true,
+            PassageKind::Repeated => self.is_closing(cluster),
+            PassageKind::Shared => false,
+        }
+    }
+
+    /// At least half the cluster's occurrences close their document.
+    pub fn is_closing(&self, cluster: usize) -> bool {
+        let flags = &self.classification.closing[cluster];
+        2 * flags.iter().filter(|&&f| f).count() >= flags.len()
+    }
+
+    /// `(document, paragraph)` pairs left out of document fingerprints.
+    pub fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
+        (0..self.occurrences.len())
+            .filter(|&c| self.is_excluded(c))
+            .flat_map(|c| self.occurrences[c].iter().copied())
+            .collect()
+    }
+}
+
+/// The prints of one reported passage inside one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintsInDocument {
+    /// The passage cluster (index into `Passages`).
+    pub cluster: usize,
+    /// Its paragraphs in the document, ascending (the first print first).
+    pub paragraphs: Vec<u32>,
+}
+
+/// Classifies every near-duplicate passage cluster (`all_occurrences[c]`
+/// ascending, clusters ordered by first occurrence) and keeps the
+/// reported ones: those repeated inside a document or found in
+/// `min_docs` documents. Every cluster, reported or not, tells reprints
+/// from boilerplate: two reprints share paragraphs that no third document
+/// has.
+pub fn judge_passages(
+    all_clusters: Vec<Cluster>,
+    all_occurrences: Vec<Vec<Occurrence>>,
+    paragraphs: &impl ParagraphSource,
+    config: &ScanConfig,
+    stats: ClusterStats,
+) -> Passages {
+    let all_verdicts = boilerplate::classify(
+        &all_occurrences,
+        paragraphs,
+        config.min_docs,
+        config.min_passage_tokens,
+    );
+    let mut clusters = Vec::new();
+    let mut occurrences = Vec::new();
+    let mut classification = boilerplate::Classification {
+        kinds: Vec::new(),
+        closing: Vec::new(),
+    };
+    let verdicts = all_verdicts.kinds.into_iter().zip(all_verdicts.closing);
+    for ((cluster, occ), (kind, closing)) in
+        all_clusters.into_iter().zip(all_occurrences).zip(verdicts)
+    {
+        let mut docs: Vec<u32> = occ.iter().map(|&(d, _)| d).collect();
+        docs.dedup();
+        let repeats_inside_a_document = docs.len() < occ.len();
+        if repeats_inside_a_document || docs.len() >= config.min_docs {
+            clusters.push(cluster);
+            occurrences.push(occ);
+            classification.kinds.push(kind);
+            classification.closing.push(closing);
+        }
+    }
+    Passages {
+        clusters,
+        occurrences,
+        classification,
+        stats,
+    }
+}
