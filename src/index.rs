@@ -17,18 +17,25 @@
 //! `$PWD/samples/x.txt` are one document, and an index moved together with
 //! its archive keeps its ids. A record's own `id` is its archive id as it is.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::config::FingerprintParams;
+use crate::config::{FingerprintParams, ScanConfig};
 use crate::corpus::Document;
+use crate::corpus::read::read_in_batches;
+use crate::corpus::walk;
 use crate::error::Error;
+use crate::error::{InputProblem, ProblemKind};
 use crate::fingerprint::DocumentPrint;
+use crate::fingerprint::Fingerprinter;
 use crate::lsh::LshParams;
 use crate::minhash::Signature;
 use crate::pipeline::{NORMALIZATION, TOKENIZER};
+use crate::progress::Progress;
+use rayon::prelude::*;
 
 /// Version of the index layout.
 pub const INDEX_SCHEMA_VERSION: u32 = 4;
@@ -140,6 +147,182 @@ pub struct Index {
     params: IndexParams,
     /// Archive ids of files are paths relative to this directory.
     id_root: PathBuf,
+}
+
+/// Band rows held before they are inserted, sorted by key: the band
+/// tables are B-trees over random keys, and sorted inserts touch each page
+/// once instead of once per row (64 MB of rows at most).
+const BAND_ROWS_HELD: usize = 4 << 20;
+
+/// An add in progress ([`Index::begin_add`]): one transaction.
+pub struct Adding<'i> {
+    tx: rusqlite::Transaction<'i>,
+    path: PathBuf,
+    params: IndexParams,
+    id_root: PathBuf,
+    num_perm: usize,
+    source_ids: HashMap<String, String>,
+    doc_band_rows: Vec<(i64, i64)>,
+    paragraph_band_rows: Vec<(i64, i64)>,
+    /// [`BAND_ROWS_HELD`], or fewer in tests.
+    band_rows_held: usize,
+    stats: AddStats,
+}
+
+impl Adding<'_> {
+    /// Adds a batch of documents with their fingerprints: unchanged ones
+    /// are skipped, changed ones replaced.
+    pub fn add(&mut self, documents: &[Document], prints: &[DocumentPrint]) -> Result<(), Error> {
+        let (params, num_perm) = (self.params, self.num_perm);
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| index_error(&path, e);
+        let tx = &self.tx;
+        let stats = &mut self.stats;
+        let doc_band_rows = &mut self.doc_band_rows;
+        let paragraph_band_rows = &mut self.paragraph_band_rows;
+        {
+            let mut find = tx
+                .prepare_cached("SELECT id, content_hash FROM documents WHERE name = ?1")
+                .map_err(fail)?;
+            let mut insert_doc = tx
+                .prepare_cached(
+                    "INSERT INTO documents (name, source, source_line, content_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(fail)?;
+            let mut insert_paragraph = tx
+                .prepare_cached("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles, bands) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .map_err(fail)?;
+            let mut count_form = tx
+                .prepare_cached(
+                    "INSERT INTO passage_forms (form, documents) VALUES (?1, 1)
+                     ON CONFLICT (form) DO UPDATE SET documents = documents + 1",
+                )
+                .map_err(fail)?;
+            for (doc, print) in documents.iter().zip(prints) {
+                let source_id = self
+                    .source_ids
+                    .entry(doc.source.clone())
+                    .or_insert_with(|| source_id_under(&self.id_root, &doc.source));
+                let name = Index::document_id(doc, source_id);
+                let content_hash = xxh3_64(doc.text.as_bytes()) as i64;
+                let existing: Option<(i64, i64)> = find
+                    .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+                    .map_err(fail)?;
+                match existing {
+                    Some((_, hash)) if hash == content_hash => {
+                        stats.unchanged += 1;
+                        continue;
+                    }
+                    Some((key, _)) => {
+                        delete_document(tx, key, &params.document_lsh).map_err(fail)?;
+                        stats.replaced += 1;
+                    }
+                    None => stats.added += 1,
+                }
+                let signature = print.signature_of(num_perm, |_| true);
+                insert_doc
+                    .execute(params![
+                        name,
+                        source_id.as_str(),
+                        doc.source_line.map(|l| l as i64),
+                        content_hash,
+                        slots_to_blob(signature.slots())
+                    ])
+                    .map_err(fail)?;
+                let key = tx.last_insert_rowid();
+                doc_band_rows.extend(
+                    params
+                        .document_lsh
+                        .band_keys(&signature)
+                        .map(|k| (k as i64, key)),
+                );
+                let mut forms_here = Vec::new();
+                for (p, paragraph) in print.paragraphs.iter().enumerate() {
+                    if paragraph.shingles.is_empty() {
+                        continue;
+                    }
+                    let form = crate::shingle::form_key(paragraph.shingles.hashes());
+                    let band_keys =
+                        paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature);
+                    let band_blob: Vec<u8> =
+                        band_keys.iter().flat_map(|k| k.to_le_bytes()).collect();
+                    insert_paragraph
+                        .execute(params![
+                            key,
+                            p as i64,
+                            paragraph.span.first_line,
+                            paragraph.tokens,
+                            form as i64,
+                            slots_to_blob(paragraph.shingles.hashes()),
+                            band_blob
+                        ])
+                        .map_err(fail)?;
+                    let paragraph_key = tx.last_insert_rowid();
+                    paragraph_band_rows
+                        .extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
+                    forms_here.push(form);
+                }
+                forms_here.sort_unstable();
+                forms_here.dedup();
+                for form in forms_here {
+                    count_form.execute([form as i64]).map_err(fail)?;
+                }
+            }
+        }
+        if self.doc_band_rows.len() + self.paragraph_band_rows.len() > self.band_rows_held {
+            self.insert_band_rows()?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the band rows held, sorted by key.
+    fn insert_band_rows(&mut self) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| index_error(&self.path, e);
+        let mut insert_doc_band = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)")
+            .map_err(fail)?;
+        self.doc_band_rows.sort_unstable();
+        for &(band_key, doc) in &self.doc_band_rows {
+            insert_doc_band
+                .execute(params![band_key, doc])
+                .map_err(fail)?;
+        }
+        let mut insert_paragraph_band = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO paragraph_bands (band_key, paragraph) VALUES (?1, ?2)",
+            )
+            .map_err(fail)?;
+        self.paragraph_band_rows.sort_unstable();
+        for &(band_key, paragraph) in &self.paragraph_band_rows {
+            insert_paragraph_band
+                .execute(params![band_key, paragraph])
+                .map_err(fail)?;
+        }
+        drop((insert_doc_band, insert_paragraph_band));
+        self.doc_band_rows.clear();
+        self.paragraph_band_rows.clear();
+        Ok(())
+    }
+
+    /// What was added so far.
+    pub fn stats(&self) -> AddStats {
+        self.stats
+    }
+
+    /// Makes everything added visible at once.
+    pub fn commit(mut self) -> Result<AddStats, Error> {
+        self.insert_band_rows()?;
+        // Tests kill or fail an add here: every row written, none committed.
+        crate::output::fault_point("index-commit").map_err(|source| Error::Index {
+            path: self.path.clone(),
+            message: source.to_string(),
+        })?;
+        self.tx.commit().map_err(|e| index_error(&self.path, e))?;
+        Ok(self.stats)
+    }
 }
 
 /// The archive id of `source` for an index whose ids are relative to
@@ -469,147 +652,133 @@ impl Index {
         index_error(&self.path, e)
     }
 
-    /// Adds documents in one transaction: an unchanged document (same name,
-    /// same text) is skipped, a changed one replaced.
+    /// Adds documents (with their fingerprints) in one transaction: see
+    /// [`Index::begin_add`] to add them in batches.
     pub fn add(
         &mut self,
         documents: &[Document],
         prints: &[DocumentPrint],
         num_perm: usize,
     ) -> Result<AddStats, Error> {
-        let params = self.params;
-        let path = self.path.clone();
-        let fail = |e: rusqlite::Error| index_error(&path, e);
-        // Immediate: the write lock is taken (or waited for) at the start,
-        // so a second writer waits for the first instead of failing.
+        let mut adding = self.begin_add(num_perm)?;
+        adding.add(documents, prints)?;
+        adding.commit()
+    }
+
+    /// Reads and fingerprints the corpus `config` names in batches (held
+    /// one at a time: memory does not grow with the corpus) on a pool of
+    /// `config.threads` threads, and adds it in one transaction. A source
+    /// that breaks off part way (a truncated .gz) would add some of its
+    /// records: then nothing is added and the error says which. Problems
+    /// are shown through `progress` as they are met, and returned.
+    pub fn add_corpus(
+        &mut self,
+        config: &ScanConfig,
+        progress: &Progress,
+    ) -> Result<(AddStats, Vec<InputProblem>), Error> {
+        config.validate()?;
+        crate::pipeline::in_pool(config.threads, || self.add_corpus_in_pool(config, progress))?
+    }
+
+    fn add_corpus_in_pool(
+        &mut self,
+        config: &ScanConfig,
+        progress: &Progress,
+    ) -> Result<(AddStats, Vec<InputProblem>), Error> {
+        let (sources, mut problems) = walk(&config.paths);
+        for problem in &problems {
+            progress.problem(problem);
+        }
+        let index_path = self.path.clone();
+        let fingerprinter = Fingerprinter::new(&config.fingerprint);
+        let mut adding = self.begin_add(config.fingerprint.num_perm)?;
+        let mut records: HashMap<String, u64> = HashMap::new();
+        // First use of each id (by hash), to warn of a reused one.
+        let mut first_use: HashMap<u64, String> = HashMap::new();
+        let mut failure: Option<Error> = None;
+        let stage = progress.stage("indexing", 0);
+        read_in_batches(&sources, &config.read, &|| {}, &mut |mut batch| {
+            for doc in &batch.documents {
+                *records.entry(doc.source.clone()).or_default() += 1;
+                let at = doc.source_line.map_or_else(
+                    || doc.source.clone(),
+                    |line| format!("{}:{line}", doc.source),
+                );
+                match first_use.entry(xxh3_64(doc.name.as_bytes())) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        batch.problems.push(InputProblem::duplicate_id(
+                            &doc.source,
+                            doc.source_line,
+                            &doc.name,
+                            first.get(),
+                        ));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(at);
+                    }
+                }
+            }
+            for problem in &batch.problems {
+                progress.problem(problem);
+            }
+            if failure.is_none()
+                && let Some(broken) = batch
+                    .problems
+                    .iter()
+                    .find(|p| p.kind == ProblemKind::Unreadable && records.contains_key(&p.source))
+            {
+                failure = Some(Error::Index {
+                    path: index_path.clone(),
+                    message: format!(
+                        "{} broke off after {} record(s) ({}); nothing was added: \
+                         repair or leave out that file and run again",
+                        broken.source, records[&broken.source], broken.message
+                    ),
+                });
+            }
+            problems.extend(batch.problems);
+            if failure.is_some() {
+                return;
+            }
+            let prints: Vec<DocumentPrint> = batch
+                .documents
+                .par_iter()
+                .map(|doc| fingerprinter.document(&doc.text))
+                .collect();
+            if let Err(err) = adding.add(&batch.documents, &prints) {
+                failure = Some(err);
+            }
+            stage.inc(batch.documents.len() as u64);
+        });
+        stage.finish();
+        if let Some(err) = failure {
+            return Err(err);
+        }
+        Ok((adding.commit()?, problems))
+    }
+
+    /// Starts an add: documents are added in batches with
+    /// [`Adding::add`] and nothing is visible until [`Adding::commit`]; an
+    /// add dropped (or killed) before it leaves the index as it was. The
+    /// write lock is taken (or waited for) here, so a second writer waits
+    /// for the first instead of failing.
+    pub fn begin_add(&mut self, num_perm: usize) -> Result<Adding<'_>, Error> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        let mut stats = AddStats::default();
-        // Band rows are inserted at the end, sorted by key: the band tables
-        // are B-trees over random keys, and sorted inserts touch each page
-        // once instead of once per row.
-        let mut doc_band_rows: Vec<(i64, i64)> = Vec::new();
-        let mut paragraph_band_rows: Vec<(i64, i64)> = Vec::new();
-        let id_root = self.id_root.clone();
-        let mut source_ids: std::collections::HashMap<&str, String> = Default::default();
-        {
-            let mut find = tx
-                .prepare("SELECT id, content_hash FROM documents WHERE name = ?1")
-                .map_err(fail)?;
-            let mut insert_doc = tx
-                .prepare(
-                    "INSERT INTO documents (name, source, source_line, content_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(fail)?;
-            let mut insert_doc_band = tx
-                .prepare("INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)")
-                .map_err(fail)?;
-            let mut insert_paragraph = tx
-                .prepare("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles, bands) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .map_err(fail)?;
-            let mut insert_paragraph_band = tx
-                .prepare(
-                    "INSERT OR IGNORE INTO paragraph_bands (band_key, paragraph) VALUES (?1, ?2)",
-                )
-                .map_err(fail)?;
-            let mut count_form = tx
-                .prepare(
-                    "INSERT INTO passage_forms (form, documents) VALUES (?1, 1)
-                     ON CONFLICT (form) DO UPDATE SET documents = documents + 1",
-                )
-                .map_err(fail)?;
-            for (doc, print) in documents.iter().zip(prints) {
-                let source_id = source_ids
-                    .entry(doc.source.as_str())
-                    .or_insert_with(|| source_id_under(&id_root, &doc.source));
-                let name = Self::document_id(doc, source_id);
-                let content_hash = xxh3_64(doc.text.as_bytes()) as i64;
-                let existing: Option<(i64, i64)> = find
-                    .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .optional()
-                    .map_err(fail)?;
-                match existing {
-                    Some((_, hash)) if hash == content_hash => {
-                        stats.unchanged += 1;
-                        continue;
-                    }
-                    Some((key, _)) => {
-                        delete_document(&tx, key, &params.document_lsh).map_err(fail)?;
-                        stats.replaced += 1;
-                    }
-                    None => stats.added += 1,
-                }
-                let signature = print.signature_of(num_perm, |_| true);
-                insert_doc
-                    .execute(params![
-                        name,
-                        source_id.as_str(),
-                        doc.source_line.map(|l| l as i64),
-                        content_hash,
-                        slots_to_blob(signature.slots())
-                    ])
-                    .map_err(fail)?;
-                let key = tx.last_insert_rowid();
-                doc_band_rows.extend(
-                    params
-                        .document_lsh
-                        .band_keys(&signature)
-                        .map(|k| (k as i64, key)),
-                );
-                let mut forms_here = Vec::new();
-                for (p, paragraph) in print.paragraphs.iter().enumerate() {
-                    if paragraph.shingles.is_empty() {
-                        continue;
-                    }
-                    let form = crate::shingle::form_key(paragraph.shingles.hashes());
-                    let band_keys =
-                        paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature);
-                    let band_blob: Vec<u8> =
-                        band_keys.iter().flat_map(|k| k.to_le_bytes()).collect();
-                    insert_paragraph
-                        .execute(params![
-                            key,
-                            p as i64,
-                            paragraph.span.first_line,
-                            paragraph.tokens,
-                            form as i64,
-                            slots_to_blob(paragraph.shingles.hashes()),
-                            band_blob
-                        ])
-                        .map_err(fail)?;
-                    let paragraph_key = tx.last_insert_rowid();
-                    paragraph_band_rows
-                        .extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
-                    forms_here.push(form);
-                }
-                forms_here.sort_unstable();
-                forms_here.dedup();
-                for form in forms_here {
-                    count_form.execute([form as i64]).map_err(fail)?;
-                }
-            }
-            doc_band_rows.sort_unstable();
-            for (band_key, doc) in doc_band_rows {
-                insert_doc_band
-                    .execute(params![band_key, doc])
-                    .map_err(fail)?;
-            }
-            paragraph_band_rows.sort_unstable();
-            for (band_key, paragraph) in paragraph_band_rows {
-                insert_paragraph_band
-                    .execute(params![band_key, paragraph])
-                    .map_err(fail)?;
-            }
-        }
-        // Tests kill or fail an add here: every row written, none committed.
-        crate::output::fault_point("index-commit").map_err(|source| Error::Index {
+            .map_err(|e| index_error(&self.path, e))?;
+        Ok(Adding {
+            tx,
             path: self.path.clone(),
-            message: source.to_string(),
-        })?;
-        tx.commit().map_err(fail)?;
-        Ok(stats)
+            params: self.params,
+            id_root: self.id_root.clone(),
+            num_perm,
+            source_ids: HashMap::new(),
+            doc_band_rows: Vec::new(),
+            paragraph_band_rows: Vec::new(),
+            band_rows_held: BAND_ROWS_HELD,
+            stats: AddStats::default(),
+        })
     }
 
     /// Removes documents by archive id, or by a path to the file they were
@@ -975,6 +1144,66 @@ mod tests {
             )
             .unwrap();
         assert_eq!(orphans, 0);
+    }
+
+    /// Every row of an index that an add writes, in a stable order.
+    fn rows(index: &Index) -> Vec<String> {
+        let mut rows = Vec::new();
+        for query in [
+            "SELECT name || ' ' || content_hash || ' ' || hex(signature) FROM documents ORDER BY name",
+            "SELECT d.name || ' ' || p.idx || ' ' || p.form || ' ' || hex(p.bands) FROM paragraphs p JOIN documents d ON d.id = p.doc ORDER BY d.name, p.idx",
+            "SELECT b.band_key || ' ' || d.name FROM doc_bands b JOIN documents d ON d.id = b.doc ORDER BY 1",
+            "SELECT b.band_key || ' ' || d.name || ' ' || p.idx FROM paragraph_bands b JOIN paragraphs p ON p.id = b.paragraph JOIN documents d ON d.id = p.doc ORDER BY 1",
+            "SELECT form || ' ' || documents FROM passage_forms ORDER BY form",
+        ] {
+            let mut statement = index.conn.prepare(query).unwrap();
+            let found = statement
+                .query_map([], |row| row.get::<_, String>(0))
+                .unwrap();
+            rows.extend(found.map(Result::unwrap));
+        }
+        rows
+    }
+
+    #[test]
+    fn an_add_in_batches_writes_what_one_add_writes_and_nothing_until_commit() {
+        let texts: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                let name = format!("doc-{i:02}");
+                let text = format!(
+                    "Story {i} opens with its own words number {i}.\n\nShared footer line for all of them.\n\nClosing {} here.",
+                    i % 7
+                );
+                (name, text)
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let (d, p) = docs(&pairs);
+        let dir = tempfile::tempdir().unwrap();
+        let mut whole = Index::open(&dir.path().join("whole.db"), &params(), true).unwrap();
+        whole.add(&d, &p, 128).unwrap();
+
+        let mut batched = Index::open(&dir.path().join("batched.db"), &params(), true).unwrap();
+        let mut dropped = batched.begin_add(128).unwrap();
+        dropped.add(&d[..10], &p[..10]).unwrap();
+        drop(dropped);
+        assert!(
+            rows(&batched).is_empty(),
+            "an add not committed leaves nothing"
+        );
+        let mut adding = batched.begin_add(128).unwrap();
+        // Band rows inserted several times along the way, not only at the end.
+        adding.band_rows_held = 100;
+        for (documents, prints) in d.chunks(7).zip(p.chunks(7)) {
+            adding.add(documents, prints).unwrap();
+        }
+        assert_eq!(adding.stats().added, 40);
+        adding.commit().unwrap();
+        assert_eq!(rows(&batched), rows(&whole));
+        assert!(rows(&whole).len() > 200);
     }
 
     #[test]

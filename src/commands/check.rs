@@ -27,11 +27,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
         None => {
             let mut index = Index::in_memory(&params)?;
             let config = args.matching.to_config(args.against.clone(), &args.input);
-            config.validate()?;
-            let read = pipeline::in_pool(config.threads, || {
-                pipeline::read_and_fingerprint(&config, &progress)
-            })?;
-            index.add(&read.documents, &read.prints, config.fingerprint.num_perm)?;
+            index.add_corpus(&config, &progress)?;
             index
         }
     };
