@@ -55,54 +55,45 @@ fn assert_corpus_golden(shape: &str, generate: impl FnOnce(&mut dyn FnMut(Synthe
     assert_golden(&format!("{shape}.dedup.jsonl"), &dedup.stdout);
 }
 
+/// Runs `refrain ARGS` from the repository root, expects exit `code` and
+/// compares stdout with the golden file `name`.
+fn assert_run_golden(name: &str, args: &[&str], code: i32) {
+    let got = run(args);
+    assert_eq!(got.code, code, "{args:?}: {}", got.stderr);
+    assert_golden(name, &got.stdout);
+}
+
 #[test]
 fn golden_samples_scan_report_and_summary() {
-    let json = run(&["scan", "--json", "samples"]);
-    assert_eq!(json.code, 0, "{}", json.stderr);
-    assert_golden("samples.scan.json", &json.stdout);
-    let human = run(&["scan", "samples"]);
-    assert_eq!(human.code, 0, "{}", human.stderr);
-    assert_golden("samples.scan.txt", &human.stdout);
+    assert_run_golden("samples.scan.json", &["scan", "--json", "samples"], 0);
+    assert_run_golden("samples.scan.txt", &["scan", "samples"], 0);
 }
 
 #[test]
 fn golden_samples_dedup_clean_and_check() {
-    let dedup = run(&["dedup", "samples"]);
-    assert_eq!(dedup.code, 0, "{}", dedup.stderr);
-    assert_golden("samples.dedup.jsonl", &dedup.stdout);
-
-    let clean = run(&[
-        "clean",
-        "--boilerplate",
-        "--against",
-        "samples/en",
-        "samples/en/05-port-strike-reprint.txt",
-    ]);
-    assert_eq!(clean.code, 0, "{}", clean.stderr);
-    assert_golden("samples.clean.txt", &clean.stdout);
-    let page = run(&["clean", "samples/zh/newspaper-page.txt"]);
-    assert_eq!(page.code, 0, "{}", page.stderr);
-    assert_golden("zh-page.clean.txt", &page.stdout);
-    let clean_json = run(&[
-        "clean",
-        "--json",
-        "--boilerplate",
-        "--against",
-        "samples/en",
-        "samples/en/05-port-strike-reprint.txt",
-    ]);
-    assert_eq!(clean_json.code, 0, "{}", clean_json.stderr);
-    assert_golden("samples.clean.json", &clean_json.stdout);
-
-    let check = run(&[
+    const REPRINT: &str = "samples/en/05-port-strike-reprint.txt";
+    let against = ["--boilerplate", "--against", "samples/en"];
+    assert_run_golden("samples.dedup.jsonl", &["dedup", "samples"], 0);
+    assert_run_golden(
+        "samples.clean.txt",
+        &[&["clean"][..], &against, &[REPRINT]].concat(),
+        0,
+    );
+    assert_run_golden(
+        "zh-page.clean.txt",
+        &["clean", "samples/zh/newspaper-page.txt"],
+        0,
+    );
+    let clean_json = [&["clean", "--json"][..], &against, &[REPRINT]].concat();
+    assert_run_golden("samples.clean.json", &clean_json, 0);
+    let check = [
         "check",
         "--json",
         "--against",
         "samples/en",
         "samples/en/06-port-strike-shortened.txt",
-    ]);
-    assert_eq!(check.code, 1, "{}", check.stderr);
-    assert_golden("samples.check.json", &check.stdout);
+    ];
+    assert_run_golden("samples.check.json", &check, 1);
 }
 
 #[test]

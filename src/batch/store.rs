@@ -121,12 +121,44 @@ impl SpillFile {
     }
 }
 
+/// Where each record of a store lies, in values (or bytes) from the
+/// start of its file: record `n` is `range(n)`.
+#[derive(Debug)]
+struct Offsets(Vec<u64>);
+
+impl Offsets {
+    fn new() -> Self {
+        Offsets(vec![0])
+    }
+
+    /// Records the next records, of `lengths`.
+    fn extend(&mut self, lengths: impl Iterator<Item = usize>) {
+        let mut end = self.end();
+        self.0.extend(lengths.map(|len| {
+            end += len as u64;
+            end
+        }));
+    }
+
+    fn len(&self) -> usize {
+        self.0.len() - 1
+    }
+
+    fn end(&self) -> u64 {
+        *self.0.last().expect("offsets start at 0")
+    }
+
+    fn range(&self, n: u32) -> (u64, u64) {
+        (self.0[n as usize], self.0[n as usize + 1])
+    }
+}
+
 /// Shingle sets, numbered from 0.
 #[derive(Debug)]
 pub struct ShingleStore {
     spill: SpillFile,
-    /// `offsets[n]..offsets[n + 1]`: where set `n` lies, in shingles.
-    offsets: Vec<u64>,
+    /// Where each set lies, in shingles.
+    offsets: Offsets,
 }
 
 impl ShingleStore {
@@ -134,7 +166,7 @@ impl ShingleStore {
     pub fn new_in(dir: Option<&Path>) -> io::Result<Self> {
         Ok(ShingleStore {
             spill: SpillFile::new_in(dir)?,
-            offsets: vec![0],
+            offsets: Offsets::new(),
         })
     }
 
@@ -149,17 +181,13 @@ impl ShingleStore {
     /// take the next numbers in turn.
     pub fn push_all(&mut self, sets: &[&[u32]]) -> io::Result<()> {
         self.spill.append_all(sets)?;
-        let mut end = *self.offsets.last().expect("offsets start at 0");
-        self.offsets.extend(sets.iter().map(|set| {
-            end += set.len() as u64;
-            end
-        }));
+        self.offsets.extend(sets.iter().map(|set| set.len()));
         Ok(())
     }
 
     /// Number of sets stored.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len()
     }
 
     /// True when no set is stored.
@@ -180,7 +208,8 @@ impl ShingleStore {
     /// How many hashes set `n` was pushed with (repeats included), known
     /// without reading it.
     pub fn pushed_len(&self, n: u32) -> usize {
-        (self.offsets[n as usize + 1] - self.offsets[n as usize]) as usize
+        let (start, end) = self.offsets.range(n);
+        (end - start) as usize
     }
 
     /// Set `n`, read from disk. A read error gives an empty set and is
@@ -195,7 +224,7 @@ impl ShingleStore {
     /// read) to `out` as they were pushed, set after set. A read error
     /// appends nothing and is kept for [`ShingleStore::check`].
     pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
-        let (start, stop) = (self.offsets[first as usize], self.offsets[end as usize]);
+        let (start, stop) = (self.offsets.range(first).0, self.offsets.range(end - 1).1);
         self.spill.read_at(start, stop, out);
     }
 
@@ -524,8 +553,8 @@ impl PlaceStore {
 #[derive(Debug)]
 pub struct TextStore {
     file: File,
-    /// `offsets[n]..offsets[n + 1]`: where text `n` lies, in bytes.
-    offsets: Vec<u64>,
+    /// Where each text lies, in bytes.
+    offsets: Offsets,
 }
 
 impl TextStore {
@@ -537,7 +566,7 @@ impl TextStore {
         };
         Ok(TextStore {
             file,
-            offsets: vec![0],
+            offsets: Offsets::new(),
         })
     }
 
@@ -550,17 +579,13 @@ impl TextStore {
                 .collect();
             write_all_vectored(&self.file, &mut slices)?;
         }
-        let mut end = *self.offsets.last().expect("offsets start at 0");
-        self.offsets.extend(texts.iter().map(|text| {
-            end += text.len() as u64;
-            end
-        }));
+        self.offsets.extend(texts.iter().map(|text| text.len()));
         Ok(())
     }
 
     /// Number of texts stored.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len()
     }
 
     /// True when no text is stored.
@@ -570,12 +595,12 @@ impl TextStore {
 
     /// Bytes written to disk.
     pub fn disk_bytes(&self) -> u64 {
-        *self.offsets.last().expect("offsets start at 0")
+        self.offsets.end()
     }
 
     /// Text `n`, read from disk.
     pub fn get(&self, n: u32) -> io::Result<String> {
-        let (start, end) = (self.offsets[n as usize], self.offsets[n as usize + 1]);
+        let (start, end) = self.offsets.range(n);
         let mut bytes = vec![0u8; (end - start) as usize];
         read_exact_at(&self.file, &mut bytes, start)?;
         String::from_utf8(bytes).map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
