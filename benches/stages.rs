@@ -260,7 +260,8 @@ fn whole_scan(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes));
     group.bench_function("scan-2000-docs", |b| {
         b.iter(|| {
-            refrain::pipeline::scan(&config, &Progress::hidden()).map(|r| r.passage_clusters.len())
+            refrain::batch::scan(&config, &Default::default(), &Progress::hidden())
+                .map(|r| r.passage_clusters.len())
         })
     });
     group.finish();

@@ -5,10 +5,12 @@
 //! The pipeline, one module per stage:
 //! [`corpus`] (walk, read) → [`text`] (paragraphs, normalize, tokenize) →
 //! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] → [`boilerplate`] →
-//! [`report`]. [`pipeline::scan`] runs them all in memory;
-//! [`batch::analyze`] runs the same stages for corpora larger than memory
-//! (behind `refrain dedup`, with [`dedup`] deciding what to keep), and
-//! [`sign`] writes the fingerprints for a distributed run (`spark/`).
+//! [`report`]. [`batch::analyze`] runs them all in memory bounded by the
+//! number of paragraphs, not the text ([`batch::scan`] for a report;
+//! behind `refrain scan`, `clean` and `dedup`, with [`dedup`] deciding what
+//! to keep); [`pipeline`] still runs them in memory for `check`'s
+//! submissions, and [`sign`] writes the fingerprints for a distributed run
+//! (`spark/`).
 //!
 //! ```
 //! use refrain::config::ScanConfig;
@@ -22,7 +24,8 @@
 //! for (i, story) in stories.iter().enumerate() {
 //!     std::fs::write(dir.path().join(format!("{i}.txt")), format!("{story}\n\n{footer}\n")).unwrap();
 //! }
-//! let report = refrain::pipeline::scan(&ScanConfig::new(vec![dir.path().into()]), &Progress::hidden()).unwrap();
+//! let config = ScanConfig::new(vec![dir.path().into()]);
+//! let report = refrain::batch::scan(&config, &Default::default(), &Progress::hidden()).unwrap();
 //! assert_eq!(report.passage_clusters.len(), 1);
 //! assert!(report.passage_clusters[0].closing);
 //! assert_eq!(report.passage_clusters[0].documents, 3);

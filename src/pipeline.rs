@@ -29,20 +29,6 @@ pub const NORMALIZATION: &str =
 /// Description of the tokenizer, for the report's params.
 pub const TOKENIZER: &str = "uax29-words,unspaced-scripts-per-character";
 
-/// Runs a whole scan on its own thread pool of `config.threads` threads.
-pub fn scan(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
-    let analysis = analyze(config, progress)?;
-    Ok(analysis.report(config))
-}
-
-/// Like [`scan`], but a corpus with no usable document gives a report
-/// too (its `errors` say why), not an error: `scan --json` prints it.
-pub fn scan_even_empty(config: &ScanConfig, progress: &Progress) -> Result<Report, Error> {
-    config.validate()?;
-    let analysis = in_pool(config.threads, || analyze_in_pool(config, progress, true))??;
-    Ok(analysis.report(config))
-}
-
 /// Everything the pipeline found, before it is turned into a report.
 #[derive(Debug)]
 pub struct Analysis {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use refrain::synthetic::{CorpusSpec, generate};
 use serde_json::Value;
 
-use crate::util::{corpus, corpus_owned, json_lines, run_in};
+use crate::util::{assert_same_text, corpus, corpus_owned, json_lines, run_in};
 
 /// A directory holding `c.jsonl`: a generated corpus of `documents`.
 fn generated_jsonl(documents: usize, seed: u64) -> tempfile::TempDir {
@@ -249,18 +249,39 @@ fn batch_pipeline_agrees_with_the_in_memory_pipeline() {
 #[test]
 fn unusable_temp_dir_is_an_error_naming_it() {
     let dir = generated_jsonl(50, 4);
-    let out = run_in(
+    for command in ["dedup", "scan"] {
+        let out = run_in(
+            dir.path(),
+            &[command, "--temp-dir", "no/such/dir", "c.jsonl"],
+        );
+        assert_eq!(out.code, 2, "{command}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{command}");
+        assert!(
+            out.stderr.contains("no/such/dir")
+                && out.stderr.contains("the directory does not exist")
+                && !out.stderr.contains("free some space"),
+            "{command}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn scan_temporary_files_go_to_temp_dir_and_are_gone_after() {
+    let dir = generated_jsonl(200, 4);
+    std::fs::create_dir(dir.path().join("spill")).unwrap();
+    let plain = run_in(dir.path(), &["scan", "--json", "c.jsonl"]);
+    let spilled = run_in(
         dir.path(),
-        &["dedup", "--temp-dir", "no/such/dir", "c.jsonl"],
+        &["scan", "--json", "--temp-dir", "spill", "c.jsonl"],
     );
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr.contains("no/such/dir")
-            && out.stderr.contains("the directory does not exist")
-            && !out.stderr.contains("free some space"),
-        "{}",
-        out.stderr
+    assert_eq!(spilled.code, 0, "{}", spilled.stderr);
+    assert!(spilled.json()["passage_clusters"].as_array().unwrap().len() > 3);
+    assert_same_text(&plain.stdout, &spilled.stdout, "scan with --temp-dir");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("spill")).unwrap().count(),
+        0,
+        "temporary files removed"
     );
 }
 

@@ -173,6 +173,23 @@ pub struct Options<'a> {
     pub allow_empty: bool,
 }
 
+/// Scans a corpus: the report of an analysis run with
+/// [`Options::locate`] (which this sets), passages located and quoted.
+pub fn scan(
+    config: &ScanConfig,
+    options: &Options,
+    progress: &Progress,
+) -> Result<crate::report::Report, Error> {
+    let options = Options {
+        locate: true,
+        ..*options
+    };
+    let analysis = analyze(config, &options, progress)?;
+    let report = analysis.report(config, options.temp_dir)?;
+    drop_in_background(analysis);
+    Ok(report)
+}
+
 /// Runs the batch pipeline on a thread pool of `config.threads` threads.
 pub fn analyze(
     config: &ScanConfig,

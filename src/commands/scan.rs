@@ -8,7 +8,6 @@ use std::io::Write;
 
 use crate::batch;
 use crate::output::{AtomicFile, InputFiles, output_file};
-use crate::pipeline::drop_in_background;
 use crate::progress::Progress;
 use crate::report::{human, json};
 
@@ -30,9 +29,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
         // errors say why (and the exit code is 2).
         allow_empty: json_on_stdout || file.is_some(),
     };
-    let analysis = batch::analyze(&config, &options, &Progress::stderr(args.quiet))?;
-    let report = analysis.report(&config, options.temp_dir)?;
-    drop_in_background(analysis);
+    let report = batch::scan(&config, &options, &Progress::stderr(args.quiet))?;
     if let Some(mut out) = out_file {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
         let written = json::write(&report, &mut buffered).and_then(|()| buffered.flush());
