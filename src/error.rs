@@ -60,6 +60,15 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// An input read again for a report (to quote its passages) could not
+    /// be, or no longer holds the text that was analyzed.
+    #[error("cannot read {source_name} again to quote its passages: {source}; run again")]
+    Reread {
+        /// The source, as reported.
+        source_name: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     ThreadPool {

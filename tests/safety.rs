@@ -678,3 +678,40 @@ fn a_second_index_add_waits_for_the_first_instead_of_failing() {
     let stats = run_in(dir.path(), &["index", "stats", "--index", "i.db"]);
     assert_eq!(stats.json()["documents"], 5, "{}", stats.stdout);
 }
+
+#[test]
+fn scan_refuses_to_quote_a_file_changed_since_it_was_read() {
+    let dir = footer_corpus();
+    let flag = dir.path().join("go");
+    let child = refrain()
+        .args(["scan", "-q", "--json", "d"])
+        .current_dir(dir.path())
+        .env("REFRAIN_PAUSE", "scan-report")
+        .env("REFRAIN_PAUSE_FILE", &flag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !dir.path().join("go.reached").exists() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "pause point never reached"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The footer's first print, quoted in the report, is edited meanwhile.
+    let first = dir.path().join("d/0.txt");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, text.replace("Copyright", "Copyleft")).unwrap();
+    std::fs::write(&flag, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("d/0.txt") && stderr.contains("changed since it was read"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Copyleft"));
+}

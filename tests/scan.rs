@@ -392,3 +392,61 @@ fn closed_stdout_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn passages_quoted_from_files_read_again_match_those_kept_from_stdin() {
+    use std::io::Write;
+    let footer = "Copyright 2026 Example Wire Service. All rights reserved. Do not redistribute.";
+    let mut lines: Vec<String> = Vec::new();
+    for i in 0..6 {
+        let story =
+            format!("Story number {i} tells of a different event in a different town today.");
+        let text = format!(
+            "{story}\n\n  {footer}\r\n{}",
+            ["", "Editor's note: corrected."][i % 2]
+        );
+        lines.push(serde_json::json!({ "id": format!("s{i}"), "text": text }).to_string());
+        // Blank lines and an over-long record shift line numbers.
+        if i == 2 {
+            lines.push(String::new());
+            lines.push(serde_json::json!({ "id": "long", "text": "x ".repeat(3000) }).to_string());
+        }
+    }
+    let jsonl = lines.join("\r\n") + "\r\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.jsonl"), &jsonl).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(jsonl.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("c.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    let quotes = |report: &serde_json::Value| -> Vec<(String, Vec<u64>)> {
+        report["passage_clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let lines = c["occurrences"].as_array().unwrap().iter();
+                let records = lines.map(|o| o["line"].as_u64().unwrap()).collect();
+                (c["text"].as_str().unwrap().to_owned(), records)
+            })
+            .collect()
+    };
+    let args = ["scan", "--json", "--max-doc-bytes", "2000"];
+    let stdin = crate::util::run_with_stdin(
+        &[&args[..], &["--input-format", "jsonl", "-"]].concat(),
+        jsonl.as_bytes(),
+    );
+    assert_eq!(
+        stdin.code, 2,
+        "the long record is an error: {}",
+        stdin.stderr
+    );
+    let kept = quotes(&stdin.json());
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert_eq!(kept[0].0, footer);
+    assert!(kept[1].0.ends_with("Editor's note: corrected."), "{kept:?}");
+    for file in ["c.jsonl", "c.jsonl.gz"] {
+        let read_again = crate::util::run_in(dir.path(), &[&args[..], &[file]].concat());
+        assert_eq!(read_again.code, 2, "{}", read_again.stderr);
+        assert_eq!(quotes(&read_again.json()), kept, "{file}");
+    }
+}

@@ -4,11 +4,17 @@
 //! back from the run's temporary files for the paragraphs reported only.
 
 use crate::config::ScanConfig;
+use std::collections::{BTreeMap, HashMap};
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::corpus::{Source, walk};
 use crate::error::Error;
 use crate::report::{
     DocumentCluster, DocumentMember, Params, PassageCluster, PassageOccurrence, Report,
     SCHEMA_VERSION, Stats, round_similarity,
 };
+use crate::text::Paragraph;
 
 use super::{Analysis, DocumentMeta, spill_error};
 
@@ -43,9 +49,23 @@ impl Analysis {
         for ((_, at), place) in wanted.into_iter().zip(read) {
             places[at as usize] = Some(place);
         }
-        let mut places = places
+        let places: Vec<Paragraph> = places
             .into_iter()
-            .map(|place| place.expect("every place read"));
+            .map(|place| place.expect("every place read"))
+            .collect();
+        // Where each cluster's occurrences start among `places`.
+        let firsts: Vec<usize> = self
+            .passages
+            .occurrences
+            .iter()
+            .scan(0, |at, occurrences| {
+                let first = *at;
+                *at += occurrences.len();
+                Some(first)
+            })
+            .collect();
+        let mut texts = self.representative_texts(config, &places, &firsts, &spill)?;
+        let mut places = places.into_iter();
 
         let mut passage_clusters = Vec::with_capacity(self.passages.clusters.len());
         for (c, (cluster, occurrences)) in self
@@ -55,16 +75,7 @@ impl Analysis {
             .zip(&self.passages.occurrences)
             .enumerate()
         {
-            let (first_doc, first_paragraph) = occurrences[0];
-            let form = self.paragraphs.form
-                [(self.paragraphs.first[first_doc as usize] + u64::from(first_paragraph)) as usize];
-            let printed = located.texts.get(form).map_err(&spill)?;
-            let whole = crate::text::Paragraph {
-                first_line: 1,
-                start_byte: 0,
-                end_byte: printed.len(),
-            };
-            let text = whole.joined_text(&printed);
+            let text = std::mem::take(&mut texts[c]);
             let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
             docs.dedup();
             let closing_flags = &self.passages.classification.closing[c];
@@ -140,6 +151,75 @@ impl Analysis {
             document_clusters,
             errors: self.problems.clone(),
         })
+    }
+
+    /// Per passage cluster, its first occurrence's text, lines joined: from
+    /// the texts kept (input from stdin), or else read again from the
+    /// sources, each document once and checked against the text analyzed.
+    fn representative_texts(
+        &self,
+        config: &ScanConfig,
+        places: &[Paragraph],
+        firsts: &[usize],
+        spill: &impl Fn(std::io::Error) -> Error,
+    ) -> Result<Vec<String>, Error> {
+        let located = self.located.as_ref().expect("a located run");
+        let occurrences = &self.passages.occurrences;
+        if let Some(kept) = &located.texts {
+            return (0..occurrences.len())
+                .map(|c| {
+                    let (d, p) = occurrences[c][0];
+                    let form = self.paragraphs.form
+                        [(self.paragraphs.first[d as usize] + u64::from(p)) as usize];
+                    let printed = kept.get(form).map_err(spill)?;
+                    let whole = Paragraph {
+                        first_line: 1,
+                        start_byte: 0,
+                        end_byte: printed.len(),
+                    };
+                    Ok(whole.joined_text(&printed))
+                })
+                .collect();
+        }
+        // By source, then document: the clusters each first occurs in.
+        let mut wanted: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
+        for (c, occurrences) in occurrences.iter().enumerate() {
+            let d = occurrences[0].0;
+            wanted
+                .entry(self.documents[d as usize].source)
+                .or_default()
+                .entry(d)
+                .or_default()
+                .push(c);
+        }
+        let (sources, _) = walk(&config.paths);
+        let by_name: HashMap<String, &Source> =
+            sources.iter().map(|s| (s.display_name(), s)).collect();
+        let mut texts = vec![String::new(); occurrences.len()];
+        for (source, documents) in wanted {
+            let name = &self.sources[source as usize];
+            let fail = |source: std::io::Error| Error::Reread {
+                source_name: name.clone(),
+                source,
+            };
+            let found = by_name
+                .get(name)
+                .ok_or_else(|| fail(std::io::ErrorKind::NotFound.into()))?;
+            let lines: Vec<u64> = documents
+                .keys()
+                .map(|&d| self.documents[d as usize].line.unwrap_or(0))
+                .collect();
+            let read = crate::corpus::read::reread(found, &config.read, &lines).map_err(fail)?;
+            for ((d, clusters), text) in documents.iter().zip(read) {
+                if xxh3_64(text.as_bytes()) != self.documents[*d as usize].text_hash {
+                    return Err(fail(std::io::Error::other("it changed since it was read")));
+                }
+                for &c in clusters {
+                    texts[c] = places[firsts[c]].joined_text(&text);
+                }
+            }
+        }
+        Ok(texts)
     }
 
     /// `PATH:LINE` of a JSONL record.

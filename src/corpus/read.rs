@@ -196,6 +196,58 @@ pub fn read_from(
     corpus
 }
 
+/// Reads documents of `source` again, as the reader read them the first
+/// time: for JSONL, the records at `lines` (ascending, 1-based, as
+/// reported), only those parsed; for a text file, its one document
+/// (`lines` is ignored). A record that is no longer there or no longer
+/// parses is an error (the caller checks the texts against what it read
+/// the first time).
+pub fn reread(source: &Source, options: &ReadOptions, lines: &[u64]) -> io::Result<Vec<String>> {
+    let name = source.display_name();
+    let gone = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    if !is_jsonl(source, options) {
+        let mut documents = Vec::new();
+        read_source(source, options, &mut |read| {
+            documents.extend(read.documents)
+        });
+        return match documents.pop() {
+            Some(document) if documents.is_empty() => Ok(vec![document.text]),
+            _ => Err(gone(format!("{name} no longer reads as one document"))),
+        };
+    }
+    let mut reader = io::BufReader::with_capacity(READ_BYTES, open_source(source)?);
+    let mut texts = Vec::with_capacity(lines.len());
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    for &wanted in lines {
+        debug_assert!(wanted > number || wanted == number && !texts.is_empty());
+        while number + 1 < wanted {
+            if reader.skip_until(b'\n')? == 0 {
+                return Err(gone(format!("{name} has no line {wanted} any more")));
+            }
+            number += 1;
+        }
+        if number + 1 == wanted {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Err(gone(format!("{name} has no line {wanted} any more")));
+            }
+            number += 1;
+        }
+        let mut end = line.len();
+        if line.get(end.wrapping_sub(1)) == Some(&b'\n') {
+            end -= 1;
+        }
+        while end > 0 && line[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let record = parse_record(&line[..end], &name, wanted, options, &mut Vec::new())
+            .ok_or_else(|| gone(format!("{name}:{wanted} no longer reads as a record")))?;
+        texts.push(record.text);
+    }
+    Ok(texts)
+}
+
 /// True when `source` is read as JSONL under `options`.
 pub fn is_jsonl(source: &Source, options: &ReadOptions) -> bool {
     match options.format {
