@@ -140,7 +140,11 @@ fn spill_advice(source: &std::io::Error) -> &'static str {
         ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
             "it cannot be written here: pass another --temp-dir"
         }
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+        ErrorKind::FileTooLarge => {
+            "a file-size limit was reached (see `ulimit -f`): raise it; the temporary files \
+             take about twice the input text"
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
             "free some space there, or pass a --temp-dir with more room"
         }
         _ => "pass another --temp-dir if it persists",

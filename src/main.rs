@@ -10,6 +10,15 @@ use refrain::exit_code::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Past a file-size limit (`ulimit -f`) a write fails with EFBIG, which
+    // is reported with the file and what to do, instead of the process
+    // being killed by SIGXFSZ without a word.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" before any other
+    // thread runs; no handler code is installed.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     // clap prints usage errors itself and exits with status 2.
     let cli = Cli::parse();
     match refrain::commands::run(cli) {

@@ -413,3 +413,22 @@ fn an_output_that_cannot_be_written_fails_before_any_reading() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_file_size_limit_is_an_error_message_not_a_kill() {
+    let dir = generated_jsonl(300, 4);
+    // 64 blocks of 512 bytes: far less than the run's temporary files.
+    let script = format!(
+        "ulimit -f 64 && exec '{}' dedup -q -o d.jsonl c.jsonl",
+        env!("CARGO_BIN_EXE_refrain")
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "killed by SIGXFSZ? {stderr}");
+    assert!(stderr.contains("file-size limit"), "{stderr}");
+    assert!(!dir.path().join("d.jsonl").exists(), "no partial output");
+}
