@@ -699,11 +699,13 @@ impl Index {
         let stage = progress.stage("indexing", 0);
         read_in_batches(&sources, &config.read, &|| {}, &mut |mut batch| {
             for doc in &batch.documents {
-                *records.entry(doc.source.clone()).or_default() += 1;
-                let at = doc.source_line.map_or_else(
-                    || doc.source.clone(),
-                    |line| format!("{}:{line}", doc.source),
-                );
+                // Counted without a key allocated per document.
+                match records.get_mut(&doc.source) {
+                    Some(count) => *count += 1,
+                    None => {
+                        records.insert(doc.source.clone(), 1);
+                    }
+                }
                 match first_use.entry(xxh3_64(doc.name.as_bytes())) {
                     std::collections::hash_map::Entry::Occupied(first) => {
                         batch.problems.push(InputProblem::duplicate_id(
@@ -714,7 +716,10 @@ impl Index {
                         ));
                     }
                     std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(at);
+                        slot.insert(doc.source_line.map_or_else(
+                            || doc.source.clone(),
+                            |line| format!("{}:{line}", doc.source),
+                        ));
                     }
                 }
             }

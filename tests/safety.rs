@@ -55,15 +55,32 @@ fn write_kept(dir: &Path, input: &str) -> crate::util::Run {
 /// Starts `refrain ARGS` in `dir` and returns once it waits at the
 /// test-only pause point `point` (see `output::fault_point`).
 fn spawn_paused(dir: &Path, args: &[&str], point: &str) -> std::process::Child {
+    spawn_paused_capturing(dir, args, point, false)
+}
+
+/// [`spawn_paused`], with stdout and stderr piped when `capture`.
+fn spawn_paused_capturing(
+    dir: &Path,
+    args: &[&str],
+    point: &str,
+    capture: bool,
+) -> std::process::Child {
     let flag = dir.join("go");
+    let output = || {
+        if capture {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        }
+    };
     let child = refrain()
         .args(args)
         .current_dir(dir)
         .env("REFRAIN_PAUSE", point)
         .env("REFRAIN_PAUSE_FILE", &flag)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(output())
+        .stderr(output())
         .spawn()
         .unwrap();
     let reached = dir.join("go.reached");
@@ -682,30 +699,17 @@ fn a_second_index_add_waits_for_the_first_instead_of_failing() {
 #[test]
 fn scan_refuses_to_quote_a_file_changed_since_it_was_read() {
     let dir = footer_corpus();
-    let flag = dir.path().join("go");
-    let child = refrain()
-        .args(["scan", "-q", "--json", "d"])
-        .current_dir(dir.path())
-        .env("REFRAIN_PAUSE", "scan-report")
-        .env("REFRAIN_PAUSE_FILE", &flag)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !dir.path().join("go.reached").exists() {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "pause point never reached"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let child = spawn_paused_capturing(
+        dir.path(),
+        &["scan", "-q", "--json", "d"],
+        "scan-report",
+        true,
+    );
     // The footer's first print, quoted in the report, is edited meanwhile.
     let first = dir.path().join("d/0.txt");
     let text = std::fs::read_to_string(&first).unwrap();
     std::fs::write(&first, text.replace("Copyright", "Copyleft")).unwrap();
-    std::fs::write(&flag, "").unwrap();
+    std::fs::write(dir.path().join("go"), "").unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
