@@ -33,8 +33,8 @@ use crate::fingerprint::DocumentPrint;
 use crate::fingerprint::Fingerprinter;
 use crate::lsh::LshParams;
 use crate::minhash::Signature;
-use crate::pipeline::{NORMALIZATION, TOKENIZER};
 use crate::progress::Progress;
+use crate::text::{NORMALIZATION, TOKENIZER};
 use rayon::prelude::*;
 
 /// Version of the index layout.
@@ -203,7 +203,7 @@ impl Adding<'_> {
                     .source_ids
                     .entry(doc.source.clone())
                     .or_insert_with(|| source_id_under(&self.id_root, &doc.source));
-                let name = Index::document_id(doc, source_id);
+                let name = Index::document_id(&doc.name, &doc.source, doc.source_line, source_id);
                 let content_hash = xxh3_64(doc.text.as_bytes()) as i64;
                 let existing: Option<(i64, i64)> = find
                     .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -526,21 +526,20 @@ impl Index {
 
     /// The archive id of a document (see the module's documentation), given
     /// its source's archive id.
-    fn document_id(document: &Document, source_id: &str) -> String {
-        if document.name == document.source {
+    fn document_id(name: &str, source: &str, line: Option<u64>, source_id: &str) -> String {
+        if name == source {
             return source_id.to_owned();
         }
-        match document.source_line {
-            Some(line) if document.name == format!("{}:{line}", document.source) => {
-                format!("{source_id}:{line}")
-            }
-            _ => document.name.clone(),
+        match line {
+            Some(line) if name == format!("{source}:{line}") => format!("{source_id}:{line}"),
+            _ => name.to_owned(),
         }
     }
 
-    /// The archive id this index gives `document`.
-    pub fn archive_id(&self, document: &Document) -> String {
-        Self::document_id(document, &self.source_id(&document.source))
+    /// The archive id this index gives the document called `name`, read
+    /// from `source` (at JSONL line `line`).
+    pub fn archive_id(&self, name: &str, source: &str, line: Option<u64>) -> String {
+        Self::document_id(name, source, line, &self.source_id(source))
     }
 
     /// The settings in force (the stored band layouts included).
@@ -677,7 +676,7 @@ impl Index {
         progress: &Progress,
     ) -> Result<(AddStats, Vec<InputProblem>), Error> {
         config.validate()?;
-        crate::pipeline::in_pool(config.threads, || self.add_corpus_in_pool(config, progress))?
+        crate::threads::in_pool(config.threads, || self.add_corpus_in_pool(config, progress))?
     }
 
     fn add_corpus_in_pool(

@@ -6,11 +6,11 @@
 //! [`corpus`] (walk, read) → [`text`] (paragraphs, normalize, tokenize) →
 //! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] → [`boilerplate`] →
 //! [`report`]. [`batch::analyze`] runs them all in memory bounded by the
-//! number of paragraphs, not the text ([`batch::scan`] for a report;
-//! behind `refrain scan`, `clean` and `dedup`, with [`dedup`] deciding what
-//! to keep); [`pipeline`] still runs them in memory for `check`'s
-//! submissions, and [`sign`] writes the fingerprints for a distributed run
-//! (`spark/`).
+//! number of paragraphs, not the text ([`batch::scan`] for a report):
+//! the one engine behind `refrain scan`, `clean`, `check` and `dedup`, with
+//! [`dedup`] deciding what to keep and [`check`] comparing submissions
+//! with an [`index`]; [`sign`] writes the fingerprints for a distributed
+//! run (`spark/`).
 //!
 //! ```
 //! use refrain::config::ScanConfig;
@@ -52,10 +52,10 @@ pub mod lsh;
 pub mod minhash;
 pub mod output;
 pub mod passages;
-pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod shingle;
 pub mod sign;
 pub mod synthetic;
 pub mod text;
+pub mod threads;

@@ -602,3 +602,36 @@ fn check_without_an_archive_names_both_ways_to_give_one() {
         out.stderr
     );
 }
+
+/// A submission piped in is checked as the same text saved to a file is:
+/// the engine keeps texts from standard input, which cannot be read again.
+#[test]
+fn a_submission_from_stdin_gets_the_findings_of_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = build_index(dir.path());
+    // Story 12 with its second paragraph pasted again at the end.
+    let mut story = paragraphs(&texts[12]);
+    story.push(story[1].clone());
+    let draft = story.join("\n\n") + "\n";
+    std::fs::write(dir.path().join("draft.txt"), &draft).unwrap();
+    let (code, from_file) = check_json(dir.path(), "draft.txt");
+    assert_eq!(code, 1);
+    let index = dir.path().join("archive.db");
+    let piped = crate::util::run_with_stdin(
+        &["check", "--index", index.to_str().unwrap(), "--json", "-"],
+        draft.as_bytes(),
+    );
+    assert_eq!(piped.code, 1, "{}", piped.stderr);
+    let from_stdin: Value = serde_json::from_str(&piped.stdout).unwrap();
+    let (file_doc, stdin_doc) = (&from_file["documents"][0], &from_stdin["documents"][0]);
+    assert_eq!(stdin_doc["source"], "<stdin>");
+    let kinds: Vec<&Value> = file_doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["kind"])
+        .collect();
+    assert!(kinds.contains(&&Value::from("near-duplicate")), "{kinds:?}");
+    assert!(kinds.contains(&&Value::from("repeated")), "{kinds:?}");
+    assert_eq!(stdin_doc["findings"], file_doc["findings"]);
+}

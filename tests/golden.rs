@@ -43,7 +43,8 @@ fn write_jsonl(dir: &Path, generate: impl FnOnce(&mut dyn FnMut(SyntheticDocumen
     std::fs::write(dir.join("corpus.jsonl"), lines).unwrap();
 }
 
-/// `scan --json` and `dedup` of a generated corpus, from its directory.
+/// `scan --json`, `dedup` and `check --json` of a generated corpus, from
+/// its directory.
 fn assert_corpus_golden(shape: &str, generate: impl FnOnce(&mut dyn FnMut(SyntheticDocument))) {
     let dir = tempfile::tempdir().unwrap();
     write_jsonl(dir.path(), generate);
@@ -53,6 +54,26 @@ fn assert_corpus_golden(shape: &str, generate: impl FnOnce(&mut dyn FnMut(Synthe
     let dedup = run_in(dir.path(), &["dedup", "corpus.jsonl"]);
     assert_eq!(dedup.code, 0, "{}", dedup.stderr);
     assert_golden(&format!("{shape}.dedup.jsonl"), &dedup.stdout);
+    // The first sixth checked against the rest.
+    let corpus = std::fs::read_to_string(dir.path().join("corpus.jsonl")).unwrap();
+    let lines: Vec<&str> = corpus.lines().collect();
+    let split = lines.len() / 6;
+    std::fs::write(
+        dir.path().join("new.jsonl"),
+        lines[..split].join("\n") + "\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("archive.jsonl"),
+        lines[split..].join("\n") + "\n",
+    )
+    .unwrap();
+    let check = run_in(
+        dir.path(),
+        &["check", "--json", "--against", "archive.jsonl", "new.jsonl"],
+    );
+    assert!(check.code <= 1, "{}", check.stderr);
+    assert_golden(&format!("{shape}.check.json"), &check.stdout);
 }
 
 /// Runs `refrain ARGS` from the repository root, expects exit `code` and

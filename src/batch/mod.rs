@@ -1,6 +1,6 @@
-//! The bounded-memory pipeline behind `refrain dedup`: the same passages,
-//! boilerplate verdicts and document clusters as [`crate::pipeline`], for
-//! corpora far larger than memory.
+//! The one engine, behind `scan`, `clean`, `check` and `dedup`: passages,
+//! boilerplate verdicts and document clusters in memory bounded by the
+//! number of paragraphs, for corpora far larger than memory.
 //!
 //! Texts are read in batches, fingerprinted in parallel and dropped. What
 //! later stages need stays in memory in compact form: per document its id,
@@ -59,9 +59,9 @@ use crate::corpus::{Source, walk};
 use crate::error::{Error, InputProblem};
 use crate::fingerprint::Fingerprinter;
 use crate::passages::{Passages, judge_passages};
-use crate::pipeline::{drop_in_background, in_pool};
 use crate::progress::Progress;
 use crate::shingle::{Overlap, ShingleSet, form_key};
+use crate::threads::{drop_in_background, in_pool};
 
 /// Form number of a paragraph or document without shingles.
 const NO_FORM: u32 = u32::MAX;
@@ -128,6 +128,7 @@ pub struct Analysis {
     pub stats: BatchStats,
     paragraphs: ParagraphForms,
     located: Option<Located>,
+    texts: Option<TextStore>,
 }
 
 impl Analysis {
@@ -158,6 +159,13 @@ impl Analysis {
     pub fn source_of(&self, d: usize) -> &str {
         &self.sources[self.documents[d].source as usize]
     }
+
+    /// Document `d`'s text, as analyzed: kept by a run with
+    /// [`Options::keep_texts`], `None` otherwise.
+    pub fn text_of(&self, d: usize) -> Option<Result<String, Error>> {
+        let texts = self.texts.as_ref()?;
+        Some(texts.get(d as u32).map_err(spill_error(None)))
+    }
 }
 
 /// How a run keeps what it finds, besides what `dedup` needs.
@@ -171,6 +179,10 @@ pub struct Options<'a> {
     /// A corpus without a usable document gives an analysis of nothing
     /// (its problems say why), not an error.
     pub allow_empty: bool,
+    /// Keep every document's text, in a temporary file, for a command that
+    /// looks at each document whole afterwards ([`Analysis::text_of`]):
+    /// what standard input gave cannot be read again.
+    pub keep_texts: bool,
 }
 
 /// Scans a corpus: the report of an analysis run with
@@ -222,7 +234,8 @@ fn analyze_in_pool(
         spilled_bytes: read.table.forms.store.disk_bytes()
             + read.table.signatures.disk_bytes()
             + read.bands.disk_bytes()
-            + read.located.as_ref().map_or(0, Located::disk_bytes),
+            + read.located.as_ref().map_or(0, Located::disk_bytes)
+            + read.texts.as_ref().map_or(0, TextStore::disk_bytes),
         ..BatchStats::default()
     };
 
@@ -277,6 +290,7 @@ fn analyze_in_pool(
         stats,
         paragraphs,
         located: read.located,
+        texts: read.texts,
     })
 }
 
@@ -404,6 +418,8 @@ struct Read {
     table: ParagraphTable,
     bands: BandFiles,
     located: Option<Located>,
+    /// Every document's text, with [`Options::keep_texts`].
+    texts: Option<TextStore>,
     problems: Vec<InputProblem>,
     bytes: u64,
 }
@@ -441,6 +457,8 @@ struct DocumentFacts {
     places: Vec<u32>,
     texts: String,
     text_ends: Vec<u32>,
+    /// With [`Options::keep_texts`], the document's text.
+    document_text: Option<String>,
 }
 
 /// What pass one's parallel step keeps besides shingles and signatures.
@@ -450,6 +468,8 @@ struct Keep {
     places: bool,
     /// The text of each form's first print ([`Located::texts`]).
     texts: bool,
+    /// Every document's text ([`Options::keep_texts`]).
+    documents: bool,
 }
 
 /// What pass one's parallel step found of a paragraph's form.
@@ -502,6 +522,10 @@ fn read_and_fingerprint(
             }
             false => None,
         },
+        texts: match options.keep_texts {
+            true => Some(TextStore::new_in(temp_dir).map_err(&spill)?),
+            false => None,
+        },
         problems: Vec::new(),
         bytes: 0,
     };
@@ -530,6 +554,7 @@ fn read_and_fingerprint(
         let keep = Keep {
             places: read.located.is_some(),
             texts: read.located.as_ref().is_some_and(|l| l.texts.is_some()),
+            documents: read.texts.is_some(),
         };
         let (merged, fingerprinted) = rayon::join(
             || merge_batch(std::mem::take(&mut pending), &mut read, &recent, &mut ids),
@@ -662,9 +687,13 @@ fn fingerprint_batch(
                     (tokens, key, range.start as u32..range.end as u32, found)
                 })
                 .collect();
+            let (text_hash, bytes) = (xxh3_64(doc.text.as_bytes()), doc.text.len());
+            if keep.documents {
+                facts.document_text = Some(doc.text);
+            }
             let doc = Unread {
-                text_hash: xxh3_64(doc.text.as_bytes()),
-                bytes: doc.text.len(),
+                text_hash,
+                bytes,
                 name: doc.name,
                 source: doc.source,
                 line: doc.source_line,
@@ -695,6 +724,7 @@ fn merge_batch(
     let mut new_band_keys: Vec<&[u64]> = Vec::new();
     let mut new_texts: Vec<&str> = Vec::new();
     let mut places: Vec<&[u32]> = Vec::new();
+    let mut document_texts: Vec<&str> = Vec::new();
     let first_new_form = read.table.forms.store.len() as u32;
     for (doc, facts) in unread.into_iter().zip(&facts) {
         let d = read.documents.len() as u32;
@@ -730,6 +760,7 @@ fn merge_batch(
             Some(text)
         });
         places.push(&facts.places);
+        document_texts.extend(facts.document_text.as_deref());
         for &(tokens, key, ref range, found) in &facts.paragraphs {
             let form = match found {
                 FormFound::Known(form) => form,
@@ -771,6 +802,9 @@ fn merge_batch(
     read.table.forms.store.push_all(&new_shingles)?;
     read.table.signatures.push_all(&new_signatures)?;
     read.bands.push_all(&new_band_keys)?;
+    if let Some(texts) = &mut read.texts {
+        texts.push_all(&document_texts)?;
+    }
     if let Some(located) = &mut read.located {
         if let Some(texts) = &mut located.texts {
             texts.push_all(&new_texts)?;
@@ -794,8 +828,8 @@ fn find_passages(
     let eligible = |i: usize| {
         table.forms.form[i] != NO_FORM && table.tokens[i] as usize >= config.min_passage_tokens
     };
-    // Forms are numbered again by their first eligible paragraph, as the
-    // in-memory pipeline numbers them, so representatives agree.
+    // Forms are numbered again by their first eligible paragraph, so a
+    // cluster's representative is its first occurrence in input order.
     let mut renumbered = vec![NO_FORM; table.forms.store.len()];
     let mut stored_form: Vec<u32> = Vec::new();
     let mut items_per_form: Vec<u32> = Vec::new();

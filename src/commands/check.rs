@@ -2,13 +2,14 @@
 //! one in memory from --against), check each submission, render, and exit
 //! 1 when a finding is at or above --fail-on.
 
+use crate::batch;
 use crate::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
+use crate::fingerprint::Fingerprinter;
 use crate::index::Index;
-use crate::pipeline;
 use crate::progress::Progress;
 use crate::report::check_formats;
 
@@ -32,9 +33,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
         }
     };
 
-    // The submissions are analyzed together (repeated passages inside each).
+    // The submissions are analyzed together (repeated passages inside
+    // each), their texts kept to be fingerprinted whole one at a time.
     let config = args.matching.to_config(args.files.clone(), &args.input);
-    let analysis = pipeline::analyze(&config, &progress)?;
+    let options = batch::Options {
+        keep_texts: true,
+        ..batch::Options::default()
+    };
+    let analysis = batch::analyze(&config, &options, &progress)?;
+    let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let settings = CheckSettings {
         threshold: config.threshold,
         containment: args.containment,
@@ -46,10 +53,13 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
     };
     let mut documents = Vec::new();
     for (d, doc) in analysis.documents.iter().enumerate() {
-        let repeats = repeats_in(&analysis, d);
+        let text = analysis.text_of(d).expect("texts are kept")?;
+        let print = fingerprinter.document(&text);
+        let repeats = repeats_in(&analysis, d)?;
+        let source = analysis.source_of(d);
         let findings = check_document(
-            &index.archive_id(doc),
-            &analysis.prints[d],
+            &index.archive_id(&doc.name, source, doc.line),
+            &print,
             &repeats,
             &index,
             &settings,
@@ -57,8 +67,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
         )?;
         documents.push(CheckedDocument {
             doc: doc.name.clone(),
-            source: doc.source.clone(),
-            source_line: doc.source_line,
+            source: source.to_owned(),
+            source_line: doc.line,
             findings,
         });
     }
@@ -113,17 +123,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
 
 /// `(first paragraph, later paragraph, similarity)` for every passage
 /// printed more than once in document `d`.
-fn repeats_in(analysis: &pipeline::Analysis, d: usize) -> Vec<(u32, u32, f64)> {
-    let mut repeats: Vec<(u32, u32, f64)> = analysis
-        .prints_in(d)
-        .iter()
-        .flat_map(|prints| {
-            let first = prints.paragraphs[0];
-            prints.paragraphs[1..]
-                .iter()
-                .map(move |&p| (first, p, analysis.paragraph_similarity(d, first, p)))
-        })
-        .collect();
+fn repeats_in(analysis: &batch::Analysis, d: usize) -> Result<Vec<(u32, u32, f64)>, Error> {
+    let mut repeats = Vec::new();
+    for prints in analysis.passages.prints_in(d) {
+        let first = prints.paragraphs[0];
+        for &p in &prints.paragraphs[1..] {
+            repeats.push((first, p, analysis.paragraph_similarity(d, first, p)?));
+        }
+    }
     repeats.sort_by_key(|r| r.1);
-    repeats
+    Ok(repeats)
 }

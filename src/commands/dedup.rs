@@ -20,9 +20,9 @@ use crate::dedup::{Verdict, check_keep_field, decide};
 use crate::error::{Error, Severity};
 use crate::exit_code::ExitCode;
 use crate::output::{AtomicFile, InputFiles, output_file, output_name};
-use crate::pipeline::{drop_in_background, thread_pool};
 use crate::progress::Progress;
 use crate::text::split_paragraphs;
+use crate::threads::{drop_in_background, thread_pool};
 
 /// Runs `refrain dedup`.
 pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {

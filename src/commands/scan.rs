@@ -28,6 +28,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
         // A JSON report is written even when nothing could be used: its
         // errors say why (and the exit code is 2).
         allow_empty: json_on_stdout || file.is_some(),
+        keep_texts: false,
     };
     let report = batch::scan(&config, &options, &Progress::stderr(args.quiet))?;
     if let Some(mut out) = out_file {

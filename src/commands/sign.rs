@@ -11,9 +11,9 @@ use crate::corpus::walk;
 use crate::error::{Error, InputProblem, ProblemKind, Severity};
 use crate::exit_code::ExitCode;
 use crate::output::{AtomicFile, output_file};
-use crate::pipeline::in_pool;
 use crate::progress::Progress;
 use crate::sign::Signer;
+use crate::threads::in_pool;
 
 /// Runs `refrain sign`.
 pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {

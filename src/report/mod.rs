@@ -17,7 +17,7 @@ use crate::config::{FingerprintParams, ScanConfig};
 use crate::corpus::InputFormat;
 use crate::error::{InputProblem, Severity};
 use crate::lsh::LshParams;
-use crate::pipeline::{NORMALIZATION, TOKENIZER};
+use crate::text::{NORMALIZATION, TOKENIZER};
 
 /// Version of the JSON layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

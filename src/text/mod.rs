@@ -10,5 +10,11 @@ pub mod script;
 pub mod tokenize;
 
 pub use normalize::normalize;
+
+/// Description of the normalization, for reports and index settings.
+pub const NORMALIZATION: &str =
+    "nfkc,lowercase,t2s,strip-punctuation-and-symbols,collapse-whitespace";
+/// Description of the tokenizer, for reports and index settings.
+pub const TOKENIZER: &str = "uax29-words,unspaced-scripts-per-character";
 pub use paragraph::{Paragraph, split_paragraphs};
 pub use tokenize::{TokenHasher, hash_tokens, tokenize};
