@@ -8,9 +8,12 @@ the binary's own); Spark does what grows with the corpus: grouping by LSH
 band key, exact verification of candidate pairs, connected components
 (large-star/small-star), splitting components around representatives,
 judging passages by the documents they occur in, and choosing what to
-keep. Every step follows `src/cluster.rs`, `src/boilerplate.rs`,
-`src/pipeline.rs` and `src/dedup.rs`; `spark/test_refrain_spark.sh` checks
-that the output equals `refrain dedup`'s, line for line.
+keep. The clustering follows `src/cluster.rs`; every per-group rule (is a
+passage story text or boilerplate, where a document's closing run starts,
+which paragraphs leave fingerprints, which member a cluster keeps) is the
+binary's own, asked through `refrain rules`: none is written here.
+`spark/test_refrain_spark.sh` checks that the output equals `refrain
+dedup`'s, line for line.
 
     spark-submit --master yarn --files target/release/refrain \\
         spark/refrain_spark.py --refrain refrain --output hdfs:///dedup/decisions \\
@@ -26,21 +29,14 @@ import json
 import os
 import subprocess
 import sys
-import math
 import threading
-from functools import cmp_to_key
 from operator import add
 
 from pyspark import SparkFiles
 from pyspark.sql import SparkSession
 
-# Constants of the single-machine tool (src/lsh.rs, src/boilerplate.rs).
+# A constant of the single-machine tool's candidate generation (src/lsh.rs).
 ALL_PAIRS_BUCKET_LIMIT = 64
-VOUCHING_SAMPLE = 64
-STORY_BLOCK_PARAGRAPHS = 3
-OWN_TEXT_CONTAINMENT = 0.5
-
-BOILERPLATE, REPEATED, SHARED = "boilerplate", "repeated", "shared"
 
 
 class P:
@@ -90,10 +86,27 @@ def sign_flags(args):
     ]
 
 
-def pipe_through_refrain(command, rows, line_of):
+def rule_flags(args):
+    return ["-q", "--threads", "1", "--min-docs", str(args.min_docs),
+            "--min-passage-tokens", str(args.min_passage_tokens), "--keep", args.keep]
+
+
+def ask_rules(args, requests):
+    """Answers of `refrain rules` to `requests` (dicts), in order."""
+    command = [refrain_binary(args.refrain), "rules"] + rule_flags(args)
+    answers = [answer for _, answer in
+               pipe_through_refrain(command, requests, json.dumps, strict=True)]
+    if len(answers) != len(requests):
+        raise RuntimeError("refrain rules answered %d of %d requests"
+                           % (len(answers), len(requests)))
+    return answers
+
+
+def pipe_through_refrain(command, rows, line_of, strict=False):
     """Feeds the partition's lines to `command` and pairs each output line
     with the row it came from (refrain names its input line; rows whose
-    line was no document, such as a malformed record, give nothing)."""
+    line was no document, such as a malformed record, give nothing; with
+    `strict`, every row must be answered and the exit status be 0)."""
     rows = list(rows)
     if not rows:
         return
@@ -110,8 +123,9 @@ def pipe_through_refrain(command, rows, line_of):
         signed = json.loads(out)
         yield rows[signed["line"] - 1], signed
     feeder.join()
-    if proc.wait() not in (0, 2):  # 2: some records were bad and skipped
-        raise RuntimeError("%s exited with %d" % (command[0], proc.returncode))
+    allowed = (0,) if strict else (0, 2)  # 2: some records were bad and skipped
+    if proc.wait() not in allowed:
+        raise RuntimeError("%s exited with %d" % (" ".join(command[:2]), proc.returncode))
 
 
 def document_id(signed, source, line):
@@ -156,10 +170,6 @@ def overlap(a, b):
 
 def meets(shared, union, threshold):
     return shared >= threshold * union - 1e-9
-
-
-def jaccard(shared, union):
-    return 1.0 if union == 0 else shared / union
 
 
 def candidate_pairs(bands_of_form):
@@ -273,132 +283,6 @@ def cluster(items, form_key, form_sets, form_bands, threshold):
     return sorted(members.collect(), key=lambda ms: ms[0][0])
 
 
-# ----------------------------------------------------------- boilerplate
-
-
-def judge_story_text(c, docs, shared_docs, layouts, stats, min_docs, min_tokens):
-    """The vouching test of src/boilerplate.rs for frequent cluster `c`.
-
-    `docs`: its documents ascending; `shared_docs`: cluster -> sampled
-    documents of `docs` holding it; `layouts`: document -> [(cluster, tokens, set)]
-    for the sampled documents and their neighbours; `stats`: cluster ->
-    (documents, occurrences)."""
-
-    sample = sample_positions(len(docs))
-
-    def is_companion(other):
-        # Shares of `docs` are counted over the sample, as in boilerplate.rs.
-        larger = max(len(docs), stats[other][0])
-        return 2 * shared_docs.get(other, 0) * len(docs) >= larger * len(sample)
-
-    def is_neutral(other):
-        n_docs, n_occ = stats[other]
-        return n_docs >= min_docs or n_occ > n_docs
-
-    def is_short(layout, p):
-        return layout[p][1] < min_tokens
-
-    def contains_most_of(layout, shingles):
-        if not shingles:
-            return False
-        paragraphs = [set(s) for (_, _, s) in layout]
-
-        def held(h):
-            return any(h in p for p in paragraphs)
-
-        probe = shingles[:16]
-        if len(probe) == 16 and sum(1 for h in probe if held(h)) < 4:
-            return False
-        found = sum(1 for h in shingles if held(h))
-        return found >= OWN_TEXT_CONTAINMENT * len(shingles)
-
-    def vouches(i):
-        d = docs[i]
-        layout = layouts[d]
-        here = [entry[0] for entry in layout]
-
-        def in_block(p):
-            return is_companion(here[p]) if here[p] is not None else is_short(layout, p)
-
-        first = next((p for p, x in enumerate(here) if x == c), 0)
-        start = first
-        while start > 0 and in_block(start - 1):
-            start -= 1
-        end = first + 1
-        while end < len(here) and in_block(end):
-            end += 1
-        block_paragraphs = block_tokens = shared_tokens = own_tokens = 0
-        own = []
-        for p in range(start, end):
-            if not is_short(layout, p):
-                block_paragraphs += 1
-                block_tokens += layout[p][1]
-        for p in list(range(0, start)) + list(range(end, len(here))):
-            if is_short(layout, p):
-                continue
-            other = here[p]
-            if other is not None and is_companion(other):
-                shared_tokens += layout[p][1]
-            elif other is not None and is_neutral(other):
-                pass
-            else:
-                own_tokens += layout[p][1]
-                own.append(p)
-        if shared_tokens >= own_tokens:
-            return True
-        if block_paragraphs >= STORY_BLOCK_PARAGRAPHS and block_tokens >= own_tokens:
-            return True
-        own_set = sorted(set().union(*[layout[p][2] for p in own])) if own else []
-        nxt = docs[(i + 1) % len(docs)]
-        prev = docs[(i + len(docs) - 1) % len(docs)]
-        return contains_most_of(layouts[nxt], own_set) or contains_most_of(layouts[prev], own_set)
-
-    vouching = sum(1 for i in sample if vouches(i))
-    return 2 * vouching >= len(sample)
-
-
-def sample_positions(n):
-    if n <= VOUCHING_SAMPLE:
-        return list(range(n))
-    return [k * n // VOUCHING_SAMPLE for k in range(VOUCHING_SAMPLE)]
-
-
-def closing_start(layout, kinds, min_tokens):
-    start = len(layout)
-    while start > 0:
-        c, tokens, _ = layout[start - 1]
-        material = kinds[c] != SHARED if c is not None else tokens < min_tokens
-        if not material:
-            break
-        start -= 1
-    return start
-
-
-# ------------------------------------------------------------- decisions
-
-
-def compare_fields(a, b):
-    """Smallest first; numbers before strings; missing values last."""
-    def rank(v):
-        if isinstance(v, bool) or v is None:
-            return 2
-        if isinstance(v, (int, float)):
-            return 0
-        return 1 if isinstance(v, str) else 2
-
-    ra, rb = rank(a), rank(b)
-    if ra == rb == 0:
-        return (float(a) > float(b)) - (float(a) < float(b))
-    if ra == rb == 1:
-        return (a > b) - (a < b)
-    return (ra > rb) - (ra < rb)
-
-
-def round_similarity(value):
-    # Rust's f64::round (half away from zero) on a non-negative value.
-    return math.floor(value * 10000.0 + 0.5) / 10000.0
-
-
 # ------------------------------------------------------------------ main
 
 
@@ -412,8 +296,11 @@ def main(argv):
     refrain = args.refrain
     flags = sign_flags(args)
     keep_field = args.keep[len("field:"):] if args.keep.startswith("field:") else None
-    if args.keep not in ("first", "longest") and not keep_field:
-        sys.exit("--keep must be first, longest or field:NAME")
+    # The binary checks the rule flags (--keep ...) before any work is done.
+    checked = subprocess.run([refrain_binary(refrain), "rules"] + rule_flags(args),
+                             input=b"", stderr=subprocess.PIPE)
+    if checked.returncode != 0:
+        sys.exit(checked.stderr.decode("utf-8", "replace").strip())
 
     # Every record with its place: (order, source, line, text).
     rdds = []
@@ -457,7 +344,9 @@ def main(argv):
         args.passage_threshold)
     occurrences = [[item for item, _, _ in members] for members in passage_clusters]
 
-    # 3. Verdicts: boilerplate, repeated or shared; closing runs.
+    # 3. Verdicts, each asked of `refrain rules`: story text or not for
+    #    each frequent cluster (from the documents its verdict looks at),
+    #    kinds, closing runs, excluded paragraphs.
     cluster_of = sc.parallelize(
         [(item, c) for c, occ in enumerate(occurrences) for item in occ], partitions)
     stats = {}
@@ -470,64 +359,69 @@ def main(argv):
                .groupByKey(P.n)
                .mapValues(lambda ps: [(c, t, s) for _, c, t, s in sorted(ps, key=lambda x: x[0])])
                .cache())
-    frequent = {c for c, (n_docs, _) in stats.items() if n_docs >= args.min_docs}
-
-    docs_of = sc.parallelize(
-        [(c, sorted({d for d, _ in occurrences[c]})) for c in frequent], partitions)
-
-    def sampled(kv):
-        c, ds = kv
-        return [(ds[i], c) for i in sample_positions(len(ds))]
-
-    # Companions are counted over the same sample as the vouching.
-    shared_docs = (docs_of.flatMap(sampled).join(layouts, P.n)
-                   .flatMap(lambda r: [((r[1][0], o), 1)
-                                       for o in {c for c, _, _ in r[1][1] if c is not None}])
-                   .reduceByKey(add, P.n)
-                   .map(lambda r: (r[0][0], (r[0][1], r[1])))
-                   .groupByKey(P.n).mapValues(dict))
-
-    def wanted(kv):
-        c, ds = kv
-        picked = set()
-        for i in sample_positions(len(ds)):
-            picked.update((ds[i], ds[(i + 1) % len(ds)], ds[(i + len(ds) - 1) % len(ds)]))
-        return [(d, c) for d in picked]
-
-    needed = (docs_of.flatMap(wanted).join(layouts, P.n)
+    # Only frequent clusters need a verdict: the others' answer is empty.
+    needed = ask_rules(args, [{"needed": {"documents": stats[c][0]}}
+                              for c in range(len(occurrences))])
+    frequent = [c for c, answer in enumerate(needed) if answer["needed"]]
+    docs_of = {c: sorted({d for d, _ in occurrences[c]}) for c in frequent}
+    docs_of_b = sc.broadcast(docs_of)
+    wanted = sc.parallelize(
+        [(docs_of[c][i], c) for c in frequent for i in needed[c]["needed"]], partitions)
+    groups = (wanted.join(layouts, P.n)
               .map(lambda r: (r[1][0], (r[0], r[1][1])))
-              .groupByKey(P.n).mapValues(dict))
-    story = (docs_of.join(shared_docs, P.n).join(needed, P.n)
-             .map(lambda r: (r[0], judge_story_text(
-                 r[0], r[1][0][0], r[1][0][1], r[1][1], stats_b.value,
-                 args.min_docs, args.min_passage_tokens)))
-             .collectAsMap())
-    kinds = {}
-    for c, (n_docs, n_occ) in stats.items():
-        if c in frequent and not story[c]:
-            kinds[c] = BOILERPLATE
-        elif n_docs < n_occ:
-            kinds[c] = REPEATED
-        else:
-            kinds[c] = SHARED
-    kinds_b = sc.broadcast(kinds)
-    closing = (layouts
-               .flatMap(lambda r: [
-                   (c, 1 if p >= closing_start(r[1], kinds_b.value, args.min_passage_tokens) else 0)
-                   for p, (c, _, _) in enumerate(r[1]) if c is not None])
-               .reduceByKey(add, P.n).collectAsMap())
+              .groupByKey(P.n))                                     # c -> [(d, layout)]
 
-    def excluded_cluster(c):
-        n_docs, n_occ = stats[c]
-        reported = n_docs < n_occ or n_docs >= args.min_docs
-        return reported and (kinds[c] == BOILERPLATE
-                             or (kinds[c] == REPEATED and 2 * closing.get(c, 0) >= n_occ))
+    def story_request(row):
+        c, laid = row
+        seen = {c}
+        out = []
+        for d, layout in sorted(laid):
+            out.append([d, [{"cluster": k, "tokens": t, "shingles": s} for k, t, s in layout]])
+            seen.update(k for k, _, _ in layout if k is not None)
+        return json.dumps({"story_text": {
+            "cluster": c, "documents": docs_of_b.value[c], "layouts": out,
+            "counts": [[k, {"documents": stats_b.value[k][0], "occurrences": stats_b.value[k][1]}]
+                       for k in sorted(seen)]}})
+
+    def judge(rows):
+        command = [refrain_binary(refrain), "rules"] + rule_flags(args)
+        for (c, _), answer in pipe_through_refrain(command, rows, story_request, strict=True):
+            yield c, answer["story_text"]
+
+    story = groups.mapPartitions(judge).collectAsMap()
+    if len(story) != len(frequent):
+        raise RuntimeError("%d of %d frequent passages judged" % (len(story), len(frequent)))
+    answers = ask_rules(args, [
+        {"kind": {"documents": n_docs, "occurrences": n_occ, "story_text": story.get(c, False)}}
+        for c, (n_docs, n_occ) in sorted(stats.items())])
+    kinds = [answer["kind"] for answer in answers]
+    reported = [answer["reported"] for answer in answers]
+    kinds_b = sc.broadcast(kinds)
+
+    def closing_request(row):
+        return json.dumps({"closing_start": [
+            [kinds_b.value[c] if c is not None else None, t] for c, t, _ in row[1]]})
+
+    def closing_flags(rows):
+        command = [refrain_binary(refrain), "rules"] + rule_flags(args)
+        for (_, layout), answer in pipe_through_refrain(command, rows, closing_request,
+                                                        strict=True):
+            start = answer["closing_start"]
+            for p, (c, _, _) in enumerate(layout):
+                if c is not None:
+                    yield c, 1 if p >= start else 0
+
+    closing = layouts.mapPartitions(closing_flags).reduceByKey(add, P.n).collectAsMap()
+    candidates = [c for c in range(len(occurrences)) if reported[c]]
+    excluded_clusters = [c for c, answer in zip(candidates, ask_rules(args, [
+        {"excluded": {"kind": kinds[c], "closing": closing.get(c, 0),
+                      "occurrences": stats[c][1]}} for c in candidates]))
+        if answer["excluded"]]
 
     excluded = {}
-    for c, occ in enumerate(occurrences):
-        if excluded_cluster(c):
-            for d, p in occ:
-                excluded.setdefault(d, set()).add(p)
+    for c in excluded_clusters:
+        for d, p in occurrences[c]:
+            excluded.setdefault(d, set()).add(p)
     excluded = {d: sorted(ps) for d, ps in excluded.items()}
     excluded_b = sc.broadcast(excluded)
 
@@ -552,33 +446,25 @@ def main(argv):
         with_key.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
         with_key.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
         args.threshold)
-    # Sets of cluster members only, for --keep policies other than first.
+    # Members' sets and facts, for `refrain rules` to keep one of each
+    # cluster and give the others' similarity with it.
     members_b = sc.broadcast({d for ms in document_clusters for d, _, _ in ms})
     doc_sets = (with_key.filter(lambda r: r[0] in members_b.value)
                 .map(lambda r: (r[0], r[1]["shingles"])).collectAsMap())
 
-    # 5. Decisions, as src/dedup.rs.
+    # 5. Decisions.
     meta = (docs.filter(lambda r: r[0] in members_b.value)
             .map(lambda r: (r[0], (r[1]["id"], r[1]["bytes"], r[1]["field"])))
             .collectAsMap())
+    kept_answers = ask_rules(args, [
+        {"keep": [{"bytes": meta[d][1], "field": meta[d][2], "shingles": doc_sets[d]}
+                  for d, _, _ in members]}
+        for members in document_clusters])
     verdicts = {}
-    for c, members in enumerate(document_clusters):
-        items = [d for d, _, _ in members]
-        if args.keep == "first":
-            kept = items[0]
-        elif args.keep == "longest":
-            kept = min(items, key=lambda d: (-meta[d][1], d))
-        else:
-            kept = min(items, key=cmp_to_key(
-                lambda a, b: compare_fields(meta[a][2], meta[b][2]) or (a > b) - (a < b)))
-        for d, shared, union in members:
-            if d == kept:
-                similarity = 1.0
-            elif kept != items[0]:
-                similarity = jaccard(*overlap(doc_sets[kept], doc_sets[d]))
-            else:
-                similarity = jaccard(shared, union)
-            verdicts[d] = ("d%d" % (c + 1), kept, meta[kept][0], round_similarity(similarity))
+    for c, (members, answer) in enumerate(zip(document_clusters, kept_answers)):
+        kept = members[answer["kept"]][0]
+        for (d, _, _), similarity in zip(members, answer["similarities"]):
+            verdicts[d] = ("d%d" % (c + 1), kept, meta[kept][0], similarity)
     verdicts_b = sc.broadcast(verdicts)
 
     def decision(d, doc):

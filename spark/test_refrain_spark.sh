@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The Spark job against `refrain dedup`, in Spark's local mode: on a
-# generated corpus of 20,000 documents (--keep first) and one of 3,000
-# (--keep field:date, then as Parquet with --keep longest), the decision
-# lines must be equal, line for line.
+# generated corpus of 20,000 documents (--keep first), one of 3,000
+# (--keep field:date, then as Parquet with --keep longest) and one of
+# BOILERPLATE_DOCUMENTS boilerplate-heavy pages of 100-400 paragraphs
+# (--keep longest), the decision lines must be equal, line for line.
 # Installs pyspark from PyPI into target/spark-venv, and Java 17 from
 # Debian if no java is on PATH.
 #
-#   spark/test_refrain_spark.sh [DOCUMENTS] [SEED]
+#   spark/test_refrain_spark.sh [DOCUMENTS] [SEED] [BOILERPLATE_DOCUMENTS]
 set -euo pipefail
 documents=${1:-20000}
 seed=${2:-7}
+boilerplate_documents=${3:-200}
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/target/spark-venv"
 if ! command -v java >/dev/null; then
@@ -105,3 +107,11 @@ PY
 "$refrain" dedup -q --keep longest -o expected-longest.jsonl corpus.jsonl
 spark_run parquet --format parquet --keep longest corpus.parquet
 check expected-longest.jsonl spark-parquet.jsonl "--format parquet --keep longest" corpus.parquet
+
+# Pages whose every paragraph but a few comes from a shared pool of
+# notices: the shape that made the verdicts quadratic (issue 15).
+"$root/target/release/examples/generate_corpus" --shape boilerplate \
+  "$boilerplate_documents" "$seed" pages.jsonl
+"$refrain" dedup -q --keep longest -o expected-pages.jsonl pages.jsonl
+spark_run pages --keep longest pages.jsonl
+check expected-pages.jsonl spark-pages.jsonl "boilerplate-heavy pages, --keep longest"

@@ -36,6 +36,7 @@
 //! that run; a cluster is closing when at least half its occurrences are.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -56,7 +57,7 @@ const VOUCHING_SAMPLE: usize = 64;
 pub const STORY_BLOCK_PARAGRAPHS: usize = 3;
 
 /// What a reported passage cluster is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PassageKind {
     /// Found in `min_docs` or more documents that otherwise differ.
@@ -65,6 +66,60 @@ pub enum PassageKind {
     Repeated,
     /// Part of a story that several documents reprint.
     Shared,
+}
+
+impl PassageKind {
+    /// The kind of a passage cluster found `occurrences` times in
+    /// `documents` documents, given whether its documents vouch for it as
+    /// story text (meaningful only for a frequent one, in `min_docs`
+    /// documents or more).
+    pub fn of(documents: usize, occurrences: usize, min_docs: usize, story_text: bool) -> Self {
+        if documents >= min_docs && !story_text {
+            PassageKind::Boilerplate
+        } else if documents < occurrences {
+            PassageKind::Repeated
+        } else {
+            PassageKind::Shared
+        }
+    }
+}
+
+/// True when a passage cluster found `occurrences` times in `documents`
+/// documents is reported: repeated inside a document, or frequent.
+pub fn is_reported(documents: usize, occurrences: usize, min_docs: usize) -> bool {
+    documents < occurrences || documents >= min_docs
+}
+
+/// True when a cluster of `kind`, `closing` of whose `occurrences` close
+/// their documents, is left out of document fingerprints: boilerplate,
+/// and passages pasted repeatedly at the close of a document.
+pub fn is_excluded(kind: PassageKind, closing: usize, occurrences: usize) -> bool {
+    match kind {
+        PassageKind::Boilerplate => true,
+        PassageKind::Repeated => is_closing(closing, occurrences),
+        PassageKind::Shared => false,
+    }
+}
+
+/// A cluster is closing when at least half its occurrences are.
+pub fn is_closing(closing: usize, occurrences: usize) -> bool {
+    2 * closing >= occurrences
+}
+
+/// Where a document's closing run starts, given each paragraph's passage
+/// kind (`None`: in no passage cluster) and token count: its longest
+/// suffix of boilerplate, repeated passages and paragraphs too short to
+/// fingerprint.
+pub fn closing_start(
+    paragraphs: impl DoubleEndedIterator<Item = (Option<PassageKind>, u32)> + ExactSizeIterator,
+    min_passage_tokens: usize,
+) -> usize {
+    let len = paragraphs.len();
+    let material = paragraphs.rev().take_while(|&(kind, tokens)| match kind {
+        Some(kind) => kind != PassageKind::Shared,
+        None => (tokens as usize) < min_passage_tokens,
+    });
+    len - material.count()
 }
 
 /// One occurrence of a passage: document index and paragraph index.
@@ -152,14 +207,12 @@ pub fn classify(
     let story_text = corpus.story_text_verdicts(clusters);
     let kinds: Vec<PassageKind> = (0..clusters.len())
         .map(|c| {
-            let docs = corpus.doc_sets[c].len();
-            if docs >= min_docs && !story_text[c] {
-                PassageKind::Boilerplate
-            } else if docs < clusters[c].len() {
-                PassageKind::Repeated
-            } else {
-                PassageKind::Shared
-            }
+            PassageKind::of(
+                corpus.doc_counts[c],
+                clusters[c].len(),
+                min_docs,
+                story_text[c],
+            )
         })
         .collect();
     let closing_start: Vec<usize> = (0..documents.document_count())
@@ -182,7 +235,7 @@ pub fn classify(
 /// at: all of them, or an evenly spread sample of [`VOUCHING_SAMPLE`]
 /// (a passage in thousands of documents; the verdict is a majority either
 /// way).
-fn vouching_sample(len: usize) -> Vec<usize> {
+pub fn vouching_sample(len: usize) -> Vec<usize> {
     if len <= VOUCHING_SAMPLE {
         (0..len).collect()
     } else {
@@ -190,6 +243,157 @@ fn vouching_sample(len: usize) -> Vec<usize> {
             .map(|k| k * len / VOUCHING_SAMPLE)
             .collect()
     }
+}
+
+/// How often a passage cluster is found in a corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub struct ClusterCount {
+    /// Documents holding it.
+    pub documents: usize,
+    /// Its occurrences (more than `documents` when repeated inside one).
+    pub occurrences: usize,
+}
+
+/// One paragraph of a document laid out for [`story_text_of_group`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct LaidParagraph {
+    /// The passage cluster it belongs to, if any (ids of the caller's).
+    pub cluster: Option<u64>,
+    /// Its token count.
+    pub tokens: u32,
+    /// Its shingle hashes (any order, repeats allowed).
+    pub shingles: Vec<u32>,
+}
+
+/// A frequent passage cluster and what its verdict looks at, for a
+/// distributed run that judges each cluster where its documents are.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct StoryTextGroup {
+    /// The cluster judged (an id of the caller's).
+    pub cluster: u64,
+    /// Every document holding it, ascending (ids of the caller's).
+    pub documents: Vec<u64>,
+    /// The documents the verdict looks at, each with its paragraphs in
+    /// order: those at [`positions_looked_at`] in `documents`. More may
+    /// be given.
+    pub layouts: Vec<(u64, Vec<LaidParagraph>)>,
+    /// How often each cluster found in those documents is found in the
+    /// whole corpus.
+    pub counts: Vec<(u64, ClusterCount)>,
+}
+
+/// What is wrong with a [`StoryTextGroup`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupError {
+    /// A document the verdict looks at is not laid out.
+    #[error("document {0} is sampled or a sampled document's neighbour, but has no layout")]
+    MissingLayout(u64),
+    /// A cluster found in a layout has no count.
+    #[error("cluster {0} is found in a layout but has no count")]
+    MissingCount(u64),
+}
+
+/// Whether the documents of `group.cluster` vouch for it as story text
+/// (the test of the module docs), judged from the documents it looks at
+/// alone: the verdict [`classify`] gives it in the whole corpus.
+pub fn story_text_of_group(
+    group: &StoryTextGroup,
+    min_docs: usize,
+    min_passage_tokens: usize,
+) -> Result<bool, GroupError> {
+    let mut layouts: Vec<&(u64, Vec<LaidParagraph>)> = group.layouts.iter().collect();
+    layouts.sort_by_key(|(d, _)| *d);
+    layouts.dedup_by_key(|(d, _)| *d);
+    // Local numbers, in the caller's order, so occurrences stay ascending.
+    let local_doc: HashMap<u64, u32> = layouts
+        .iter()
+        .enumerate()
+        .map(|(local, (d, _))| (*d, local as u32))
+        .collect();
+    let mut local_cluster: HashMap<u64, u32> = HashMap::new();
+    let mut counts = Vec::new();
+    for &(c, count) in &group.counts {
+        local_cluster.entry(c).or_insert_with(|| {
+            counts.push(count);
+            (counts.len() - 1) as u32
+        });
+    }
+    let Some(&judged) = local_cluster.get(&group.cluster) else {
+        return Err(GroupError::MissingCount(group.cluster));
+    };
+    let mut cluster_of = Vec::with_capacity(layouts.len());
+    let mut paragraphs: Vec<Vec<(u32, ShingleSet)>> = Vec::with_capacity(layouts.len());
+    let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); counts.len()];
+    for (local, (_, laid)) in layouts.iter().enumerate() {
+        let mut here = Vec::with_capacity(laid.len());
+        for (p, paragraph) in laid.iter().enumerate() {
+            let c = match paragraph.cluster {
+                Some(c) => Some(*local_cluster.get(&c).ok_or(GroupError::MissingCount(c))?),
+                None => None,
+            };
+            if let Some(c) = c {
+                occurrences[c as usize].push((local as u32, p as u32));
+            }
+            here.push(c);
+        }
+        cluster_of.push(here);
+        paragraphs.push(
+            laid.iter()
+                .map(|p| (p.tokens, ShingleSet::from_hashes(p.shingles.clone())))
+                .collect(),
+        );
+    }
+    // Only the judged cluster's documents are walked: its sample and
+    // their neighbours, which must all be laid out.
+    let docs = &group.documents;
+    let mut doc_set = vec![u32::MAX; docs.len()];
+    for at in positions_looked_at(docs.len()) {
+        doc_set[at] = *local_doc
+            .get(&docs[at])
+            .ok_or(GroupError::MissingLayout(docs[at]))?;
+    }
+    let mut doc_sets = vec![Vec::new(); counts.len()];
+    doc_sets[judged as usize] = doc_set;
+    let layout = Layout::with_counts(
+        cluster_of,
+        &paragraphs,
+        doc_sets,
+        counts,
+        min_docs,
+        min_passage_tokens,
+    );
+    Ok(layout.story_text_verdicts(&occurrences)[judged as usize])
+}
+
+impl ParagraphSource for Vec<Vec<(u32, ShingleSet)>> {
+    fn document_count(&self) -> usize {
+        self.len()
+    }
+
+    fn paragraph_count(&self, d: usize) -> usize {
+        self[d].len()
+    }
+
+    fn tokens(&self, d: usize, p: usize) -> u32 {
+        self[d][p].0
+    }
+
+    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
+        Cow::Borrowed(&self[d][p].1)
+    }
+}
+
+/// Positions in a frequent cluster's `len` documents (ascending) that its
+/// verdict looks at: the sampled ones and each one's neighbours (the next
+/// and the previous, around the end), ascending, once each.
+pub fn positions_looked_at(len: usize) -> Vec<usize> {
+    let mut positions: Vec<usize> = vouching_sample(len)
+        .into_iter()
+        .flat_map(|i| [i, (i + 1) % len, (i + len - 1) % len])
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
 }
 
 /// Clusters laid over documents.
@@ -204,7 +408,12 @@ struct Layout<'a, S> {
     neutral: Vec<bool>,
     /// Per document, the clusters found in it, ascending, once each.
     clusters_in: Vec<Vec<u32>>,
+    /// Per cluster, the documents holding it, ascending: every cluster's
+    /// for a whole corpus; for one group judged alone
+    /// ([`story_text_of_group`]), only the judged cluster's.
     doc_sets: Vec<Vec<u32>>,
+    /// Per cluster, the number of documents holding it in the corpus.
+    doc_counts: Vec<usize>,
     min_docs: usize,
     min_passage_tokens: usize,
 }
@@ -224,6 +433,43 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 cluster_of[d as usize][p as usize] = Some(c as u32);
             }
         }
+        let doc_sets: Vec<Vec<u32>> = clusters
+            .iter()
+            .map(|occurrences| {
+                let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+                docs.dedup();
+                docs
+            })
+            .collect();
+        let counts = doc_sets
+            .iter()
+            .zip(clusters)
+            .map(|(docs, occurrences)| ClusterCount {
+                documents: docs.len(),
+                occurrences: occurrences.len(),
+            })
+            .collect();
+        Self::with_counts(
+            cluster_of,
+            documents,
+            doc_sets,
+            counts,
+            min_docs,
+            min_passage_tokens,
+        )
+    }
+
+    /// A layout of `documents` whose paragraphs' clusters are `cluster_of`,
+    /// with each cluster's documents and counts given (the counts may be
+    /// those of a larger corpus than `documents`).
+    fn with_counts(
+        cluster_of: Vec<Vec<Option<u32>>>,
+        documents: &'a S,
+        doc_sets: Vec<Vec<u32>>,
+        counts: Vec<ClusterCount>,
+        min_docs: usize,
+        min_passage_tokens: usize,
+    ) -> Self {
         let clusters_in = cluster_of
             .par_iter()
             .map(|here| {
@@ -233,15 +479,6 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 seen
             })
             .collect();
-        let doc_sets: Vec<Vec<u32>> = clusters
-            .iter()
-            .map(|occurrences| {
-                let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
-                docs.dedup();
-                docs
-            })
-            .collect();
-        let occurrence_counts: Vec<usize> = clusters.iter().map(Vec::len).collect();
         let tokens = (0..documents.document_count())
             .into_par_iter()
             .map(|d| {
@@ -250,10 +487,9 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                     .collect()
             })
             .collect();
-        let neutral = doc_sets
+        let neutral = counts
             .iter()
-            .zip(&occurrence_counts)
-            .map(|(docs, &occurrences)| docs.len() >= min_docs || occurrences > docs.len())
+            .map(|count| count.documents >= min_docs || count.occurrences > count.documents)
             .collect();
         Layout {
             documents,
@@ -262,11 +498,13 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             neutral,
             clusters_in,
             doc_sets,
+            doc_counts: counts.iter().map(|count| count.documents).collect(),
             min_docs,
             min_passage_tokens,
         }
     }
 
+    #[cfg(test)]
     fn is_short(&self, d: usize, p: usize) -> bool {
         (self.tokens[d][p] as usize) < self.min_passage_tokens
     }
@@ -398,7 +636,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         }
         let shared: &[u32] = counts;
         let is_companion = |other: u32| {
-            let larger = docs.len().max(self.doc_sets[other as usize].len());
+            let larger = docs.len().max(self.doc_counts[other as usize]);
             2 * shared[other as usize] as usize * docs.len() >= larger * sample.len()
         };
         let mut votes = GroupVotes {
@@ -500,23 +738,13 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         }
     }
 
-    /// Where document `d`'s closing run starts: its longest suffix of
-    /// boilerplate, repeated passages and short paragraphs.
+    /// Where document `d`'s closing run starts ([`closing_start`]).
     fn closing_start(&self, d: usize, kinds: &[PassageKind]) -> usize {
-        let here = &self.cluster_of[d];
-        let mut start = here.len();
-        while start > 0 {
-            let p = start - 1;
-            let closing_material = match here[p] {
-                Some(c) => kinds[c as usize] != PassageKind::Shared,
-                None => self.is_short(d, p),
-            };
-            if !closing_material {
-                break;
-            }
-            start = p;
-        }
-        start
+        let paragraphs = self.cluster_of[d]
+            .iter()
+            .zip(&self.tokens[d])
+            .map(|(c, &tokens)| (c.map(|c| kinds[c as usize]), tokens));
+        closing_start(paragraphs, self.min_passage_tokens)
     }
 }
 
@@ -828,7 +1056,7 @@ mod reference {
         }
         let is_companion = |other: u32| {
             let shared = shared_docs.get(&other).copied().unwrap_or(0) as usize;
-            2 * shared >= docs.len().max(layout.doc_sets[other as usize].len())
+            2 * shared >= docs.len().max(layout.doc_counts[other as usize])
         };
         let sample = vouching_sample(docs.len());
         let vouching = sample
@@ -886,6 +1114,62 @@ mod reference {
         2 * vouching >= sample.len()
     }
 
+    /// Cluster `c`'s verdict from [`story_text_of_group`], given only the
+    /// documents it looks at, under ids other than the corpus's.
+    fn judged_alone<S: ParagraphSource>(
+        corpus: &Layout<'_, S>,
+        clusters: &[Vec<Occurrence>],
+        c: usize,
+        min_docs: usize,
+    ) -> bool {
+        let id = |d: u32| 5 + 3 * u64::from(d);
+        let cluster_id = |c: u32| 1000 + 7 * u64::from(c);
+        let docs = &corpus.doc_sets[c];
+        let needed: Vec<u32> = positions_looked_at(docs.len())
+            .into_iter()
+            .map(|i| docs[i])
+            .collect();
+        let mut seen = Vec::new();
+        let layouts = needed
+            .iter()
+            .map(|&d| {
+                let d = d as usize;
+                let laid = corpus.cluster_of[d]
+                    .iter()
+                    .enumerate()
+                    .map(|(p, &cluster)| {
+                        seen.extend(cluster);
+                        LaidParagraph {
+                            cluster: cluster.map(cluster_id),
+                            tokens: corpus.documents.tokens(d, p),
+                            shingles: corpus.documents.shingles(d, p).hashes().to_vec(),
+                        }
+                    })
+                    .collect();
+                (id(d as u32), laid)
+            })
+            .collect();
+        seen.push(c as u32);
+        seen.sort_unstable();
+        seen.dedup();
+        let group = StoryTextGroup {
+            cluster: cluster_id(c as u32),
+            documents: docs.iter().map(|&d| id(d)).collect(),
+            layouts,
+            counts: seen
+                .iter()
+                .map(|&other| {
+                    let count = ClusterCount {
+                        documents: corpus.doc_sets[other as usize].len(),
+                        occurrences: clusters[other as usize].len(),
+                    };
+                    (cluster_id(other), count)
+                })
+                .collect(),
+        };
+        story_text_of_group(&group, min_docs, 5).unwrap()
+    }
+
     /// A small deterministic generator (xorshift).
     struct Draw(u64);
 
@@ -907,7 +1191,11 @@ mod reference {
             // A few passages, placed at random in a few documents: some
             // documents copy whole runs of one another (reprints), some
             // passages land everywhere (footers).
-            let documents = 3 + draw.below(8) as usize;
+            // Now and then more documents than the vouching sample.
+            let documents = match draw.below(10) {
+                0 => 70 + draw.below(80) as usize,
+                _ => 3 + draw.below(8) as usize,
+            };
             let passages = 2 + draw.below(10) as u32;
             let mut layout: Vec<Vec<Option<u32>>> = Vec::new();
             for _ in 0..documents {
@@ -963,6 +1251,8 @@ mod reference {
                 if corpus.doc_sets[c].len() >= min_docs {
                     let expected = is_story_text(&corpus, c as u32);
                     assert_eq!(verdict, expected, "cluster {c} of {clusters:?}");
+                    let alone = judged_alone(&corpus, &clusters, c, min_docs);
+                    assert_eq!(alone, expected, "cluster {c} judged alone");
                     if expected {
                         story_seen += 1;
                     } else {

@@ -74,6 +74,34 @@ pub enum Command {
     /// its record lists. The map step of a distributed run (see spark/).
     #[command(after_help = SIGN_EXAMPLES)]
     Sign(SignArgs),
+    /// Answer per-group rule requests, one JSON line each, with one JSON
+    /// line each, in order: is a passage story text, its kind, where a
+    /// document's closing run starts, what is excluded, which member a
+    /// cluster keeps. The reduce step of a distributed run (see spark/).
+    #[command(after_help = RULES_EXAMPLES)]
+    Rules(RulesArgs),
+}
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  echo '{\"kind\": {\"documents\": 12, \"occurrences\": 12}}' | refrain rules
+  refrain rules --keep field:date --min-docs 5 < requests.jsonl > answers.jsonl";
+
+/// `refrain rules` flags.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// File of requests, or `-` (standard input, the default).
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// Which member of a cluster to keep: first, longest or field:NAME.
+    #[arg(long, default_value = "first", value_name = "POLICY")]
+    pub keep: crate::dedup::KeepPolicy,
+    /// Fingerprints and matching (as given to `sign` and `dedup`).
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    /// No diagnostics on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 const SIGN_EXAMPLES: &str = "\

@@ -176,21 +176,39 @@ pub fn check_keep_field(analysis: &Analysis, policy: &KeepPolicy) -> Result<Opti
 }
 
 fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {
-    let docs = &analysis.documents;
+    let candidates: Vec<KeepCandidate> = members
+        .iter()
+        .map(|&d| KeepCandidate {
+            bytes: analysis.documents[d].bytes,
+            field: analysis.documents[d].extra.as_ref(),
+        })
+        .collect();
+    members[choose_kept(&candidates, policy)]
+}
+
+/// What the keep policy looks at of a cluster member.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeepCandidate<'a> {
+    /// Bytes of its text.
+    pub bytes: u64,
+    /// Its value of the policy's field, if it has one.
+    pub field: Option<&'a serde_json::Value>,
+}
+
+/// The position in `members` (a cluster's members in input order) of the
+/// one `policy` keeps: ties go to the first.
+pub fn choose_kept(members: &[KeepCandidate], policy: &KeepPolicy) -> usize {
     let better = |a: usize, b: usize| -> Ordering {
+        let (x, y) = (&members[a], &members[b]);
         match policy {
             KeepPolicy::First => a.cmp(&b),
-            KeepPolicy::Longest => docs[b].bytes.cmp(&docs[a].bytes).then(a.cmp(&b)),
-            KeepPolicy::Field(_) => {
-                compare_fields(docs[a].extra.as_ref(), docs[b].extra.as_ref()).then(a.cmp(&b))
-            }
+            KeepPolicy::Longest => y.bytes.cmp(&x.bytes).then(a.cmp(&b)),
+            KeepPolicy::Field(_) => compare_fields(x.field, y.field).then(a.cmp(&b)),
         }
     };
-    members
-        .iter()
-        .copied()
+    (0..members.len())
         .min_by(|&a, &b| better(a, b))
-        .unwrap_or(members[0])
+        .unwrap_or(0)
 }
 
 /// Smallest first; numbers before strings; missing values last.

@@ -16,6 +16,15 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// An input that cannot be skipped (a file of requests) could not be
+    /// read.
+    #[error("cannot read {path}: {source}")]
+    Input {
+        /// The input path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
     /// Nothing could be read from the inputs.
     #[error("no documents to read: {0}")]
     NoDocuments(String),

@@ -54,6 +54,7 @@ pub mod output;
 pub mod passages;
 pub mod progress;
 pub mod report;
+pub mod rules;
 pub mod shingle;
 pub mod sign;
 pub mod synthetic;

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::boilerplate::{self, Occurrence, ParagraphSource, PassageKind};
+use crate::boilerplate::{self, Occurrence, ParagraphSource};
 use crate::cluster::{Cluster, ClusterStats};
 use crate::config::ScanConfig;
 
@@ -46,17 +46,15 @@ impl Passages {
     /// True for clusters left out of document fingerprints: boilerplate,
     /// and passages pasted repeatedly at the close of a document.
     pub fn is_excluded(&self, cluster: usize) -> bool {
-        match self.classification.kinds[cluster] {
-            PassageKind::Boilerplate => true,
-            PassageKind::Repeated => self.is_closing(cluster),
-            PassageKind::Shared => false,
-        }
+        let flags = &self.classification.closing[cluster];
+        let closing = flags.iter().filter(|&&f| f).count();
+        boilerplate::is_excluded(self.classification.kinds[cluster], closing, flags.len())
     }
 
     /// At least half the cluster's occurrences close their document.
     pub fn is_closing(&self, cluster: usize) -> bool {
         let flags = &self.classification.closing[cluster];
-        2 * flags.iter().filter(|&&f| f).count() >= flags.len()
+        boilerplate::is_closing(flags.iter().filter(|&&f| f).count(), flags.len())
     }
 
     /// `(document, paragraph)` pairs left out of document fingerprints.
@@ -108,8 +106,7 @@ pub fn judge_passages(
     {
         let mut docs: Vec<u32> = occ.iter().map(|&(d, _)| d).collect();
         docs.dedup();
-        let repeats_inside_a_document = docs.len() < occ.len();
-        if repeats_inside_a_document || docs.len() >= config.min_docs {
+        if boilerplate::is_reported(docs.len(), occ.len(), config.min_docs) {
             clusters.push(cluster);
             occurrences.push(occ);
             classification.kinds.push(kind);

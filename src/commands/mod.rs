@@ -5,6 +5,7 @@ pub mod check;
 pub mod clean;
 pub mod dedup;
 pub mod index;
+pub mod rules;
 pub mod scan;
 pub mod sign;
 
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Index(command) => index::run(&command),
         Command::Dedup(args) => dedup::run(&args),
         Command::Sign(args) => sign::run(&args),
+        Command::Rules(args) => rules::run(&args),
     }
 }
 

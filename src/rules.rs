@@ -1,0 +1,312 @@
+//! The per-group rules of a distributed run, one request at a time: a
+//! distributed engine (`spark/`) groups the data and asks the binary
+//! (`refrain rules`) for each decision, so that every rule exists once, in
+//! [`crate::boilerplate`] and [`crate::dedup`].
+//!
+//! Each request is one JSON object with one key naming the rule:
+//!
+//! | request | answer |
+//! |---|---|
+//! | `{"story_text": StoryTextGroup}` | `{"story_text": true}`: the cluster's documents vouch for it as story text ([`story_text_of_group`]) |
+//! | `{"kind": {"documents": 12, "occurrences": 14, "story_text": false}}` | `{"kind": "boilerplate", "reported": true}` ([`PassageKind::of`], [`is_reported`]) |
+//! | `{"closing_start": [["shared", 40], [null, 1], ["boilerplate", 9]]}` | `{"closing_start": 1}`: a document's paragraphs as kind (or `null`) and tokens ([`closing_start`]) |
+//! | `{"excluded": {"kind": "repeated", "closing": 2, "occurrences": 3}}` | `{"excluded": true}` ([`is_excluded`]) |
+//! | `{"keep": [{"bytes": 812, "field": "2026-03-01", "shingles": [..]}, {"bytes": 990, "shingles": [..]}]}` | `{"kept": 1, "similarities": [0.91, 1.0]}`: a cluster's members in input order ([`choose_kept`]); similarities when shingles are given |
+//! | `{"needed": {"documents": 1000}}` | `{"needed": [0, 1, 15, ..]}`: positions in a passage cluster's documents that its `story_text` request must lay out ([`positions_looked_at`]); none for a cluster that is not frequent and needs no verdict |
+//!
+//! A [`StoryTextGroup`] is `{"cluster": 7, "documents": [2, 5, 9],
+//! "layouts": [[2, [{"cluster": 7, "tokens": 12, "shingles": [..]}, ..]], ..],
+//! "counts": [[7, {"documents": 3, "occurrences": 3}], ..]}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::boilerplate::{
+    GroupError, PassageKind, StoryTextGroup, closing_start, is_excluded, is_reported,
+    positions_looked_at, story_text_of_group,
+};
+use crate::dedup::{KeepCandidate, KeepPolicy, choose_kept};
+use crate::report::round_similarity;
+use crate::shingle::{Overlap, ShingleSet};
+
+/// The settings the rules take (as `dedup` takes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// Documents that make a passage frequent.
+    pub min_docs: usize,
+    /// Shorter paragraphs are not fingerprinted as passages.
+    pub min_passage_tokens: usize,
+    /// Which member of a near-duplicate cluster is kept.
+    pub keep: KeepPolicy,
+}
+
+/// One request.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Is a frequent passage cluster story text?
+    StoryText(StoryTextGroup),
+    /// The kind of a passage cluster, and whether it is reported.
+    Kind(KindQuery),
+    /// Where a document's closing run starts.
+    ClosingStart(Vec<(Option<PassageKind>, u32)>),
+    /// Is a passage cluster left out of document fingerprints?
+    Excluded(ExcludedQuery),
+    /// Which member of a near-duplicate cluster is kept.
+    Keep(Vec<KeepMember>),
+    /// Which of a passage cluster's documents its `story_text` request
+    /// must lay out: none when it is not frequent (needs no verdict).
+    Needed(NeededQuery),
+}
+
+/// A frequent passage cluster's number of documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeededQuery {
+    /// Documents holding it.
+    pub documents: usize,
+}
+
+/// A passage cluster's counts and story-text verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindQuery {
+    /// Documents holding it.
+    pub documents: usize,
+    /// Its occurrences.
+    pub occurrences: usize,
+    /// Its `story_text` answer (false when it was not asked: a cluster in
+    /// fewer than `min_docs` documents).
+    #[serde(default)]
+    pub story_text: bool,
+}
+
+/// A reported passage cluster's kind and closing occurrences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedQuery {
+    /// Its kind.
+    pub kind: PassageKind,
+    /// Occurrences in their document's closing run.
+    pub closing: usize,
+    /// All its occurrences.
+    pub occurrences: usize,
+}
+
+/// A member of a near-duplicate cluster, as the keep policy sees it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepMember {
+    /// Bytes of its text.
+    pub bytes: u64,
+    /// Its value of the `field:NAME` policy's field, if any.
+    #[serde(default)]
+    pub field: Option<serde_json::Value>,
+    /// Its document shingles (boilerplate left out), for its similarity
+    /// with the kept member.
+    #[serde(default)]
+    pub shingles: Option<Vec<u32>>,
+}
+
+/// One answer: an object whose keys name what was asked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// To [`Request::StoryText`].
+    StoryText {
+        /// The documents vouch for the cluster as story text.
+        story_text: bool,
+    },
+    /// To [`Request::Kind`].
+    Kind {
+        /// The kind.
+        kind: PassageKind,
+        /// Reported (repeated inside a document, or frequent).
+        reported: bool,
+    },
+    /// To [`Request::ClosingStart`].
+    ClosingStart {
+        /// The first paragraph of the closing run (the paragraph count
+        /// when none closes the document).
+        closing_start: usize,
+    },
+    /// To [`Request::Excluded`].
+    Excluded {
+        /// Left out of document fingerprints.
+        excluded: bool,
+    },
+    /// To [`Request::Keep`].
+    Keep {
+        /// The kept member's position.
+        kept: usize,
+        /// Each member's exact Jaccard with the kept one, rounded as
+        /// reported, when every member came with its shingles.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        similarities: Option<Vec<f64>>,
+    },
+    /// To [`Request::Needed`].
+    Needed {
+        /// Positions in the cluster's documents, ascending.
+        needed: Vec<usize>,
+    },
+}
+
+/// Answers one request.
+pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, GroupError> {
+    Ok(match request {
+        Request::StoryText(group) => Answer::StoryText {
+            story_text: story_text_of_group(group, settings.min_docs, settings.min_passage_tokens)?,
+        },
+        Request::Kind(query) => Answer::Kind {
+            kind: PassageKind::of(
+                query.documents,
+                query.occurrences,
+                settings.min_docs,
+                query.story_text,
+            ),
+            reported: is_reported(query.documents, query.occurrences, settings.min_docs),
+        },
+        Request::ClosingStart(paragraphs) => Answer::ClosingStart {
+            closing_start: closing_start(paragraphs.iter().copied(), settings.min_passage_tokens),
+        },
+        Request::Excluded(query) => Answer::Excluded {
+            excluded: is_excluded(query.kind, query.closing, query.occurrences),
+        },
+        Request::Keep(members) => {
+            let candidates: Vec<KeepCandidate> = members
+                .iter()
+                .map(|m| KeepCandidate {
+                    bytes: m.bytes,
+                    field: m.field.as_ref(),
+                })
+                .collect();
+            let kept = choose_kept(&candidates, &settings.keep);
+            let sets: Option<Vec<ShingleSet>> = members
+                .iter()
+                .map(|m| m.shingles.clone().map(ShingleSet::from_hashes))
+                .collect();
+            let similarities = sets.map(|sets| {
+                sets.iter()
+                    .map(|set| round_similarity(Overlap::between(&sets[kept], set).jaccard()))
+                    .collect()
+            });
+            Answer::Keep { kept, similarities }
+        }
+        Request::Needed(query) => Answer::Needed {
+            needed: match query.documents >= settings.min_docs {
+                true => positions_looked_at(query.documents),
+                false => Vec::new(),
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> RuleSettings {
+        RuleSettings {
+            min_docs: 3,
+            min_passage_tokens: 2,
+            keep: KeepPolicy::Longest,
+        }
+    }
+
+    fn ask(json: &str) -> Answer {
+        let request: Request = serde_json::from_str(json).unwrap();
+        answer(&request, &settings()).unwrap()
+    }
+
+    #[test]
+    fn each_rule_answers_as_the_engine_decides() {
+        let kind = ask(r#"{"kind": {"documents": 12, "occurrences": 14}}"#);
+        assert_eq!(
+            kind,
+            Answer::Kind {
+                kind: PassageKind::Boilerplate,
+                reported: true
+            }
+        );
+        let kind = ask(r#"{"kind": {"documents": 2, "occurrences": 3}}"#);
+        assert_eq!(
+            kind,
+            Answer::Kind {
+                kind: PassageKind::Repeated,
+                reported: true
+            }
+        );
+        let kind = ask(r#"{"kind": {"documents": 2, "occurrences": 2}}"#);
+        assert_eq!(
+            kind,
+            Answer::Kind {
+                kind: PassageKind::Shared,
+                reported: false
+            }
+        );
+        let start =
+            ask(r#"{"closing_start": [["shared", 40], [null, 9], [null, 1], ["boilerplate", 9]]}"#);
+        assert_eq!(start, Answer::ClosingStart { closing_start: 2 });
+        let start = ask(r#"{"closing_start": [["shared", 40]]}"#);
+        assert_eq!(start, Answer::ClosingStart { closing_start: 1 });
+        let excluded = ask(r#"{"excluded": {"kind": "repeated", "closing": 1, "occurrences": 3}}"#);
+        assert_eq!(excluded, Answer::Excluded { excluded: false });
+        let kept = ask(r#"{"keep": [{"bytes": 812}, {"bytes": 990}, {"bytes": 990}]}"#);
+        assert_eq!(
+            kept,
+            Answer::Keep {
+                kept: 1,
+                similarities: None
+            }
+        );
+        let kept = ask(
+            r#"{"keep": [{"bytes": 8, "shingles": [1, 2, 3, 4]}, {"bytes": 9, "shingles": [4, 3, 2]}]}"#,
+        );
+        assert_eq!(
+            kept,
+            Answer::Keep {
+                kept: 1,
+                similarities: Some(vec![0.75, 1.0])
+            }
+        );
+        let needed = ask(r#"{"needed": {"documents": 2}}"#);
+        assert_eq!(needed, Answer::Needed { needed: vec![] });
+        let needed = ask(r#"{"needed": {"documents": 4}}"#);
+        assert_eq!(
+            needed,
+            Answer::Needed {
+                needed: vec![0, 1, 2, 3]
+            }
+        );
+        let Answer::Needed { needed } = ask(r#"{"needed": {"documents": 1000}}"#) else {
+            panic!("a needed answer");
+        };
+        assert!(
+            needed.len() > 64 && needed.len() <= 3 * 64,
+            "{}",
+            needed.len()
+        );
+    }
+
+    #[test]
+    fn answers_are_flat_objects_named_by_what_was_asked() {
+        let line = serde_json::to_string(&Answer::Kind {
+            kind: PassageKind::Shared,
+            reported: false,
+        })
+        .unwrap();
+        assert_eq!(line, r#"{"kind":"shared","reported":false}"#);
+        assert_eq!(
+            serde_json::to_string(&Answer::StoryText { story_text: true }).unwrap(),
+            r#"{"story_text":true}"#
+        );
+    }
+
+    #[test]
+    fn unknown_rules_and_fields_are_refused() {
+        assert!(serde_json::from_str::<Request>(r#"{"verdict": 1}"#).is_err());
+        assert!(
+            serde_json::from_str::<Request>(r#"{"kind": {"documents": 1, "occurences": 1}}"#)
+                .is_err()
+        );
+    }
+}
