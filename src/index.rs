@@ -25,6 +25,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::{FingerprintParams, ScanConfig};
 use crate::corpus::Document;
+use crate::corpus::ids::FirstUse;
 use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
 use crate::error::Error;
@@ -692,8 +693,10 @@ impl Index {
         let fingerprinter = Fingerprinter::new(&config.fingerprint);
         let mut adding = self.begin_add(config.fingerprint.num_perm)?;
         let mut records: HashMap<String, u64> = HashMap::new();
-        // First use of each id (by hash), to warn of a reused one.
-        let mut first_use: HashMap<u64, String> = HashMap::new();
+        // Where each document was read, to name an id's first use.
+        let mut ids = FirstUse::default();
+        let mut places: Vec<(u32, Option<u64>)> = Vec::new();
+        let mut source_names: Vec<String> = Vec::new();
         let mut failure: Option<Error> = None;
         let stage = progress.stage("indexing", 0);
         read_in_batches(&sources, &config.read, &|| {}, &mut |mut batch| {
@@ -705,21 +708,24 @@ impl Index {
                         records.insert(doc.source.clone(), 1);
                     }
                 }
-                match first_use.entry(xxh3_64(doc.name.as_bytes())) {
-                    std::collections::hash_map::Entry::Occupied(first) => {
-                        batch.problems.push(InputProblem::duplicate_id(
-                            &doc.source,
-                            doc.source_line,
-                            &doc.name,
-                            first.get(),
-                        ));
-                    }
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(doc.source_line.map_or_else(
-                            || doc.source.clone(),
-                            |line| format!("{}:{line}", doc.source),
-                        ));
-                    }
+                if source_names.last() != Some(&doc.source) {
+                    source_names.push(doc.source.clone());
+                }
+                places.push(((source_names.len() - 1) as u32, doc.source_line));
+                // Names are not kept: an equal 64-bit hash is taken as the
+                // same name (at a million ids, a chance in 10^7 of a
+                // false warning, never a missed one).
+                let d = (places.len() - 1) as u32;
+                if let Some(first) = ids.earlier(&doc.name, d, |_| true) {
+                    let (source, line) = places[first as usize];
+                    let source = &source_names[source as usize];
+                    let first_at = line.map_or_else(|| source.clone(), |l| format!("{source}:{l}"));
+                    batch.problems.push(InputProblem::duplicate_id(
+                        &doc.source,
+                        doc.source_line,
+                        &doc.name,
+                        &first_at,
+                    ));
                 }
             }
             for problem in &batch.problems {

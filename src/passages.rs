@@ -5,6 +5,7 @@
 //! reads of them.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use crate::boilerplate::{self, Occurrence, ParagraphSource};
 use crate::cluster::{Cluster, ClusterStats};
@@ -21,24 +22,36 @@ pub struct Passages {
     pub classification: boilerplate::Classification,
     /// Work counts.
     pub stats: ClusterStats,
+    /// `(document, cluster, paragraph)` of every occurrence, sorted: made
+    /// on first use by [`Passages::prints_in`].
+    by_document: OnceLock<Vec<(u32, u32, u32)>>,
 }
 
 impl Passages {
-    /// Every reported passage printed in document `doc`, with where.
+    /// Every reported passage printed in document `doc`, with where, by
+    /// cluster. The occurrences are sorted by document once, on the first
+    /// call, so a command asking for each of many documents stays linear.
     pub fn prints_in(&self, doc: usize) -> Vec<PrintsInDocument> {
-        self.occurrences
-            .iter()
-            .enumerate()
-            .filter_map(|(cluster, occurrences)| {
-                let paragraphs: Vec<u32> = occurrences
-                    .iter()
-                    .filter(|(d, _)| *d as usize == doc)
-                    .map(|&(_, p)| p)
-                    .collect();
-                (!paragraphs.is_empty()).then_some(PrintsInDocument {
-                    cluster,
-                    paragraphs,
+        let by_document = self.by_document.get_or_init(|| {
+            let mut all: Vec<(u32, u32, u32)> = self
+                .occurrences
+                .iter()
+                .enumerate()
+                .flat_map(|(c, occurrences)| {
+                    occurrences.iter().map(move |&(d, p)| (d, c as u32, p))
                 })
+                .collect();
+            all.sort_unstable();
+            all
+        });
+        let doc = doc as u32;
+        let start = by_document.partition_point(|&(d, _, _)| d < doc);
+        let end = by_document.partition_point(|&(d, _, _)| d <= doc);
+        by_document[start..end]
+            .chunk_by(|a, b| a.1 == b.1)
+            .map(|prints| PrintsInDocument {
+                cluster: prints[0].1 as usize,
+                paragraphs: prints.iter().map(|&(_, _, p)| p).collect(),
             })
             .collect()
     }
@@ -118,5 +131,6 @@ pub fn judge_passages(
         occurrences,
         classification,
         stats,
+        by_document: OnceLock::new(),
     }
 }

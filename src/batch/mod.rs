@@ -35,10 +35,10 @@ pub mod band_files;
 mod report;
 pub mod store;
 
+use crate::corpus::ids::{FirstUse, KeyMap};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -484,7 +484,7 @@ enum FormFound {
 }
 
 /// Paragraph or document forms by key.
-type FormMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+type FormMap = KeyMap<u32>;
 
 /// Fingerprinted documents waiting for pass one's sequential merge.
 type Fingerprinted = Vec<(Unread, DocumentFacts)>;
@@ -616,8 +616,7 @@ fn read_and_fingerprint(
 /// Document ids seen so far, to report a reused one.
 #[derive(Default)]
 struct Ids {
-    /// First document with each id hash.
-    first_use: FormMap,
+    first_use: FirstUse,
     /// `(document, earlier document with the same id)`.
     duplicates: Vec<(u32, u32)>,
 }
@@ -731,16 +730,11 @@ fn merge_batch(
         if read.sources.last() != Some(&doc.source) {
             read.sources.push(doc.source);
         }
-        // Ids are keyed by hash; equal hashes are compared in full.
-        match ids.first_use.entry(xxh3_64(doc.name.as_bytes())) {
-            Entry::Occupied(first) => {
-                if read.documents[*first.get() as usize].name == doc.name {
-                    ids.duplicates.push((d, *first.get()));
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(d);
-            }
+        let documents = &read.documents;
+        if let Some(first) = ids.first_use.earlier(&doc.name, d, |first| {
+            documents[first as usize].name == doc.name
+        }) {
+            ids.duplicates.push((d, first));
         }
         read.documents.push(DocumentMeta {
             name: doc.name,
@@ -1109,25 +1103,5 @@ fn spill_error(temp_dir: Option<&Path>) -> impl Fn(io::Error) -> Error {
     move |source| Error::Spill {
         dir: dir.clone(),
         source,
-    }
-}
-
-/// Hashes a `u64` key that is a good hash already by passing it through.
-#[derive(Debug, Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
     }
 }

@@ -2,6 +2,7 @@
 //! documents ([`read`]), and the document type itself ([`document`]).
 
 pub mod document;
+pub mod ids;
 pub mod read;
 pub mod read_ahead;
 pub mod walk;
