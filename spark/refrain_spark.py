@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from operator import add
 
 from pyspark import SparkFiles
@@ -45,6 +46,14 @@ class P:
 
     n = 2
 EXCLUDE_FIELD = "__refrain_exclude__"
+
+
+STARTED = time.time()
+
+
+def note(what):
+    """A progress line on the driver's stderr, with the seconds so far."""
+    print("refrain-spark: %6.1f s  %s" % (time.time() - STARTED, what), file=sys.stderr)
 
 
 def parse_args(argv):
@@ -343,6 +352,7 @@ def main(argv):
         form_of.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
         args.passage_threshold)
     occurrences = [[item for item, _, _ in members] for members in passage_clusters]
+    note("%d passage clusters" % len(occurrences))
 
     # 3. Verdicts, each asked of `refrain rules`: story text or not for
     #    each frequent cluster (from the documents its verdict looks at),
@@ -389,6 +399,7 @@ def main(argv):
             yield c, answer["story_text"]
 
     story = groups.mapPartitions(judge).collectAsMap()
+    note("%d frequent passages judged" % len(story))
     if len(story) != len(frequent):
         raise RuntimeError("%d of %d frequent passages judged" % (len(story), len(frequent)))
     answers = ask_rules(args, [
@@ -412,6 +423,7 @@ def main(argv):
                     yield c, 1 if p >= start else 0
 
     closing = layouts.mapPartitions(closing_flags).reduceByKey(add, P.n).collectAsMap()
+    note("closing runs found")
     candidates = [c for c in range(len(occurrences)) if reported[c]]
     excluded_clusters = [c for c, answer in zip(candidates, ask_rules(args, [
         {"excluded": {"kind": kinds[c], "closing": closing.get(c, 0),
@@ -446,6 +458,7 @@ def main(argv):
         with_key.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
         with_key.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
         args.threshold)
+    note("%d document clusters" % len(document_clusters))
     # Members' sets and facts, for `refrain rules` to keep one of each
     # cluster and give the others' similarity with it.
     members_b = sc.broadcast({d for ms in document_clusters for d, _, _ in ms})

@@ -44,8 +44,8 @@ with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
 PY
 }
 
-spark_run() {  # NAME ARGS...: the job's decisions in spark-NAME.jsonl
-  local name=$1
+spark_run() {  # NAME ARGS...: the job's decisions in spark-NAME.jsonl, and its time
+  local name=$1 started=$SECONDS
   shift
   PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" --master "local[2]" \
     --conf spark.ui.enabled=false --conf spark.driver.memory=2g \
@@ -53,6 +53,7 @@ spark_run() {  # NAME ARGS...: the job's decisions in spark-NAME.jsonl
     > "spark-$name.log" 2>&1 || { tail -40 "spark-$name.log"; exit 1; }
   # spark-submit passes the driver's stderr to its stdout.
   grep '^refrain-spark:' "spark-$name.log"
+  echo "refrain-spark: $name: $((SECONDS - started)) s wall, spark-submit included"
   cat "spark-$name"/part-* > "spark-$name.jsonl"
 }
 

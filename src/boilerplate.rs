@@ -51,7 +51,7 @@ pub const OWN_TEXT_CONTAINMENT: f64 = 0.5;
 const PROBE: usize = 16;
 
 /// Documents of a frequent passage that are looked at to judge it.
-const VOUCHING_SAMPLE: usize = 64;
+pub const VOUCHING_SAMPLE: usize = 64;
 
 /// Paragraphs a block needs to count as a story by its size alone.
 pub const STORY_BLOCK_PARAGRAPHS: usize = 3;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{FingerprintParams, ScanConfig};
-use crate::corpus::{InputFormat, ReadOptions};
-use crate::lsh::LshParams;
+use refrain::config::{FingerprintParams, ScanConfig};
+use refrain::corpus::{InputFormat, ReadOptions};
+use refrain::lsh::LshParams;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -95,7 +95,7 @@ pub struct RulesArgs {
     pub input: PathBuf,
     /// Which member of a cluster to keep: first, longest or field:NAME.
     #[arg(long, default_value = "first", value_name = "POLICY")]
-    pub keep: crate::dedup::KeepPolicy,
+    pub keep: refrain::dedup::KeepPolicy,
     /// Fingerprints and matching (as given to `sign` and `dedup`).
     #[command(flatten)]
     pub matching: MatchArgs,
@@ -152,7 +152,7 @@ pub struct DedupArgs {
     /// Which member of a cluster to keep: first (input order), longest, or
     /// field:NAME (smallest value of a JSONL field, e.g. field:date).
     #[arg(long, default_value = "first", value_name = "POLICY")]
-    pub keep: crate::dedup::KeepPolicy,
+    pub keep: refrain::dedup::KeepPolicy,
     /// Write the decisions to FILE (atomically) instead of stdout (`-`).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -758,7 +758,7 @@ mod tests {
         let Command::Dedup(args) = cli.command else {
             panic!("dedup")
         };
-        assert_eq!(args.keep, crate::dedup::KeepPolicy::Field("date".into()));
+        assert_eq!(args.keep, refrain::dedup::KeepPolicy::Field("date".into()));
         assert_eq!(args.output, Some(PathBuf::from("d.jsonl")));
         assert!(Cli::try_parse_from(["refrain", "dedup", "--keep", "newest", "a.jsonl"]).is_err());
     }

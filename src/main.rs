@@ -1,8 +1,12 @@
 //! The `refrain` binary: parse flags, run, print one error line, exit.
 
+mod cli;
+mod commands;
+mod exit_code;
+
 use clap::Parser;
-use refrain::cli::Cli;
-use refrain::exit_code::ExitCode;
+use cli::Cli;
+use exit_code::ExitCode;
 
 // Fingerprinting allocates many short-lived vectors from two threads;
 // mimalloc's per-thread heaps cut that cost (see README, Performance).
@@ -21,7 +25,7 @@ fn main() -> std::process::ExitCode {
     }
     // clap prints usage errors itself and exits with status 2.
     let cli = Cli::parse();
-    match refrain::commands::run(cli) {
+    match commands::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
             eprintln!("refrain: error: {err}");

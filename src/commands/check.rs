@@ -2,16 +2,16 @@
 //! one in memory from --against), check each submission, render, and exit
 //! 1 when a finding is at or above --fail-on.
 
-use crate::batch;
-use crate::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
+use refrain::batch;
+use refrain::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
-use crate::error::{Error, Severity};
+use refrain::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::fingerprint::Fingerprinter;
-use crate::index::Index;
-use crate::progress::Progress;
-use crate::report::check_formats;
+use refrain::fingerprint::Fingerprinter;
+use refrain::index::Index;
+use refrain::progress::Progress;
+use refrain::report::check_formats;
 
 /// Runs `refrain check`.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {

@@ -8,16 +8,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::batch;
-use crate::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
+use refrain::batch;
+use refrain::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
 use crate::cli::CleanArgs;
-use crate::corpus::read::open_source;
-use crate::corpus::{InputFormat, Source, walk};
-use crate::error::{Error, InputProblem};
+use refrain::corpus::read::open_source;
+use refrain::corpus::{InputFormat, Source, walk};
+use refrain::error::{Error, InputProblem};
 use crate::exit_code::ExitCode;
-use crate::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
-use crate::progress::Progress;
-use crate::text::split_paragraphs;
+use refrain::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
+use refrain::progress::Progress;
+use refrain::text::split_paragraphs;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The `--json` output.
@@ -85,7 +85,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
     if analysis
         .problems
         .iter()
-        .any(|p| p.severity == crate::error::Severity::Error)
+        .any(|p| p.severity == refrain::error::Severity::Error)
     {
         code = code.merge(ExitCode::Error);
     }

@@ -9,20 +9,20 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::batch::{self, Analysis};
-use crate::boilerplate::PassageKind;
-use crate::clean::{DecodedBytes, apply_removals, removal_cuts};
+use refrain::batch::{self, Analysis};
+use refrain::boilerplate::PassageKind;
+use refrain::clean::{DecodedBytes, apply_removals, removal_cuts};
 use crate::cli::DedupArgs;
-use crate::config::ScanConfig;
-use crate::corpus::Source;
-use crate::corpus::read::{decode_lossy, is_jsonl, open_source};
-use crate::dedup::{Verdict, check_keep_field, decide};
-use crate::error::{Error, Severity};
+use refrain::config::ScanConfig;
+use refrain::corpus::Source;
+use refrain::corpus::read::{decode_lossy, is_jsonl, open_source};
+use refrain::dedup::{Verdict, check_keep_field, decide};
+use refrain::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::{AtomicFile, InputFiles, output_file, output_name};
-use crate::progress::Progress;
-use crate::text::split_paragraphs;
-use crate::threads::{drop_in_background, thread_pool};
+use refrain::output::{AtomicFile, InputFiles, output_file, output_name};
+use refrain::progress::Progress;
+use refrain::text::split_paragraphs;
+use refrain::threads::{drop_in_background, thread_pool};
 
 /// Runs `refrain dedup`.
 pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
@@ -158,8 +158,8 @@ fn write_decisions(
 }
 
 /// True for a problem that kept a file or record out of the corpus.
-fn is_skipped_document(problem: &crate::error::InputProblem) -> bool {
-    use crate::error::ProblemKind::*;
+fn is_skipped_document(problem: &refrain::error::InputProblem) -> bool {
+    use refrain::error::ProblemKind::*;
     matches!(
         problem.kind,
         Binary | Empty | TooLarge | MalformedJson | MissingField

@@ -1,10 +1,10 @@
 //! `refrain index add|stats|remove`.
 
 use crate::cli::{IndexCommand, MatchArgs};
-use crate::error::{Error, Severity};
+use refrain::error::{Error, Severity};
 use crate::exit_code::ExitCode;
-use crate::index::{Index, IndexParams};
-use crate::progress::Progress;
+use refrain::index::{Index, IndexParams};
+use refrain::progress::Progress;
 
 /// The index settings the matching flags describe.
 pub fn index_params(matching: &MatchArgs) -> IndexParams {

@@ -12,7 +12,7 @@ pub mod sign;
 use std::io::Write;
 
 use crate::cli::{Cli, Command};
-use crate::error::Error;
+use refrain::error::Error;
 use crate::exit_code::ExitCode;
 
 /// Runs the parsed command line.

@@ -1,5 +1,5 @@
 //! `refrain rules`: answers rule requests line by line (see
-//! [`crate::rules`]), in parallel, in order.
+//! [`refrain::rules`]), in parallel, in order.
 
 use std::io::{BufRead, BufReader, Write};
 
@@ -7,11 +7,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::RulesArgs;
-use crate::error::{Error, InputProblem, ProblemKind};
+use refrain::error::{Error, InputProblem, ProblemKind};
 use crate::exit_code::ExitCode;
-use crate::progress::Progress;
-use crate::rules::{Answer, Request, RuleSettings, answer};
-use crate::threads::in_pool;
+use refrain::progress::Progress;
+use refrain::rules::{Answer, Request, RuleSettings, answer};
+use refrain::threads::in_pool;
 
 /// Requests answered together.
 const REQUESTS_PER_BATCH: usize = 256;

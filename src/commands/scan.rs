@@ -2,14 +2,14 @@
 //! `-o` atomically, and pick the exit code.
 
 use crate::cli::ScanArgs;
-use crate::error::Error;
+use refrain::error::Error;
 use crate::exit_code::ExitCode;
 use std::io::Write;
 
-use crate::batch;
-use crate::output::{AtomicFile, InputFiles, output_file};
-use crate::progress::Progress;
-use crate::report::{human, json};
+use refrain::batch;
+use refrain::output::{AtomicFile, InputFiles, output_file};
+use refrain::progress::Progress;
+use refrain::report::{human, json};
 
 /// Runs a scan from parsed flags.
 pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {

@@ -1,19 +1,19 @@
 //! `refrain sign`: fingerprints as JSON lines, streamed batch by batch
-//! (the map step of a distributed run; see [`crate::sign`]).
+//! (the map step of a distributed run; see [`refrain::sign`]).
 
 use std::io::Write;
 
 use rayon::prelude::*;
 
 use crate::cli::SignArgs;
-use crate::corpus::read::read_in_batches;
-use crate::corpus::walk;
-use crate::error::{Error, InputProblem, ProblemKind, Severity};
+use refrain::corpus::read::read_in_batches;
+use refrain::corpus::walk;
+use refrain::error::{Error, InputProblem, ProblemKind, Severity};
 use crate::exit_code::ExitCode;
-use crate::output::{AtomicFile, output_file};
-use crate::progress::Progress;
-use crate::sign::Signer;
-use crate::threads::in_pool;
+use refrain::output::{AtomicFile, output_file};
+use refrain::progress::Progress;
+use refrain::sign::Signer;
+use refrain::threads::in_pool;
 
 /// Runs `refrain sign`.
 pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
@@ -24,7 +24,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     }
     let progress = Progress::stderr(args.quiet);
     if let Some(path) = output_file(args.output.as_deref()) {
-        crate::output::InputFiles::under(&config.paths).refuse(path, "--output")?;
+        refrain::output::InputFiles::under(&config.paths).refuse(path, "--output")?;
     }
     let signer = Signer::new(&config);
     let mut file = output_file(args.output.as_deref())
@@ -97,7 +97,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
 
 /// The paragraph numbers in the record's exclusion field (none if absent).
 fn excluded_paragraphs(
-    doc: &crate::corpus::Document,
+    doc: &refrain::corpus::Document,
     field: &str,
 ) -> Result<Vec<u32>, InputProblem> {
     let Some(value) = &doc.extra else {
