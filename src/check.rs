@@ -166,6 +166,17 @@ impl Finding {
     }
 }
 
+/// A passage printed again later in the same submission.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repeat {
+    /// Its first print (0-based paragraph).
+    pub first: u32,
+    /// The later print.
+    pub later: u32,
+    /// Exact shingle Jaccard of the two.
+    pub similarity: f64,
+}
+
 /// A submission's paragraphs as the checker sees them.
 struct Side {
     lines: Vec<u32>,
@@ -385,7 +396,7 @@ struct Matches {
 
 /// Checks one submission against the index. `archive_id` is what the index
 /// would call it (its own archived copy is not a match); `repeats` are its
-/// own repeated passages: `(first paragraph, later paragraph, similarity)`.
+/// own repeated passages.
 ///
 /// A story the archive holds in several reprints has paragraphs held by
 /// `min_docs` documents: those reprints, which this submission matches, do
@@ -395,7 +406,7 @@ struct Matches {
 pub fn check_document(
     archive_id: &str,
     print: &DocumentPrint,
-    repeats: &[(u32, u32, f64)],
+    repeats: &[Repeat],
     index: &Index,
     settings: &CheckSettings,
     num_perm: usize,
@@ -426,8 +437,26 @@ pub fn check_document(
         submission.excluded = excluded;
         matches = find_matches(&submission, print, archive_id, index, settings, num_perm)?;
     }
+    Ok(findings(
+        matches.found,
+        repeats,
+        &submission,
+        &counts,
+        settings,
+    ))
+}
+
+/// The findings of a submission: its matches, most serious first, then
+/// its repeated passages, then its closing boilerplate (`counts`: the
+/// index documents holding each paragraph's form).
+fn findings(
+    mut matches: Vec<Match>,
+    repeats: &[Repeat],
+    submission: &Side,
+    counts: &[u64],
+    settings: &CheckSettings,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut matches = matches.found;
     matches.sort_by(|a, b| {
         a.kind
             .cmp(&b.kind)
@@ -503,7 +532,12 @@ pub fn check_document(
         });
     }
 
-    for &(first, later, similarity) in repeats {
+    for &Repeat {
+        first,
+        later,
+        similarity,
+    } in repeats
+    {
         let (first, later) = (first as usize, later as usize);
         findings.push(Finding {
             similarity: Some(round(similarity)),
@@ -532,7 +566,7 @@ pub fn check_document(
             });
         }
     }
-    Ok(findings)
+    findings
 }
 
 /// The archived documents alike enough to report, most paragraph hits
@@ -545,30 +579,13 @@ fn find_matches(
     settings: &CheckSettings,
     num_perm: usize,
 ) -> Result<Matches, Error> {
-    // Candidates: documents sharing a band, and documents holding a
-    // paragraph like one of ours; most paragraph hits first.
-    let signature = print.signature_of(num_perm, |p| !submission.excluded[p]);
-    let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
-    for key in index.documents_sharing_bands(&signature)? {
-        *hits.entry(key).or_default() += 1;
-    }
-    for (p, paragraph) in print.paragraphs.iter().enumerate() {
-        if submission.excluded[p] || !submission.matchable(p, settings) {
-            continue;
-        }
-        for key in index.documents_with_similar_paragraphs(&paragraph.signature)? {
-            *hits.entry(key).or_default() += 1;
-        }
-    }
-    let mut candidates: Vec<(i64, usize)> = hits.into_iter().collect();
-    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    candidates.truncate(settings.max_candidates);
-
-    let submission_body = submission.document_set(true);
-    let submission_full = submission.document_set(false);
+    let bodies = (
+        submission.document_set(true),
+        submission.document_set(false),
+    );
     let mut found = Vec::new();
     let mut reprint_forms = Vec::new();
-    for (key, _) in candidates {
+    for key in candidates(submission, print, index, settings, num_perm)? {
         let stored: StoredDocument = index.document(key)?;
         let paragraphs = index.paragraphs(key)?;
         let forms = || {
@@ -582,55 +599,114 @@ fn find_matches(
             continue;
         }
         let archived = Side::of_archived(&paragraphs, index, settings)?;
-        // Compared without closing boilerplate first, so that a shared
-        // footer alone makes no match. When the bodies already resemble each
-        // other (a reprint whose paragraphs the archive holds several times
-        // also looks "frequent"), the whole texts are compared.
-        let compare = |ours: &[u32], theirs: &[u32]| {
-            let overlap = Overlap::of_sorted(ours, theirs);
-            let (shared, similarity) = (overlap.shared as usize, overlap.jaccard());
-            let containment = Containment {
-                submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
-                archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),
-            };
-            (shared, similarity, containment)
-        };
-        let (mut shared, mut similarity, mut containment) =
-            compare(&submission_body, &archived.document_set(true));
-        let bodies_alike = similarity >= 0.5
-            || containment.submission_in_archived >= 0.5
-            || containment.archived_in_submission >= 0.5;
-        if bodies_alike {
-            (shared, similarity, containment) =
-                compare(&submission_full, &archived.document_set(false));
+        if let Some(comparison) = compare(submission, &bodies, &archived, settings) {
+            reprint_forms.push(forms());
+            found.push(Match {
+                kind: comparison.kind,
+                similarity: comparison.similarity,
+                containment: comparison.containment,
+                aligned: comparison.aligned,
+                stored,
+            });
         }
-        if shared == 0 {
-            continue;
-        }
-        let aligned = align(submission, &archived, settings);
-        let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
-        let kind = if similarity + 1e-9 >= settings.threshold {
-            FindingKind::NearDuplicate
-        } else if containment.submission_in_archived + 1e-9 >= settings.containment
-            || containment.archived_in_submission + 1e-9 >= settings.containment
-            || longest_run >= settings.min_block_paragraphs
-        {
-            FindingKind::Containment
-        } else {
-            continue;
-        };
-        reprint_forms.push(forms());
-        found.push(Match {
-            kind,
-            similarity,
-            containment,
-            aligned,
-            stored,
-        });
     }
     Ok(Matches {
         found,
         reprint_forms,
+    })
+}
+
+/// The archived documents worth comparing, most promising first (at most
+/// `max_candidates`): those sharing a document LSH band with the
+/// submission, and those holding a paragraph like one of its own, ranked
+/// by hits.
+fn candidates(
+    submission: &Side,
+    print: &DocumentPrint,
+    index: &Index,
+    settings: &CheckSettings,
+    num_perm: usize,
+) -> Result<Vec<i64>, Error> {
+    let signature = print.signature_of(num_perm, |p| !submission.excluded[p]);
+    let mut hits: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for key in index.documents_sharing_bands(&signature)? {
+        *hits.entry(key).or_default() += 1;
+    }
+    for (p, paragraph) in print.paragraphs.iter().enumerate() {
+        if submission.excluded[p] || !submission.matchable(p, settings) {
+            continue;
+        }
+        for key in index.documents_with_similar_paragraphs(&paragraph.signature)? {
+            *hits.entry(key).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(i64, usize)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(settings.max_candidates);
+    Ok(ranked.into_iter().map(|(key, _)| key).collect())
+}
+
+/// How a submission compares with one archived document.
+#[derive(Debug, Clone, PartialEq)]
+struct Comparison {
+    kind: FindingKind,
+    similarity: f64,
+    containment: Containment,
+    aligned: Vec<Alignment>,
+}
+
+/// Compares the submission (`bodies`: its shingles without and with its
+/// closing boilerplate) with an archived document: a finding when they
+/// are near-duplicates, one contains most of the other, or a block of
+/// `min_block_paragraphs` aligned paragraphs was copied.
+///
+/// They are compared without closing boilerplate first, so that a shared
+/// footer alone makes no match. When the bodies already resemble each
+/// other (a reprint whose paragraphs the archive holds several times also
+/// looks "frequent"), the whole texts are compared.
+fn compare(
+    submission: &Side,
+    bodies: &(Vec<u32>, Vec<u32>),
+    archived: &Side,
+    settings: &CheckSettings,
+) -> Option<Comparison> {
+    let measure = |ours: &[u32], theirs: &[u32]| {
+        let overlap = Overlap::of_sorted(ours, theirs);
+        let (shared, similarity) = (overlap.shared as usize, overlap.jaccard());
+        let containment = Containment {
+            submission_in_archived: round(shared as f64 / ours.len().max(1) as f64),
+            archived_in_submission: round(shared as f64 / theirs.len().max(1) as f64),
+        };
+        (shared, similarity, containment)
+    };
+    let (mut shared, mut similarity, mut containment) =
+        measure(&bodies.0, &archived.document_set(true));
+    let bodies_alike = similarity >= 0.5
+        || containment.submission_in_archived >= 0.5
+        || containment.archived_in_submission >= 0.5;
+    if bodies_alike {
+        (shared, similarity, containment) = measure(&bodies.1, &archived.document_set(false));
+    }
+    if shared == 0 {
+        return None;
+    }
+    let aligned = align(submission, archived, settings);
+    let longest_run = aligned.iter().map(|a| a.pairs.len()).max().unwrap_or(0);
+    let kind = if similarity + 1e-9 >= settings.threshold {
+        FindingKind::NearDuplicate
+    } else if containment.submission_in_archived + 1e-9 >= settings.containment
+        || containment.archived_in_submission + 1e-9 >= settings.containment
+        || longest_run >= settings.min_block_paragraphs
+    {
+        FindingKind::Containment
+    } else {
+        return None;
+    };
+    Some(Comparison {
+        kind,
+        similarity,
+        containment,
+        aligned,
     })
 }
 
@@ -670,5 +746,133 @@ impl CheckReport {
             .iter()
             .flat_map(|d| &d.findings)
             .any(|f| self.fail_on.contains(&f.kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> CheckSettings {
+        CheckSettings {
+            threshold: 0.8,
+            containment: 0.8,
+            passage_threshold: 0.8,
+            min_block_paragraphs: 2,
+            min_docs: 3,
+            min_passage_tokens: 2,
+            max_candidates: 64,
+        }
+    }
+
+    /// A side whose paragraph `p` has the shingles `base[p]..base[p] + 10`
+    /// (`None`: a one-token paragraph, too short to match), on line
+    /// `10 * p + 1`.
+    fn side(base: &[Option<u32>], is_submission: bool) -> Side {
+        Side {
+            lines: (0..base.len() as u32).map(|p| 10 * p + 1).collect(),
+            tokens: base
+                .iter()
+                .map(|b| if b.is_some() { 12 } else { 1 })
+                .collect(),
+            shingles: base
+                .iter()
+                .map(|b| b.map_or_else(|| vec![7], |b| (b..b + 10).collect()))
+                .collect(),
+            excluded: vec![false; base.len()],
+            is_submission,
+        }
+    }
+
+    #[test]
+    fn aligned_pairs_run_on_across_a_short_paragraph_and_break_on_a_gap() {
+        // Submission: A, (short), B, X, C. Archive: A, B, C.
+        let submission = side(&[Some(100), None, Some(200), Some(900), Some(300)], true);
+        let archived = side(&[Some(100), Some(200), Some(300)], false);
+        let runs = align(&submission, &archived, &settings());
+        let spans: Vec<([u32; 2], [u32; 2])> = runs
+            .iter()
+            .map(|a| (a.submission.paragraphs, a.archived.paragraphs))
+            .collect();
+        // A and B run on over the dateline-like short paragraph; X breaks
+        // the run before C.
+        assert_eq!(spans, [([0, 2], [0, 1]), ([4, 4], [2, 2])]);
+        assert_eq!(runs[0].submission.lines, [1, 21]);
+        assert_eq!(runs[0].pairs.len(), 2);
+        assert!(runs[0].pairs.iter().all(|p| p.similarity == 1.0));
+    }
+
+    #[test]
+    fn each_paragraph_aligns_with_its_most_similar_above_the_threshold() {
+        // Paragraph 0 of the submission shares 9 of 10 shingles with
+        // archived 1 (Jaccard 9/11) and 6 with archived 0 (below 0.8).
+        let submission = side(&[Some(100)], true);
+        let archived = side(&[Some(104), Some(101)], false);
+        let runs = align(&submission, &archived, &settings());
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].pairs[0].archived_paragraph, 1);
+        assert_eq!(runs[0].pairs[0].similarity, round(9.0 / 11.0));
+    }
+
+    #[test]
+    fn closing_run_takes_frequent_and_short_paragraphs_from_the_end() {
+        let settings = settings();
+        // Story, a paragraph two archived documents hold, frequent footer,
+        // short sign-off, frequent notice.
+        let tokens = [20, 20, 15, 1, 15];
+        let counts = [0, 2, 9, 0, 4];
+        let excluded = closing_boilerplate(&tokens, &counts, &settings);
+        // The run starts after the last paragraph below --min-docs; short
+        // paragraphs in it are not excluded (nothing to compare).
+        assert_eq!(excluded, [false, false, true, false, true]);
+        let counts = [0, 3, 9, 0, 4];
+        let excluded = closing_boilerplate(&tokens, &counts, &settings);
+        assert_eq!(excluded, [false, true, true, false, true]);
+        // A run reaching the top would leave nothing to match: nothing.
+        let all_frequent = closing_boilerplate(&[20, 20], &[5, 5], &settings);
+        assert_eq!(all_frequent, [false, false]);
+        // A story without frequent paragraphs closes with nothing.
+        assert_eq!(
+            closing_boilerplate(&[20, 1], &[0, 0], &settings),
+            [false, false]
+        );
+    }
+
+    #[test]
+    fn a_shared_footer_alone_is_no_match_and_a_copied_block_is() {
+        let settings = settings();
+        let compare_sides = |submission: &Side, archived: &Side| {
+            let bodies = (
+                submission.document_set(true),
+                submission.document_set(false),
+            );
+            compare(submission, &bodies, archived, &settings)
+        };
+        // Different stories under one footer (excluded on both sides).
+        let mut submission = side(&[Some(100), Some(200), Some(5000)], true);
+        let mut archived = side(&[Some(300), Some(400), Some(5000)], false);
+        submission.excluded[2] = true;
+        archived.excluded[2] = true;
+        assert_eq!(compare_sides(&submission, &archived), None);
+        // Two of five paragraphs copied in a row: a block, not a near-duplicate.
+        let submission = side(
+            &[Some(100), Some(200), Some(600), Some(700), Some(800)],
+            true,
+        );
+        let archived = side(
+            &[Some(100), Some(200), Some(300), Some(400), Some(500)],
+            false,
+        );
+        let found = compare_sides(&submission, &archived).expect("a copied block");
+        assert_eq!(found.kind, FindingKind::Containment);
+        assert_eq!(found.aligned[0].pairs.len(), 2);
+        // The whole story with one paragraph edited: a near-duplicate.
+        let edited = side(
+            &[Some(100), Some(200), Some(301), Some(400), Some(500)],
+            true,
+        );
+        let found = compare_sides(&edited, &archived).expect("a near-duplicate");
+        assert_eq!(found.kind, FindingKind::NearDuplicate);
+        assert!(found.similarity > 0.9);
     }
 }

@@ -2,12 +2,14 @@
 //! one in memory from --against), check each submission, render, and exit
 //! 1 when a finding is at or above --fail-on.
 
-use refrain::batch;
-use refrain::check::{CheckReport, CheckSettings, CheckedDocument, FindingKind, check_document};
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
-use refrain::error::{Error, Severity};
 use crate::exit_code::ExitCode;
+use refrain::batch;
+use refrain::check::{
+    CheckReport, CheckSettings, CheckedDocument, FindingKind, Repeat, check_document,
+};
+use refrain::error::{Error, Severity};
 use refrain::fingerprint::Fingerprinter;
 use refrain::index::Index;
 use refrain::progress::Progress;
@@ -121,16 +123,20 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
     Ok(code)
 }
 
-/// `(first paragraph, later paragraph, similarity)` for every passage
-/// printed more than once in document `d`.
-fn repeats_in(analysis: &batch::Analysis, d: usize) -> Result<Vec<(u32, u32, f64)>, Error> {
+/// Every passage printed more than once in document `d`: each later
+/// print with its first, in the order of the later prints.
+fn repeats_in(analysis: &batch::Analysis, d: usize) -> Result<Vec<Repeat>, Error> {
     let mut repeats = Vec::new();
     for prints in analysis.passages.prints_in(d) {
         let first = prints.paragraphs[0];
-        for &p in &prints.paragraphs[1..] {
-            repeats.push((first, p, analysis.paragraph_similarity(d, first, p)?));
+        for &later in &prints.paragraphs[1..] {
+            repeats.push(Repeat {
+                first,
+                later,
+                similarity: analysis.paragraph_similarity(d, first, later)?,
+            });
         }
     }
-    repeats.sort_by_key(|r| r.1);
+    repeats.sort_by_key(|r| r.later);
     Ok(repeats)
 }

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::cli::CleanArgs;
+use crate::exit_code::ExitCode;
 use refrain::batch;
 use refrain::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
-use crate::cli::CleanArgs;
 use refrain::corpus::read::open_source;
 use refrain::corpus::{InputFormat, Source, walk};
 use refrain::error::{Error, InputProblem};
-use crate::exit_code::ExitCode;
 use refrain::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
 use refrain::progress::Progress;
 use refrain::text::split_paragraphs;

@@ -9,16 +9,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cli::DedupArgs;
+use crate::exit_code::ExitCode;
 use refrain::batch::{self, Analysis};
 use refrain::boilerplate::PassageKind;
 use refrain::clean::{DecodedBytes, apply_removals, removal_cuts};
-use crate::cli::DedupArgs;
 use refrain::config::ScanConfig;
 use refrain::corpus::Source;
 use refrain::corpus::read::{decode_lossy, is_jsonl, open_source};
 use refrain::dedup::{Verdict, check_keep_field, decide};
 use refrain::error::{Error, Severity};
-use crate::exit_code::ExitCode;
 use refrain::output::{AtomicFile, InputFiles, output_file, output_name};
 use refrain::progress::Progress;
 use refrain::text::split_paragraphs;

@@ -1,8 +1,8 @@
 //! `refrain index add|stats|remove`.
 
 use crate::cli::{IndexCommand, MatchArgs};
-use refrain::error::{Error, Severity};
 use crate::exit_code::ExitCode;
+use refrain::error::{Error, Severity};
 use refrain::index::{Index, IndexParams};
 use refrain::progress::Progress;
 

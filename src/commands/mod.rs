@@ -12,8 +12,8 @@ pub mod sign;
 use std::io::Write;
 
 use crate::cli::{Cli, Command};
-use refrain::error::Error;
 use crate::exit_code::ExitCode;
+use refrain::error::Error;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {

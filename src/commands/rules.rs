@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::RulesArgs;
-use refrain::error::{Error, InputProblem, ProblemKind};
 use crate::exit_code::ExitCode;
+use refrain::error::{Error, InputProblem, ProblemKind};
 use refrain::progress::Progress;
 use refrain::rules::{Answer, Request, RuleSettings, answer};
 use refrain::threads::in_pool;

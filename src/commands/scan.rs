@@ -2,8 +2,8 @@
 //! `-o` atomically, and pick the exit code.
 
 use crate::cli::ScanArgs;
-use refrain::error::Error;
 use crate::exit_code::ExitCode;
+use refrain::error::Error;
 use std::io::Write;
 
 use refrain::batch;

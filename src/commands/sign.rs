@@ -6,10 +6,10 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use crate::cli::SignArgs;
+use crate::exit_code::ExitCode;
 use refrain::corpus::read::read_in_batches;
 use refrain::corpus::walk;
 use refrain::error::{Error, InputProblem, ProblemKind, Severity};
-use crate::exit_code::ExitCode;
 use refrain::output::{AtomicFile, output_file};
 use refrain::progress::Progress;
 use refrain::sign::Signer;
