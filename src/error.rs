@@ -41,8 +41,11 @@ pub enum Error {
     Index {
         /// The index file.
         path: PathBuf,
-        /// What went wrong.
+        /// What went wrong, and what to do.
         message: String,
+        /// The underlying error (SQLite's, or an I/O error), if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The index was built with other fingerprint settings.
     #[error(
@@ -79,12 +82,13 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The thread pool could not be built.
-    #[error("cannot start {threads} worker threads: {reason}")]
+    #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
         /// Requested threads.
         threads: usize,
-        /// The pool builder's message.
-        reason: String,
+        /// The pool builder's error.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
     },
 }
 

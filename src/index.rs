@@ -320,6 +320,7 @@ impl Adding<'_> {
         crate::output::fault_point("index-commit").map_err(|source| Error::Index {
             path: self.path.clone(),
             message: source.to_string(),
+            source: Some(Box::new(source)),
         })?;
         self.tx.commit().map_err(|e| index_error(&self.path, e))?;
         Ok(self.stats)
@@ -350,6 +351,7 @@ fn meta_number(conn: &Connection, path: &Path, key: &str) -> Result<u64, Error> 
     .ok_or_else(|| Error::Index {
         path: path.to_path_buf(),
         message: format!("damaged: meta value {key} is missing"),
+        source: None,
     })
 }
 
@@ -414,6 +416,7 @@ impl Index {
                 path: path.to_path_buf(),
                 message: "no such index; create it with `refrain index add --index PATH CORPUS`"
                     .into(),
+                source: None,
             });
         }
         if !create {
@@ -427,6 +430,7 @@ impl Index {
         let id_root = std::fs::canonicalize(directory).map_err(|e| Error::Index {
             path: path.to_path_buf(),
             message: format!("cannot resolve its directory: {e}"),
+            source: Some(Box::new(e)),
         })?;
         Self::setup(conn, path, params, id_root)
     }
@@ -461,6 +465,7 @@ impl Index {
             message: format!(
                 "not a refrain index ({detail}); create one with `refrain index add --index PATH CORPUS`"
             ),
+            source: None,
         };
         let conn = Connection::open_with_flags(
             path,
@@ -489,6 +494,7 @@ impl Index {
         let id_root = std::fs::canonicalize(".").map_err(|e| Error::Index {
             path: memory.to_path_buf(),
             message: format!("cannot resolve the current directory: {e}"),
+            source: Some(Box::new(e)),
         })?;
         Self::setup(conn, memory, params, id_root)
     }
@@ -620,6 +626,7 @@ impl Index {
                      reads layout {INDEX_SCHEMA_VERSION}): build a new index with \
                      `refrain index add --index NEW.db CORPUS`"
                 ),
+                source: None,
             });
         }
         for (key, flag, value) in wanted {
@@ -744,6 +751,7 @@ impl Index {
                          repair or leave out that file and run again",
                         broken.source, records[&broken.source], broken.message
                     ),
+                    source: None,
                 });
             }
             problems.extend(batch.problems);
@@ -1050,6 +1058,7 @@ fn index_error(path: &Path, e: rusqlite::Error) -> Error {
         } else {
             e.to_string()
         },
+        source: Some(Box::new(e)),
     }
 }
 

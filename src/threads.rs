@@ -21,10 +21,7 @@ pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|err| Error::ThreadPool {
-            threads,
-            reason: err.to_string(),
-        })
+        .map_err(|source| Error::ThreadPool { threads, source })
 }
 
 /// Drops `value` on a thread of its own, which a process that exits
