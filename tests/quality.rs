@@ -14,6 +14,17 @@ use serde_json::Value;
 
 use crate::util::run;
 
+/// The corpus size and seed: `REFRAIN_QUALITY_DOCS` and
+/// `REFRAIN_QUALITY_SEED` override them (`benches/quality.sh` measures the
+/// README's figures on 20,000 documents that way).
+fn size_and_seed(documents: usize, seed: u64) -> (usize, u64) {
+    let read = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    (
+        read("REFRAIN_QUALITY_DOCS").map_or(documents, |d| d as usize),
+        read("REFRAIN_QUALITY_SEED").unwrap_or(seed),
+    )
+}
+
 struct Evaluation {
     corpus: SyntheticCorpus,
     report: Value,
@@ -22,6 +33,7 @@ struct Evaluation {
 
 impl Evaluation {
     fn new(documents: usize, seed: u64) -> Self {
+        let (documents, seed) = size_and_seed(documents, seed);
         let corpus = generate(&CorpusSpec::new(documents, seed));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("corpus.jsonl");
@@ -150,9 +162,16 @@ fn document_pairs_precision_recall_and_f1() {
     let precision = true_positives as f64 / reported.len() as f64;
     let recall = positives.intersection(&reported).count() as f64 / positives.len() as f64;
     let f1 = 2.0 * precision * recall / (precision + recall);
+    let all_planted_recall =
+        planted.intersection(&reported).count() as f64 / planted.len() as f64;
     eprintln!(
-        "document pairs: precision {precision:.4} recall {recall:.4} F1 {f1:.4} ({} reported)",
-        reported.len()
+        "document pairs: precision {precision:.4} recall {recall:.4} F1 {f1:.4} \
+         ({} reported; {} of {} planted pairs at reference Jaccard >= 0.8 found; \
+         recall {all_planted_recall:.4} of all {} planted pairs)",
+        reported.len(),
+        positives.intersection(&reported).count(),
+        positives.len(),
+        planted.len(),
     );
     assert!(
         f1 >= 0.95,
@@ -160,6 +179,11 @@ fn document_pairs_precision_recall_and_f1() {
     );
 
     // No representative-member pair is truly dissimilar.
+    let member_pairs_below = reported
+        .iter()
+        .filter(|&&(a, b)| eval.reference_jaccard(a, b) < 0.7)
+        .count();
+    eprintln!("reported pairs below reference Jaccard 0.7: {member_pairs_below} (any members)");
     for &(a, b) in &representative_pairs {
         let jaccard = eval.reference_jaccard(a, b);
         assert!(
@@ -192,8 +216,10 @@ fn planted_boilerplate_is_found_as_closing_passages() {
     }
     let recall = planted.intersection(&found_closing).count() as f64 / planted.len() as f64;
     let false_closing = reported_boilerplate.difference(&planted).count();
+    let found = planted.intersection(&found_closing).count();
     eprintln!(
-        "boilerplate: recall {recall:.4} of {} planted, {false_closing} unplanted closing boilerplate",
+        "boilerplate: {found} of {} planted found closing (recall {recall:.4}), \
+         {false_closing} unplanted closing boilerplate",
         planted.len()
     );
     assert!(recall >= 0.95, "boilerplate recall {recall:.4}");
