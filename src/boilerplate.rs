@@ -122,8 +122,22 @@ pub fn closing_start(
     len - material.count()
 }
 
-/// One occurrence of a passage: document index and paragraph index.
-pub type Occurrence = (u32, u32);
+/// One occurrence of a passage: where it is printed. Ordered by document,
+/// then paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Occurrence {
+    /// Document index.
+    pub doc: u32,
+    /// Paragraph index in the document (0-based).
+    pub paragraph: u32,
+}
+
+impl Occurrence {
+    /// Paragraph `paragraph` of document `doc`.
+    pub fn new(doc: u32, paragraph: u32) -> Self {
+        Occurrence { doc, paragraph }
+    }
+}
 
 /// What classification needs to know of a paragraph.
 #[derive(Debug, Clone, Copy)]
@@ -224,7 +238,12 @@ pub fn classify(
         .map(|occurrences| {
             occurrences
                 .iter()
-                .map(|&(d, p)| p as usize >= closing_start[d as usize])
+                .map(
+                    |&Occurrence {
+                         doc: d,
+                         paragraph: p,
+                     }| p as usize >= closing_start[d as usize],
+                )
                 .collect()
         })
         .collect();
@@ -332,7 +351,7 @@ pub fn story_text_of_group(
                 None => None,
             };
             if let Some(c) = c {
-                occurrences[c as usize].push((local as u32, p as u32));
+                occurrences[c as usize].push(Occurrence::new(local as u32, p as u32));
             }
             here.push(c);
         }
@@ -429,14 +448,21 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             .map(|d| vec![None; documents.paragraph_count(d)])
             .collect();
         for (c, occurrences) in clusters.iter().enumerate() {
-            for &(d, p) in occurrences {
+            for &Occurrence {
+                doc: d,
+                paragraph: p,
+            } in occurrences
+            {
                 cluster_of[d as usize][p as usize] = Some(c as u32);
             }
         }
         let doc_sets: Vec<Vec<u32>> = clusters
             .iter()
             .map(|occurrences| {
-                let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+                let mut docs: Vec<u32> = occurrences
+                    .iter()
+                    .map(|&Occurrence { doc: d, .. }| d)
+                    .collect();
                 docs.dedup();
                 docs
             })
@@ -651,8 +677,9 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
             let mut undecided = Vec::new();
             for (m, &c) in members.iter().enumerate() {
                 let occurrences = &clusters[c as usize];
-                let at = occurrences.partition_point(|&(od, _)| (od as usize) < d);
-                let first = occurrences.get(at).map_or(0, |&(_, p)| p as usize);
+                let at =
+                    occurrences.partition_point(|&Occurrence { doc: od, .. }| (od as usize) < d);
+                let first = occurrences.get(at).map_or(0, |o| o.paragraph as usize);
                 let context = walk.context_around(first);
                 if context.shared_tokens >= context.own_tokens || context.block_is_a_story() {
                     votes.vouching[m] += 1;
@@ -887,12 +914,18 @@ impl Context {
 mod tests {
     use super::*;
 
-    /// Distinct shingles per (document, paragraph).
+    /// Distinct shingles per (document, paragraph); clusters as
+    /// `(document, paragraph)` pairs.
     fn classify_tokens(
-        clusters: &[Vec<Occurrence>],
+        clusters: &[Vec<(u32, u32)>],
         tokens: &[Vec<u32>],
         min_docs: usize,
     ) -> Classification {
+        let clusters: Vec<Vec<Occurrence>> = clusters
+            .iter()
+            .map(|c| c.iter().map(|&(d, p)| Occurrence::new(d, p)).collect())
+            .collect();
+        let clusters = &clusters[..];
         let sets: Vec<Vec<ShingleSet>> = tokens
             .iter()
             .enumerate()
@@ -929,7 +962,7 @@ mod tests {
     fn reprinted_story_paragraphs_are_shared_not_boilerplate() {
         // Three copies of one story: each paragraph is in all three.
         let tokens = vec![vec![20, 20, 20]; 3];
-        let clusters: Vec<Vec<Occurrence>> =
+        let clusters: Vec<Vec<(u32, u32)>> =
             (0..3).map(|p| (0..3).map(|d| (d, p)).collect()).collect();
         let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
@@ -940,9 +973,9 @@ mod tests {
     fn reprinted_story_with_a_common_footer() {
         // Docs 0-2 reprint one story; docs 0-7 carry the footer (paragraph 2).
         let tokens = vec![vec![30, 30, 10]; 8];
-        let story: Vec<Vec<Occurrence>> =
+        let story: Vec<Vec<(u32, u32)>> =
             (0..2).map(|p| (0..3).map(|d| (d, p)).collect()).collect();
-        let footer: Vec<Occurrence> = (0..8).map(|d| (d, 2)).collect();
+        let footer: Vec<(u32, u32)> = (0..8).map(|d| (d, 2)).collect();
         let clusters = [story[0].clone(), story[1].clone(), footer];
         let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(
@@ -1016,8 +1049,9 @@ mod tests {
                 doc
             })
             .collect();
-        let clusters: Vec<Vec<Occurrence>> =
-            (0..3).map(|p| (0..4).map(|d| (d, p)).collect()).collect();
+        let clusters: Vec<Vec<Occurrence>> = (0..3)
+            .map(|p| (0..4).map(|d| Occurrence::new(d, p)).collect())
+            .collect();
         let verdict = classify(&clusters, &views, 3, 5);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
     }
@@ -1031,7 +1065,7 @@ mod tests {
             vec![8, 30, 30, 30, 30],
             vec![30, 30, 30, 30, 8],
         ];
-        let clusters: Vec<Vec<Occurrence>> =
+        let clusters: Vec<Vec<(u32, u32)>> =
             (0..4).map(|p| vec![(0, p), (1, p + 1), (2, p)]).collect();
         let verdict = classify_tokens(&clusters, &tokens, 3);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 4]);
@@ -1210,7 +1244,7 @@ mod reference {
             for (d, doc) in layout.iter().enumerate() {
                 for (p, passage) in doc.iter().enumerate() {
                     if let Some(c) = passage {
-                        occurrences[*c as usize].push((d as u32, p as u32));
+                        occurrences[*c as usize].push(Occurrence::new(d as u32, p as u32));
                     }
                 }
             }

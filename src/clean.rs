@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::batch::Analysis;
-use crate::boilerplate::PassageKind;
+use crate::boilerplate::{Occurrence, PassageKind};
 use crate::error::Error;
 use crate::report::round_similarity;
 use crate::text::Paragraph;
@@ -59,7 +59,7 @@ pub fn plan_removals(
     for prints in passages.prints_in(doc) {
         let mut documents: Vec<u32> = passages.occurrences[prints.cluster]
             .iter()
-            .map(|&(d, _)| d)
+            .map(|&Occurrence { doc: d, .. }| d)
             .collect();
         documents.dedup();
         let boilerplate = remove_boilerplate

@@ -38,7 +38,12 @@ impl Passages {
                 .iter()
                 .enumerate()
                 .flat_map(|(c, occurrences)| {
-                    occurrences.iter().map(move |&(d, p)| (d, c as u32, p))
+                    occurrences.iter().map(
+                        move |&Occurrence {
+                                  doc: d,
+                                  paragraph: p,
+                              }| (d, c as u32, p),
+                    )
                 })
                 .collect();
             all.sort_unstable();
@@ -117,7 +122,7 @@ pub fn judge_passages(
     for ((cluster, occ), (kind, closing)) in
         all_clusters.into_iter().zip(all_occurrences).zip(verdicts)
     {
-        let mut docs: Vec<u32> = occ.iter().map(|&(d, _)| d).collect();
+        let mut docs: Vec<u32> = occ.iter().map(|&Occurrence { doc: d, .. }| d).collect();
         docs.dedup();
         if boilerplate::is_reported(docs.len(), occ.len(), config.min_docs) {
             clusters.push(cluster);

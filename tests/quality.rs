@@ -162,8 +162,7 @@ fn document_pairs_precision_recall_and_f1() {
     let precision = true_positives as f64 / reported.len() as f64;
     let recall = positives.intersection(&reported).count() as f64 / positives.len() as f64;
     let f1 = 2.0 * precision * recall / (precision + recall);
-    let all_planted_recall =
-        planted.intersection(&reported).count() as f64 / planted.len() as f64;
+    let all_planted_recall = planted.intersection(&reported).count() as f64 / planted.len() as f64;
     eprintln!(
         "document pairs: precision {precision:.4} recall {recall:.4} F1 {f1:.4} \
          ({} reported; {} of {} planted pairs at reference Jaccard >= 0.8 found; \

@@ -51,7 +51,7 @@ pub use band_files::BandFiles;
 use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
 pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 
-use crate::boilerplate::ParagraphSource;
+use crate::boilerplate::{Occurrence, ParagraphSource};
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
 use crate::config::ScanConfig;
 use crate::corpus::read::read_in_batches;
@@ -246,7 +246,11 @@ fn analyze_in_pool(
     let mut excluded: Vec<Vec<u32>> = vec![Vec::new(); read.documents.len()];
     let mut excluded_flags = vec![false; read.table.forms.form.len()];
     for cluster in (0..passages.occurrences.len()).filter(|&c| passages.is_excluded(c)) {
-        for &(d, p) in &passages.occurrences[cluster] {
+        for &Occurrence {
+            doc: d,
+            paragraph: p,
+        } in &passages.occurrences[cluster]
+        {
             let flag =
                 &mut excluded_flags[read.table.forms.first[d as usize] as usize + p as usize];
             if !*flag {
@@ -857,7 +861,7 @@ fn find_passages(
     };
     let membership = Membership::new(&joined, &items_per_form, lone);
     let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
-    let mut occurrences: Vec<Vec<(u32, u32)>> = vec![Vec::new(); membership.clusters];
+    let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); membership.clusters];
     let mut item = 0u32;
     for d in 0..table.document_count() {
         for p in 0..table.paragraph_count(d) {
@@ -869,7 +873,7 @@ fn find_passages(
                 membership.of(renumbered[table.forms.form[i] as usize])
             {
                 members[cluster].push(Member { item, overlap });
-                occurrences[cluster].push((d as u32, p as u32));
+                occurrences[cluster].push(Occurrence::new(d as u32, p as u32));
             }
             item += 1;
         }

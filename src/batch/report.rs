@@ -3,6 +3,7 @@
 //! occurrence's line and byte span and the representative's text, read
 //! back from the run's temporary files for the paragraphs reported only.
 
+use crate::boilerplate::Occurrence;
 use crate::config::ScanConfig;
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,7 +40,15 @@ impl Analysis {
             .iter()
             .flatten()
             .enumerate()
-            .map(|(at, &(d, p))| (self.paragraphs.first[d as usize] + u64::from(p), at as u32))
+            .map(
+                |(
+                    at,
+                    &Occurrence {
+                        doc: d,
+                        paragraph: p,
+                    },
+                )| (self.paragraphs.first[d as usize] + u64::from(p), at as u32),
+            )
             .collect();
         wanted.sort_unstable();
         let numbers: Vec<u64> = wanted.iter().map(|&(n, _)| n).collect();
@@ -76,7 +85,10 @@ impl Analysis {
             .enumerate()
         {
             let text = std::mem::take(&mut texts[c]);
-            let mut docs: Vec<u32> = occurrences.iter().map(|&(d, _)| d).collect();
+            let mut docs: Vec<u32> = occurrences
+                .iter()
+                .map(|&Occurrence { doc: d, .. }| d)
+                .collect();
             docs.dedup();
             let closing_flags = &self.passages.classification.closing[c];
             let occurrences = cluster
@@ -84,20 +96,31 @@ impl Analysis {
                 .iter()
                 .zip(occurrences)
                 .zip(closing_flags)
-                .map(|((member, &(d, p)), &closing)| {
-                    let doc = &self.documents[d as usize];
-                    let place = places.next().expect("a place per occurrence");
-                    PassageOccurrence {
-                        doc: doc.name.clone(),
-                        record: self.record_of(doc),
-                        paragraph: p,
-                        line: place.first_line,
-                        start_byte: place.start_byte,
-                        end_byte: place.end_byte,
-                        closing,
-                        similarity: round_similarity(member.overlap.jaccard()),
-                    }
-                })
+                .map(
+                    |(
+                        (
+                            member,
+                            &Occurrence {
+                                doc: d,
+                                paragraph: p,
+                            },
+                        ),
+                        &closing,
+                    )| {
+                        let doc = &self.documents[d as usize];
+                        let place = places.next().expect("a place per occurrence");
+                        PassageOccurrence {
+                            doc: doc.name.clone(),
+                            record: self.record_of(doc),
+                            paragraph: p,
+                            line: place.first_line,
+                            start_byte: place.start_byte,
+                            end_byte: place.end_byte,
+                            closing,
+                            similarity: round_similarity(member.overlap.jaccard()),
+                        }
+                    },
+                )
                 .collect();
             passage_clusters.push(PassageCluster {
                 id: format!("p{}", c + 1),
@@ -168,7 +191,10 @@ impl Analysis {
         if let Some(kept) = &located.texts {
             return (0..occurrences.len())
                 .map(|c| {
-                    let (d, p) = occurrences[c][0];
+                    let Occurrence {
+                        doc: d,
+                        paragraph: p,
+                    } = occurrences[c][0];
                     let form = self.paragraphs.form
                         [(self.paragraphs.first[d as usize] + u64::from(p)) as usize];
                     let printed = kept.get(form).map_err(spill)?;
@@ -184,7 +210,7 @@ impl Analysis {
         // By source, then document: the clusters each first occurs in.
         let mut wanted: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
         for (c, occurrences) in occurrences.iter().enumerate() {
-            let d = occurrences[0].0;
+            let d = occurrences[0].doc;
             wanted
                 .entry(self.documents[d as usize].source)
                 .or_default()

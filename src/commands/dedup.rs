@@ -286,7 +286,11 @@ fn removed_paragraphs(analysis: &Analysis) -> Vec<Vec<u32>> {
             continue;
         }
         let mut last_doc = None;
-        for &(d, p) in occurrences {
+        for &refrain::boilerplate::Occurrence {
+            doc: d,
+            paragraph: p,
+        } in occurrences
+        {
             if last_doc != Some(d) {
                 first_prints.insert((d, p));
                 last_doc = Some(d);
