@@ -89,6 +89,7 @@ def sign_flags(args):
     return [
         "--input-format", "jsonl", "-q", "--threads", "1",
         "--shingle-size", str(args.shingle_size), "--num-perm", str(args.num_perm),
+        "--min-passage-tokens", str(args.min_passage_tokens),
         "--seed", str(args.seed), "--threshold", str(args.threshold),
         "--passage-threshold", str(args.passage_threshold),
         "--text-field", args.text_field, "--id-field", args.id_field,
@@ -341,9 +342,7 @@ def main(argv):
     # 2. Passages: paragraphs long enough, clustered by form.
     paragraphs = docs.flatMap(lambda r: [
         ((r[0], p), para) for p, para in enumerate(r[1]["paragraphs"])]).cache()
-    eligible = paragraphs.filter(
-        lambda r: r[1]["key"] is not None
-        and r[1]["tokens"] >= args.min_passage_tokens).map(
+    eligible = paragraphs.filter(lambda r: r[1]["passage"]).map(
         lambda r: (r[0], r[1]["key"])).cache()
     form_of = paragraphs.filter(lambda r: r[1]["key"] is not None)
     passage_clusters = cluster(

@@ -117,9 +117,16 @@ pub fn closing_start(
     let len = paragraphs.len();
     let material = paragraphs.rev().take_while(|&(kind, tokens)| match kind {
         Some(kind) => kind != PassageKind::Shared,
-        None => (tokens as usize) < min_passage_tokens,
+        None => is_short(tokens, min_passage_tokens),
     });
     len - material.count()
+}
+
+/// True for a paragraph of `tokens` tokens too short to be matched as a
+/// passage (a dateline, `-30-`): it is never in a passage cluster, and it
+/// counts as closing material.
+pub fn is_short(tokens: u32, min_passage_tokens: usize) -> bool {
+    (tokens as usize) < min_passage_tokens
 }
 
 /// One occurrence of a passage: where it is printed. Ordered by document,
@@ -532,7 +539,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
 
     #[cfg(test)]
     fn is_short(&self, d: usize, p: usize) -> bool {
-        (self.tokens[d][p] as usize) < self.min_passage_tokens
+        is_short(self.tokens[d][p], self.min_passage_tokens)
     }
 
     /// Per cluster, whether it is story text (the test of the module
@@ -730,7 +737,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
         let tokens_here = &self.tokens[d];
         let mut in_run = false;
         for (p, (&cluster, &tokens)) in here.iter().zip(tokens_here).enumerate() {
-            let short = (tokens as usize) < self.min_passage_tokens;
+            let short = is_short(tokens, self.min_passage_tokens);
             let tokens = if short { 0 } else { u64::from(tokens) };
             let companion = cluster.is_some_and(is_companion);
             // A block is a run of companions and short paragraphs.

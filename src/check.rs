@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+use crate::boilerplate::is_short;
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
 use crate::index::{Index, StoredDocument, StoredParagraph};
@@ -252,9 +253,9 @@ impl Side {
     /// boilerplate, which is reported apart. Archived paragraphs that look
     /// frequent may be a reprinted story's, so they stay alignable.
     fn matchable(&self, p: usize, settings: &CheckSettings) -> bool {
-        self.tokens[p] as usize >= settings.min_passage_tokens
-            && !self.shingles[p].is_empty()
-            && !(self.is_submission && self.excluded[p])
+        let closing_boilerplate = self.is_submission && self.excluded[p];
+        let short = is_short(self.tokens[p], settings.min_passage_tokens);
+        !(short || self.shingles[p].is_empty() || closing_boilerplate)
     }
 
     /// The union of the paragraphs' shingles: without the closing
@@ -277,7 +278,7 @@ fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSett
     let mut start = tokens.len();
     while start > 0 {
         let p = start - 1;
-        let short = (tokens[p] as usize) < settings.min_passage_tokens;
+        let short = is_short(tokens[p], settings.min_passage_tokens);
         if !(short || form_counts[p] >= settings.min_docs as u64) {
             break;
         }
@@ -288,7 +289,7 @@ fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSett
         .count();
     let matchable = tokens
         .iter()
-        .filter(|&&t| t as usize >= settings.min_passage_tokens)
+        .filter(|&&t| !is_short(t, settings.min_passage_tokens))
         .count();
     if frequent_in_run > 0 && frequent_in_run < matchable {
         for (p, flag) in excluded.iter_mut().enumerate().skip(start) {

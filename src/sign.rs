@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+use crate::boilerplate::is_short;
 use crate::config::ScanConfig;
 use crate::corpus::Document;
 use crate::fingerprint::Fingerprinter;
@@ -38,6 +39,9 @@ pub struct Origin<'a> {
 pub struct SignedParagraph {
     /// Tokens after normalization.
     pub tokens: u32,
+    /// Long enough (`--min-passage-tokens`) and with shingles: matched as
+    /// a passage.
+    pub passage: bool,
     /// Key of the shingle set; `None` for a paragraph without shingles.
     pub key: Option<String>,
     /// The shingle set (ascending 32-bit hashes).
@@ -105,6 +109,7 @@ impl Signer {
                 };
                 SignedParagraph {
                     tokens,
+                    passage: key.is_some() && !is_short(tokens, self.config.min_passage_tokens),
                     key,
                     shingles: shingles.hashes().to_vec(),
                     bands: band_keys,

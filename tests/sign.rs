@@ -32,6 +32,23 @@ fn one_line_per_document_with_paragraph_sets_keys_and_bands() {
     // The same paragraph in another document has the same key and set.
     assert_eq!(rows[1]["paragraphs"][0], *first);
     assert_eq!(rows[0]["paragraphs"].as_array().unwrap().len(), 2);
+    assert_eq!(first["passage"], true);
+    // "All rights reserved." has 3 tokens: a passage at the default
+    // --min-passage-tokens (2), too short at 4.
+    assert_eq!(rows[0]["paragraphs"][1]["passage"], true);
+    let strict = run_with_stdin(
+        &[
+            "sign",
+            "--input-format",
+            "jsonl",
+            "--min-passage-tokens",
+            "4",
+        ],
+        input.as_bytes(),
+    );
+    let strict_rows = json_lines(&strict.stdout);
+    assert_eq!(strict_rows[0]["paragraphs"][1]["passage"], false);
+    assert_eq!(strict_rows[0]["paragraphs"][0]["passage"], true);
 }
 
 #[test]

@@ -51,7 +51,7 @@ pub use band_files::BandFiles;
 use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
 pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 
-use crate::boilerplate::{Occurrence, ParagraphSource};
+use crate::boilerplate::{Occurrence, ParagraphSource, is_short};
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
 use crate::config::ScanConfig;
 use crate::corpus::read::read_in_batches;
@@ -824,7 +824,7 @@ fn find_passages(
     temp_dir: Option<&Path>,
 ) -> Result<Passages, Error> {
     let eligible = |i: usize| {
-        table.forms.form[i] != NO_FORM && table.tokens[i] as usize >= config.min_passage_tokens
+        table.forms.form[i] != NO_FORM && !is_short(table.tokens[i], config.min_passage_tokens)
     };
     // Forms are numbered again by their first eligible paragraph, so a
     // cluster's representative is its first occurrence in input order.
