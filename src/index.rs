@@ -280,29 +280,24 @@ impl Adding<'_> {
     /// Inserts the band rows held, sorted by key.
     fn insert_band_rows(&mut self) -> Result<(), Error> {
         let fail = |e: rusqlite::Error| index_error(&self.path, e);
-        let mut insert_doc_band = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)")
-            .map_err(fail)?;
-        self.doc_band_rows.sort_unstable();
-        for &(band_key, doc) in &self.doc_band_rows {
-            insert_doc_band
-                .execute(params![band_key, doc])
-                .map_err(fail)?;
-        }
-        let mut insert_paragraph_band = self
-            .tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO paragraph_bands (band_key, paragraph) VALUES (?1, ?2)",
-            )
-            .map_err(fail)?;
-        self.paragraph_band_rows.sort_unstable();
-        for &(band_key, paragraph) in &self.paragraph_band_rows {
-            insert_paragraph_band
-                .execute(params![band_key, paragraph])
-                .map_err(fail)?;
-        }
-        drop((insert_doc_band, insert_paragraph_band));
+        let insert_sorted = |sql: &str, rows: &mut Vec<(i64, i64)>| {
+            let mut insert = self.tx.prepare_cached(sql)?;
+            rows.sort_unstable();
+            for &(band_key, item) in rows.iter() {
+                insert.execute(params![band_key, item])?;
+            }
+            Ok(())
+        };
+        insert_sorted(
+            "INSERT OR IGNORE INTO doc_bands (band_key, doc) VALUES (?1, ?2)",
+            &mut self.doc_band_rows,
+        )
+        .map_err(fail)?;
+        insert_sorted(
+            "INSERT OR IGNORE INTO paragraph_bands (band_key, paragraph) VALUES (?1, ?2)",
+            &mut self.paragraph_band_rows,
+        )
+        .map_err(fail)?;
         self.doc_band_rows.clear();
         self.paragraph_band_rows.clear();
         Ok(())

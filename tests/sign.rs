@@ -156,3 +156,21 @@ fn rules_judges_passages_laid_out_from_signed_documents() {
         .collect();
     assert_eq!(kinds, ["boilerplate", "shared", "shared", "shared"]);
 }
+
+/// A request line that is not UTF-8 (or not JSON) is reported with its
+/// line; the others are answered, in order, and the exit status is 2.
+#[test]
+fn rules_reports_a_bad_request_line_and_answers_the_rest() {
+    let requests = b"{\"kind\": {\"documents\": 3, \"occurrences\": 3}}\n{\"kind\": \"\xff\"}\nnot json\n\n{\"excluded\": {\"kind\": \"shared\", \"closing\": 1, \"occurrences\": 1}}\n";
+    let out = run_with_stdin(&["rules"], requests);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("<stdin>:2:"), "{}", out.stderr);
+    assert!(out.stderr.contains("<stdin>:3:"), "{}", out.stderr);
+    let answers = json_lines(&out.stdout);
+    let lines: Vec<u64> = answers
+        .iter()
+        .map(|a| a["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 5]);
+    assert_eq!(answers[1]["excluded"], false);
+}

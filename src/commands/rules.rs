@@ -11,7 +11,7 @@ use crate::exit_code::ExitCode;
 use refrain::error::{Error, InputProblem, ProblemKind};
 use refrain::progress::Progress;
 use refrain::rules::{Answer, Request, RuleSettings, answer};
-use refrain::threads::in_pool;
+use refrain::threads::thread_pool;
 
 /// Requests answered together.
 const REQUESTS_PER_BATCH: usize = 256;
@@ -44,12 +44,14 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
             Box::new(BufReader::new(file)),
         )
     };
+    let pool = thread_pool(args.matching.threads)?;
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = false;
-    let mut lines = reader.lines().enumerate();
+    // Lines as bytes: one that is not UTF-8 is reported with its number.
+    let mut lines = reader.split(b'\n').enumerate();
     let mut ended = false;
     while !ended {
-        let mut batch: Vec<(u64, String)> = Vec::with_capacity(REQUESTS_PER_BATCH);
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(REQUESTS_PER_BATCH);
         while batch.len() < REQUESTS_PER_BATCH {
             let Some((at, line)) = lines.next() else {
                 ended = true;
@@ -59,16 +61,16 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
                 path: args.input.clone(),
                 source,
             })?;
-            if !line.trim().is_empty() {
+            if !line.trim_ascii().is_empty() {
                 batch.push((at as u64 + 1, line));
             }
         }
-        let answers: Vec<Result<String, InputProblem>> = in_pool(args.matching.threads, || {
+        let answers: Vec<Result<String, InputProblem>> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|(line, text)| answer_line(&name, *line, text, &settings))
+                .map(|(line, bytes)| answer_line(&name, *line, bytes, &settings))
                 .collect()
-        })?;
+        });
         for answer in answers {
             match answer {
                 Ok(text) => {
@@ -92,18 +94,18 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
     })
 }
 
-/// The answer line to request `text` (line `line` of `name`), or what is
-/// wrong with it.
+/// The answer line to the request in `bytes` (line `line` of `name`), or
+/// what is wrong with it (not JSON, not UTF-8, not a request).
 fn answer_line(
     name: &str,
     line: u64,
-    text: &str,
+    bytes: &[u8],
     settings: &RuleSettings,
 ) -> Result<String, InputProblem> {
     let problem =
         |message: String| InputProblem::new(name, Some(line), ProblemKind::MalformedJson, message);
-    let request: Request =
-        serde_json::from_str(text).map_err(|err| problem(format!("not a rule request: {err}")))?;
+    let request: Request = serde_json::from_slice(bytes)
+        .map_err(|err| problem(format!("not a rule request: {err}")))?;
     let answer = answer(&request, settings).map_err(|err| problem(err.to_string()))?;
     Ok(serde_json::to_string(&AnswerLine { line, answer }).expect("answers serialize"))
 }
