@@ -1,221 +1,129 @@
-//! Progress on standard error: one indicatif bar per stage, drawn only on a
-//! terminal, only after a stage has run for a moment (short runs stay
-//! quiet), and never under `--quiet`. When stderr is not a terminal (a
-//! batch log), a stage that runs long prints a plain line every
-//! [`LOG_EVERY`] instead: count, rate and time left. Input problems are
-//! printed here too, as they are found.
+//! How the engine tells its caller what it is doing: stages with a count
+//! of steps, and input problems as they are found. The library draws
+//! nothing and prints nothing; the `refrain` binary's terminal progress
+//! (bars on a terminal, plain lines in a batch log) implements [`Observer`],
+//! and a library caller can implement it too, or pass [`Progress::hidden`].
 
-use std::time::{Duration, Instant};
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Arc;
 
 use crate::error::InputProblem;
 
-/// How long a stage runs before its bar appears.
-const SHOW_AFTER: Duration = Duration::from_millis(800);
-
-/// Interval of the plain progress lines written to a non-terminal stderr.
-pub const LOG_EVERY: Duration = Duration::from_secs(10);
-
-/// Problems of one kind in one source shown on stderr before the rest
-/// are only counted (all of them are in the JSON reports).
-pub const SHOWN_PER_KIND: u64 = 5;
-
-/// Where progress and diagnostics go.
-#[derive(Debug, Clone)]
-pub struct Progress {
-    bars: bool,
-    log_lines: bool,
-    messages: bool,
-    stage_times: bool,
-    /// Shared by the clones; says what was held back when the last goes.
-    problems: std::sync::Arc<ProblemLog>,
+/// Receives what the engine reports while it runs.
+pub trait Observer: Send + Sync {
+    /// A stage begins; `len` is its number of steps (0 when not known).
+    fn stage(&self, name: &str, len: u64) -> Box<dyn StageObserver>;
+    /// An input problem was found; the run goes on (every problem is also
+    /// in the result).
+    fn problem(&self, problem: &InputProblem);
 }
 
-/// How many problems of each kind each source had, so that a wrong
-/// `--text-field` on a 30,000-record file prints a few lines and a count,
-/// not 30,000 lines.
-#[derive(Debug, Default)]
-struct ProblemLog {
-    seen: std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>,
-    messages: bool,
+/// Receives one stage's steps.
+pub trait StageObserver: Send + Sync {
+    /// `n` more steps are done.
+    fn inc(&self, n: u64);
+    /// The stage is over.
+    fn finish(self: Box<Self>);
 }
 
-impl Drop for ProblemLog {
-    fn drop(&mut self) {
-        if !self.messages {
-            return;
-        }
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        for ((source, kind), &count) in seen.iter() {
-            if count > SHOWN_PER_KIND {
-                eprintln!(
-                    "refrain: {source}: and {} more {kind} problem(s) like those above",
-                    count - SHOWN_PER_KIND
-                );
-            }
-        }
+/// The handle the engine reports through: cheap to clone, shared by
+/// threads.
+#[derive(Clone)]
+pub struct Progress(Arc<dyn Observer>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
     }
 }
 
 impl Progress {
-    /// Bars on a terminal stderr and diagnostics on stderr; both off when
-    /// `quiet`.
-    pub fn stderr(quiet: bool) -> Self {
-        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        Progress {
-            bars: !quiet && terminal,
-            log_lines: !quiet && !terminal,
-            messages: !quiet,
-            stage_times: false,
-            problems: std::sync::Arc::new(ProblemLog {
-                messages: !quiet,
-                seen: Default::default(),
-            }),
-        }
+    /// Reports to `observer`.
+    pub fn new(observer: impl Observer + 'static) -> Self {
+        Progress(Arc::new(observer))
     }
 
-    /// Also says how long each stage took when it ends (`--stats`).
-    pub fn with_stage_times(mut self) -> Self {
-        self.stage_times = true;
-        self
-    }
-
-    /// Nothing at all, for library callers and tests.
+    /// Reports to nobody, for library callers and tests.
     pub fn hidden() -> Self {
-        Progress {
-            bars: false,
-            log_lines: false,
-            messages: false,
-            stage_times: false,
-            problems: Default::default(),
-        }
+        Progress::new(Hidden)
     }
 
-    /// Starts a stage of `len` steps (0 for a spinner).
+    /// Starts a stage of `len` steps (0 when not known).
     pub fn stage(&self, name: &str, len: u64) -> Stage {
-        let bar = if len == 0 {
-            ProgressBar::new_spinner()
-        } else {
-            ProgressBar::new(len)
-        };
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-        let template = if len == 0 {
-            "{spinner} {prefix} {elapsed}"
-        } else {
-            "{prefix:>16} [{bar:30}] {human_pos}/{human_len} {rate} eta {eta}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            // indicatif's {per_sec} prints "41233.0340/s": whole items a
-            // second, with thousands separators, read better.
-            let rate = |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
-                let _ = write!(out, "{}/s", indicatif::HumanCount(state.per_sec() as u64));
-            };
-            bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
-        }
-        bar.set_prefix(name.to_owned());
-        Stage {
-            bar,
-            enabled: self.bars,
-            log_lines: self.log_lines,
-            stage_times: self.stage_times,
-            last_log: std::sync::Mutex::new(Instant::now()),
-            started: Instant::now(),
-        }
+        Stage(self.0.stage(name, len))
     }
 
-    /// Prints one line of diagnostics on stderr (unless quiet).
-    pub fn message(&self, line: &str) {
-        if self.messages {
-            eprintln!("{line}");
-        }
-    }
-
-    /// Reports an input problem on stderr: the first
-    /// [`SHOWN_PER_KIND`] of each kind in each source, then only a count
-    /// (said when the last clone of this `Progress` is dropped).
+    /// Reports an input problem.
     pub fn problem(&self, problem: &InputProblem) {
-        if !self.messages {
-            return;
-        }
-        let kind = serde_json::to_value(problem.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_default();
-        let mut seen = self.problems.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let count = seen.entry((problem.source.clone(), kind)).or_default();
-        *count += 1;
-        if *count <= SHOWN_PER_KIND {
-            eprintln!("refrain: {problem}");
-        }
+        self.0.problem(problem);
     }
 }
 
-/// One stage's bar.
-#[derive(Debug)]
-pub struct Stage {
-    bar: ProgressBar,
-    enabled: bool,
-    log_lines: bool,
-    stage_times: bool,
-    last_log: std::sync::Mutex<Instant>,
-    started: Instant,
+/// One running stage; [`Stage::finish`] ends it.
+pub struct Stage(Box<dyn StageObserver>);
+
+impl std::fmt::Debug for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stage")
+    }
 }
 
 impl Stage {
     /// Advances by `n` steps.
     pub fn inc(&self, n: u64) {
-        self.bar.inc(n);
-        if self.enabled && self.bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            if self.bar.length().is_none() {
-                self.bar.enable_steady_tick(Duration::from_millis(120));
-            }
-        }
-        if self.log_lines {
-            self.log_line();
-        }
+        self.0.inc(n);
     }
 
-    /// A plain `refrain: STAGE 1200/5000 (24%), 310/s, about 12s left` line
-    /// when [`LOG_EVERY`] has passed since the last one.
-    fn log_line(&self) {
-        let Ok(mut last) = self.last_log.try_lock() else {
-            return;
-        };
-        if last.elapsed() < LOG_EVERY {
-            return;
-        }
-        *last = Instant::now();
-        let done = self.bar.position();
-        let elapsed = self.started.elapsed().as_secs_f64().max(1e-3);
-        let rate = done as f64 / elapsed;
-        let line = match self.bar.length() {
-            Some(total) if total > 0 => {
-                let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
-                format!(
-                    "refrain: {} {done}/{total} ({:.0}%), {rate:.0}/s, about {left:.0}s left",
-                    self.bar.prefix(),
-                    100.0 * done as f64 / total as f64
-                )
-            }
-            _ => format!("refrain: {} {done}, {rate:.0}/s", self.bar.prefix()),
-        };
-        eprintln!("{line}");
-    }
-
-    /// Ends the stage and erases its bar; in a batch log, a stage that
-    /// took [`LOG_EVERY`] or longer says when it is done, and with stage
-    /// times on every stage does.
+    /// Ends the stage.
     pub fn finish(self) {
-        self.bar.finish_and_clear();
-        let elapsed = self.started.elapsed();
-        if self.stage_times || (self.log_lines && elapsed >= LOG_EVERY) {
-            eprintln!(
-                "refrain: {} done in {:.1}s",
-                self.bar.prefix(),
-                elapsed.as_secs_f64()
-            );
+        self.0.finish();
+    }
+}
+
+struct Hidden;
+
+impl Observer for Hidden {
+    fn stage(&self, _: &str, _: u64) -> Box<dyn StageObserver> {
+        Box::new(Hidden)
+    }
+    fn problem(&self, _: &InputProblem) {}
+}
+
+impl StageObserver for Hidden {
+    fn inc(&self, _: u64) {}
+    fn finish(self: Box<Self>) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[derive(Default)]
+    struct Counting(Arc<AtomicU64>);
+
+    impl Observer for Counting {
+        fn stage(&self, _: &str, _: u64) -> Box<dyn StageObserver> {
+            Box::new(Counting(self.0.clone()))
         }
+        fn problem(&self, _: &InputProblem) {}
+    }
+
+    impl StageObserver for Counting {
+        fn inc(&self, n: u64) {
+            self.0.fetch_add(n, Ordering::Relaxed);
+        }
+        fn finish(self: Box<Self>) {}
+    }
+
+    #[test]
+    fn steps_reach_the_observer_from_clones() {
+        let steps = Arc::new(AtomicU64::new(0));
+        let progress = Progress::new(Counting(steps.clone()));
+        let clone = progress.clone();
+        let stage = clone.stage("work", 10);
+        stage.inc(3);
+        stage.inc(4);
+        stage.finish();
+        assert_eq!(steps.load(Ordering::Relaxed), 7);
     }
 }

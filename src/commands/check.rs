@@ -5,6 +5,7 @@
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::check::{
     CheckReport, CheckSettings, CheckedDocument, FindingKind, Repeat, check_document,
@@ -12,7 +13,6 @@ use refrain::check::{
 use refrain::error::{Error, Severity};
 use refrain::fingerprint::Fingerprinter;
 use refrain::index::Index;
-use refrain::progress::Progress;
 use refrain::report::check_formats;
 
 /// Runs `refrain check`.
@@ -23,14 +23,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
             reason: format!("{} is outside (0, 1]; try 0.8", args.containment),
         });
     }
-    let progress = Progress::stderr(args.quiet);
+    let terminal = Terminal::stderr(args.quiet);
     let params = index_params(&args.matching);
     let index = match &args.index {
         Some(path) => Index::open(path, &params, false)?,
         None => {
             let mut index = Index::in_memory(&params)?;
             let config = args.matching.to_config(args.against.clone(), &args.input);
-            index.add_corpus(&config, &progress)?;
+            index.add_corpus(&config, &terminal.progress())?;
             index
         }
     };
@@ -42,7 +42,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
         keep_texts: true,
         ..batch::Options::default()
     };
-    let analysis = batch::analyze(&config, &options, &progress)?;
+    let analysis = batch::analyze(&config, &options, &terminal.progress())?;
     let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let settings = CheckSettings {
         threshold: config.threshold,

@@ -10,13 +10,13 @@ use serde::Serialize;
 
 use crate::cli::CleanArgs;
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
 use refrain::corpus::read::open_source;
 use refrain::corpus::{InputFormat, Source, walk};
 use refrain::error::{Error, InputProblem};
 use refrain::output::{AtomicFile, InputFiles, fault_point, output_name, write_atomically};
-use refrain::progress::Progress;
 use refrain::text::split_paragraphs;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -78,8 +78,8 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
     let mut paths = args.files.clone();
     paths.extend(args.against.iter().cloned());
     let config = args.matching.to_config(paths, &args.input);
-    let progress = Progress::stderr(args.quiet);
-    let analysis = batch::analyze(&config, &batch::Options::default(), &progress)?;
+    let terminal = Terminal::stderr(args.quiet);
+    let analysis = batch::analyze(&config, &batch::Options::default(), &terminal.progress())?;
 
     let mut code = ExitCode::Success;
     if analysis
@@ -96,14 +96,14 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             continue;
         }
         if doc.line.is_some() || config.read.format == InputFormat::Jsonl {
-            progress.message(&format!(
+            terminal.message(&format!(
                 "refrain: error: {source}: clean writes plain-text files; JSONL records are left alone",
             ));
             code = code.merge(ExitCode::Error);
             continue;
         }
         let Some(path) = paths_by_name.get(source).cloned().flatten() else {
-            progress.message(&format!(
+            terminal.message(&format!(
                 "refrain: error: {source}: two files have this name once decoded; rename one",
             ));
             code = code.merge(ExitCode::Error);
@@ -116,7 +116,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
         let spans = split_paragraphs(text);
         let removals = plan_removals(&analysis, d, text, &spans, args.boilerplate)?;
         for removal in &removals {
-            progress.message(&describe(source, removal, args.dry_run));
+            terminal.message(&describe(source, removal, args.dry_run));
         }
         let removed: Vec<u32> = removals.iter().map(|r| r.paragraph).collect();
         let cuts = removal_cuts(&spans, &removed);
@@ -173,7 +173,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             } else {
                 "removed"
             };
-            progress.message(&format!(
+            terminal.message(&format!(
                 "refrain: {}: {} paragraph(s) {removed}; {what}",
                 source,
                 removals.len()

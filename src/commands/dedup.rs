@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::cli::DedupArgs;
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::batch::{self, Analysis};
 use refrain::boilerplate::PassageKind;
 use refrain::clean::{DecodedBytes, apply_removals, removal_cuts};
@@ -20,7 +21,6 @@ use refrain::corpus::read::{decode_lossy, is_jsonl, open_source};
 use refrain::dedup::{Verdict, check_keep_field, decide};
 use refrain::error::{Error, Severity};
 use refrain::output::{AtomicFile, InputFiles, output_file, output_name};
-use refrain::progress::Progress;
 use refrain::text::split_paragraphs;
 use refrain::threads::{drop_in_background, thread_pool};
 
@@ -37,21 +37,21 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     let mut out_file = output_file(args.output.as_deref())
         .map(AtomicFile::create)
         .transpose()?;
-    let mut progress = Progress::stderr(args.quiet);
+    let mut terminal = Terminal::stderr(args.quiet);
     if args.stats {
-        progress = progress.with_stage_times();
+        terminal = terminal.with_stage_times();
     }
     let options = batch::Options {
         temp_dir: args.temp_dir.as_deref(),
         ..batch::Options::default()
     };
-    let analysis = batch::analyze(&config, &options, &progress)?;
+    let analysis = batch::analyze(&config, &options, &terminal.progress())?;
     if args.stats {
         let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
-        progress.message(&format!("refrain: stats {stats}"));
+        terminal.message(&format!("refrain: stats {stats}"));
     }
     if let Some(warning) = check_keep_field(&analysis, &args.keep)? {
-        progress.message(&warning);
+        terminal.message(&warning);
     }
     let verdicts = decide(&analysis, &args.keep)?;
     let pool = thread_pool(config.threads)?;
@@ -74,7 +74,7 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
     let dropped = (0..verdicts.len())
         .filter(|&d| !verdicts[d].keeps(d))
         .count();
-    progress.message(&format!(
+    terminal.message(&format!(
         "refrain: {} document(s): {} kept, {dropped} dropped as near-duplicates \
          ({:.1} MB of temporary files, {:.1} s)",
         verdicts.len(),

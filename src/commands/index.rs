@@ -2,9 +2,9 @@
 
 use crate::cli::{IndexCommand, MatchArgs};
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::error::{Error, Severity};
 use refrain::index::{Index, IndexParams};
-use refrain::progress::Progress;
 
 /// The index settings the matching flags describe.
 pub fn index_params(matching: &MatchArgs) -> IndexParams {
@@ -20,9 +20,9 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
     match command {
         IndexCommand::Add(args) => {
             let config = args.matching.to_config(args.paths.clone(), &args.input);
-            let progress = Progress::stderr(args.quiet);
+            let terminal = Terminal::stderr(args.quiet);
             let mut index = Index::open(&args.index, &index_params(&args.matching), true)?;
-            let (stats, problems) = index.add_corpus(&config, &progress)?;
+            let (stats, problems) = index.add_corpus(&config, &terminal.progress())?;
             let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
             text.push('\n');
             super::print_stdout(&text)?;

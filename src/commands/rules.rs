@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::cli::RulesArgs;
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::error::{Error, InputProblem, ProblemKind};
-use refrain::progress::Progress;
+use refrain::progress::Observer as _;
 use refrain::rules::{Answer, Request, RuleSettings, answer};
 use refrain::threads::thread_pool;
 
@@ -31,7 +32,7 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
         min_passage_tokens: args.matching.min_passage_tokens,
         keep: args.keep.clone(),
     };
-    let progress = Progress::stderr(args.quiet);
+    let terminal = Terminal::stderr(args.quiet);
     let (name, reader): (String, Box<dyn BufRead>) = if args.input.as_os_str() == "-" {
         ("<stdin>".into(), Box::new(std::io::stdin().lock()))
     } else {
@@ -80,7 +81,7 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
                     super::stdout_result(written)?;
                 }
                 Err(problem) => {
-                    progress.problem(&problem);
+                    terminal.problem(&problem);
                     failed = true;
                 }
             }

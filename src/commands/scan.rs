@@ -6,9 +6,9 @@ use crate::exit_code::ExitCode;
 use refrain::error::Error;
 use std::io::Write;
 
+use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::output::{AtomicFile, InputFiles, output_file};
-use refrain::progress::Progress;
 use refrain::report::{human, json};
 
 /// Runs a scan from parsed flags.
@@ -30,7 +30,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
         allow_empty: json_on_stdout || file.is_some(),
         keep_texts: false,
     };
-    let report = batch::scan(&config, &options, &Progress::stderr(args.quiet))?;
+    let report = batch::scan(&config, &options, &Terminal::stderr(args.quiet).progress())?;
     if let Some(mut out) = out_file {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut out);
         let written = json::write(&report, &mut buffered).and_then(|()| buffered.flush());

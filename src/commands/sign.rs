@@ -7,11 +7,12 @@ use rayon::prelude::*;
 
 use crate::cli::SignArgs;
 use crate::exit_code::ExitCode;
+use crate::terminal::Terminal;
 use refrain::corpus::read::read_in_batches;
 use refrain::corpus::walk;
 use refrain::error::{Error, InputProblem, ProblemKind, Severity};
 use refrain::output::{AtomicFile, output_file};
-use refrain::progress::Progress;
+use refrain::progress::Observer as _;
 use refrain::sign::Signer;
 use refrain::threads::in_pool;
 
@@ -22,7 +23,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     if args.documents {
         config.read.extra_field = Some(args.exclude_field.clone());
     }
-    let progress = Progress::stderr(args.quiet);
+    let terminal = Terminal::stderr(args.quiet);
     if let Some(path) = output_file(args.output.as_deref()) {
         refrain::output::InputFiles::under(&config.paths).refuse(path, "--output")?;
     }
@@ -36,7 +37,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     in_pool(config.threads, || {
         let (sources, problems) = walk(&config.paths);
         for problem in &problems {
-            progress.problem(problem);
+            terminal.problem(problem);
             failed |= problem.severity == Severity::Error;
         }
         read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
@@ -54,14 +55,14 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
                 })
                 .collect();
             for problem in &batch.problems {
-                progress.problem(problem);
+                terminal.problem(problem);
                 failed |= problem.severity == Severity::Error;
             }
             for line in lines {
                 let line = match line {
                     Ok(line) => line,
                     Err(problem) => {
-                        progress.problem(&problem);
+                        terminal.problem(&problem);
                         failed = true;
                         continue;
                     }
