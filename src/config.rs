@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::corpus::ReadOptions;
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::lsh::LshParams;
 
 /// What a fingerprint depends on: two runs agree only if these agree.
@@ -87,33 +87,35 @@ impl ScanConfig {
         })
     }
 
-    /// Checks every constraint between settings; the error names the flag.
+    /// Checks every constraint between settings; the error names the
+    /// setting.
     pub fn validate(&self) -> Result<(), Error> {
-        let invalid = |flag: &'static str, reason: String| Err(Error::InvalidFlag { flag, reason });
-        for (flag, value) in [
-            ("--threshold", self.threshold),
-            ("--passage-threshold", self.passage_threshold),
+        let invalid =
+            |setting: Setting, reason: String| Err(Error::InvalidSetting { setting, reason });
+        for (setting, value) in [
+            (Setting::Threshold, self.threshold),
+            (Setting::PassageThreshold, self.passage_threshold),
         ] {
             if !(value > 0.0 && value <= 1.0) {
-                return invalid(flag, format!("{value} is outside (0, 1]; try 0.8"));
+                return invalid(setting, format!("{value} is outside (0, 1]; try 0.8"));
             }
         }
         let fp = &self.fingerprint;
         if fp.shingle_size == 0 {
-            return invalid("--shingle-size", "must be at least 1".into());
+            return invalid(Setting::ShingleSize, "must be at least 1".into());
         }
         if !(1..=1024).contains(&fp.num_perm) {
             return invalid(
-                "--num-perm",
+                Setting::NumPerm,
                 format!("{} is outside 1..=1024; try 128", fp.num_perm),
             );
         }
         for lsh in [self.document_lsh, self.passage_lsh].into_iter().flatten() {
             if lsh.bands == 0 || lsh.rows == 0 || lsh.slots_used() > fp.num_perm {
                 return invalid(
-                    "--bands/--rows",
+                    Setting::BandsRows,
                     format!(
-                        "{} bands x {} rows needs {} signature slots but --num-perm is {}; make bands x rows at most --num-perm",
+                        "{} bands x {} rows needs {} signature slots but there are {} permutations; make bands x rows at most that",
                         lsh.bands,
                         lsh.rows,
                         lsh.slots_used(),
@@ -124,7 +126,7 @@ impl ScanConfig {
         }
         if self.min_docs < 2 {
             return invalid(
-                "--min-docs",
+                Setting::MinDocs,
                 format!(
                     "{} is too small; a passage in one document is not repeated across documents, use 2 or more",
                     self.min_docs
@@ -132,10 +134,10 @@ impl ScanConfig {
             );
         }
         if self.read.max_doc_bytes == 0 {
-            return invalid("--max-doc-bytes", "must be at least 1".into());
+            return invalid(Setting::MaxDocBytes, "must be at least 1".into());
         }
         if self.read.text_field.is_empty() {
-            return invalid("--text-field", "must not be empty".into());
+            return invalid(Setting::TextField, "must not be empty".into());
         }
         Ok(())
     }
@@ -155,7 +157,7 @@ mod tests {
         let mut config = ScanConfig::new(vec![]);
         config.threshold = 1.5;
         let message = config.validate().unwrap_err().to_string();
-        assert!(message.contains("--threshold"), "{message}");
+        assert!(message.contains("threshold"), "{message}");
         config.threshold = 0.0;
         assert!(config.validate().is_err());
     }
@@ -166,7 +168,7 @@ mod tests {
         config.document_lsh = Some(LshParams { bands: 20, rows: 7 });
         let message = config.validate().unwrap_err().to_string();
         assert!(
-            message.contains("--bands/--rows") && message.contains("140"),
+            message.contains("bands x rows") && message.contains("140"),
             "{message}"
         );
         config.document_lsh = Some(LshParams { bands: 16, rows: 8 });

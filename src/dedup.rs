@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::batch::Analysis;
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::report::round_similarity;
 use crate::shingle::Overlap;
 
@@ -144,11 +144,31 @@ impl Verdict {
     }
 }
 
-/// With `--keep field:NAME`, how many documents have the field: none is
-/// an error (a typo, or plain-text files, which have no fields); fewer
-/// than half is a warning, returned, since those without it are kept
-/// last.
-pub fn check_keep_field(analysis: &Analysis, policy: &KeepPolicy) -> Result<Option<String>, Error> {
+/// How many documents have the field a keep policy orders by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldCoverage {
+    /// Documents with the field (not null).
+    pub with: usize,
+    /// All documents.
+    pub total: usize,
+}
+
+impl FieldCoverage {
+    /// Fewer than half of the documents have the field: worth a warning,
+    /// since in a cluster those without it are kept only when no member
+    /// has it.
+    pub fn is_thin(&self) -> bool {
+        2 * self.with < self.total
+    }
+}
+
+/// With a keep policy by field, how many documents have the field. None
+/// having it is an error (a typo, or plain-text files, which have no
+/// fields); `Ok(None)` for the other policies.
+pub fn check_keep_field(
+    analysis: &Analysis,
+    policy: &KeepPolicy,
+) -> Result<Option<FieldCoverage>, Error> {
     let KeepPolicy::Field(name) = policy else {
         return Ok(None);
     };
@@ -159,20 +179,15 @@ pub fn check_keep_field(analysis: &Analysis, policy: &KeepPolicy) -> Result<Opti
         .filter(|d| d.extra.as_ref().is_some_and(|v| !v.is_null()))
         .count();
     if with == 0 {
-        return Err(Error::InvalidFlag {
-            flag: "--keep",
+        return Err(Error::InvalidSetting {
+            setting: Setting::KeepField,
             reason: format!(
                 "no document has a \"{name}\" field (plain-text files have no fields); \
                  check its spelling, or keep by first or longest"
             ),
         });
     }
-    Ok((2 * with < total).then(|| {
-        format!(
-            "refrain: warning: --keep field:{name}: only {with} of {total} document(s) have \
-             the field; in a cluster, those without it are kept only when no member has it"
-        )
-    }))
+    Ok(Some(FieldCoverage { with, total }))
 }
 
 fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {

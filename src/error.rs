@@ -5,16 +5,87 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+/// A setting of the library, named as the index stores it. The binary
+/// maps each to its command-line flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// Jaccard threshold for near-duplicate documents.
+    Threshold,
+    /// Jaccard threshold for passages.
+    PassageThreshold,
+    /// Tokens per shingle.
+    ShingleSize,
+    /// MinHash permutations.
+    NumPerm,
+    /// MinHash seed.
+    Seed,
+    /// LSH bands and rows per band.
+    BandsRows,
+    /// Documents a passage must be in to be reported.
+    MinDocs,
+    /// Largest document read.
+    MaxDocBytes,
+    /// The JSONL field holding the text.
+    TextField,
+    /// The field a keep policy orders by.
+    KeepField,
+    /// The index's layout version.
+    SchemaVersion,
+    /// The text normalization.
+    Normalization,
+    /// The tokenizer.
+    Tokenizer,
+}
+
+impl Setting {
+    /// The setting's name, as the index's `meta` table stores it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Threshold => "threshold",
+            Setting::PassageThreshold => "passage_threshold",
+            Setting::ShingleSize => "shingle_size",
+            Setting::NumPerm => "num_perm",
+            Setting::Seed => "seed",
+            Setting::BandsRows => "bands x rows",
+            Setting::MinDocs => "min_docs",
+            Setting::MaxDocBytes => "max_doc_bytes",
+            Setting::TextField => "text_field",
+            Setting::KeepField => "keep field",
+            Setting::SchemaVersion => "schema_version",
+            Setting::Normalization => "normalization",
+            Setting::Tokenizer => "tokenizer",
+        }
+    }
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// An error that stops the run. Each message names what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A flag or flag combination is invalid.
-    #[error("invalid value for {flag}: {reason}")]
-    InvalidFlag {
-        /// The flag, as typed on the command line.
-        flag: &'static str,
+    /// A setting, or a combination of settings, is invalid.
+    #[error("invalid {setting}: {reason}")]
+    InvalidSetting {
+        /// The setting (the binary names its flag).
+        setting: Setting,
         /// What is wrong and how to fix it.
         reason: String,
+    },
+    /// An output path is one of the inputs.
+    #[error(
+        "{} is the input file {}: refusing to overwrite an input; write somewhere else",
+        .target.display(),
+        .input.display()
+    )]
+    OverwritesInput {
+        /// The output asked for.
+        target: PathBuf,
+        /// The input it is (after symbolic links).
+        input: PathBuf,
     },
     /// An input that cannot be skipped (a file of requests) could not be
     /// read.
@@ -50,15 +121,13 @@ pub enum Error {
     /// The index was built with other fingerprint settings.
     #[error(
         "index {path} was built with {setting} = {stored}, but this run uses {requested}; \
-         pass {flag} {stored} (or build a new index)"
+         use the index's setting (or build a new index)"
     )]
     IndexMismatch {
         /// The index file.
         path: PathBuf,
         /// The setting that differs.
-        setting: &'static str,
-        /// The flag that sets it.
-        flag: &'static str,
+        setting: Setting,
         /// Its value in the index.
         stored: String,
         /// Its value in this run.

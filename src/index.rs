@@ -28,7 +28,7 @@ use crate::corpus::Document;
 use crate::corpus::ids::FirstUse;
 use crate::corpus::read::read_in_batches;
 use crate::corpus::walk;
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::error::{InputProblem, ProblemKind};
 use crate::fingerprint::DocumentPrint;
 use crate::fingerprint::Fingerprinter;
@@ -560,29 +560,13 @@ impl Index {
 
     fn check_or_store_params(&mut self) -> Result<(), Error> {
         let fp = self.params.fingerprint;
-        let wanted: [(&'static str, &'static str, String); 6] = [
-            (
-                "schema_version",
-                "(a newer refrain)",
-                INDEX_SCHEMA_VERSION.to_string(),
-            ),
-            (
-                "shingle_size",
-                "--shingle-size",
-                fp.shingle_size.to_string(),
-            ),
-            ("num_perm", "--num-perm", fp.num_perm.to_string()),
-            ("seed", "--seed", fp.seed.to_string()),
-            (
-                "normalization",
-                "(this version of refrain)",
-                NORMALIZATION.to_string(),
-            ),
-            (
-                "tokenizer",
-                "(this version of refrain)",
-                TOKENIZER.to_string(),
-            ),
+        let wanted: [(Setting, String); 6] = [
+            (Setting::SchemaVersion, INDEX_SCHEMA_VERSION.to_string()),
+            (Setting::ShingleSize, fp.shingle_size.to_string()),
+            (Setting::NumPerm, fp.num_perm.to_string()),
+            (Setting::Seed, fp.seed.to_string()),
+            (Setting::Normalization, NORMALIZATION.to_string()),
+            (Setting::Tokenizer, TOKENIZER.to_string()),
         ];
         if self.meta("schema_version")?.is_none() {
             let layouts = [
@@ -595,10 +579,10 @@ impl Index {
                 .conn
                 .transaction()
                 .map_err(|e| index_error(&self.path, e))?;
-            for (key, _, value) in &wanted {
+            for (setting, value) in &wanted {
                 tx.execute(
                     "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                    params![key, value],
+                    params![setting.name(), value],
                 )
                 .map_err(|e| index_error(&self.path, e))?;
             }
@@ -624,13 +608,12 @@ impl Index {
                 source: None,
             });
         }
-        for (key, flag, value) in wanted {
-            let stored = self.meta(key)?.unwrap_or_default();
+        for (setting, value) in wanted {
+            let stored = self.meta(setting.name())?.unwrap_or_default();
             if stored != value {
                 return Err(Error::IndexMismatch {
                     path: self.path.clone(),
-                    setting: key,
-                    flag,
+                    setting,
                     stored,
                     requested: value,
                 });
@@ -1227,9 +1210,9 @@ mod tests {
         drop(Index::open(&path, &params(), true).unwrap());
         let mut other = params();
         other.fingerprint.shingle_size = 3;
-        let err = Index::open(&path, &other, false).err().unwrap().to_string();
+        let err = Index::open(&path, &other, false).err().unwrap();
         assert!(
-            err.contains("shingle_size = 5") && err.contains("--shingle-size 5"),
+            matches!(&err, Error::IndexMismatch { setting: Setting::ShingleSize, stored, .. } if stored == "5"),
             "{err}"
         );
         assert!(Index::open(&dir.path().join("missing.db"), &params(), false).is_err());

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod exit_code;
+mod failure;
 mod terminal;
 
 use clap::Parser;

@@ -60,18 +60,14 @@ impl InputFiles {
     }
 
     /// An error when `target` is one of the inputs (after symbolic links).
-    pub fn refuse(&self, target: &Path, flag: &'static str) -> Result<(), Error> {
+    pub fn refuse(&self, target: &Path) -> Result<(), Error> {
         let Ok(meta) = std::fs::metadata(target) else {
             return Ok(());
         };
         match self.identities.get(&identity(&meta)) {
-            Some(input) => Err(Error::InvalidFlag {
-                flag,
-                reason: format!(
-                    "{} is the input file {}: refusing to overwrite an input; write somewhere else",
-                    target.display(),
-                    input.display()
-                ),
+            Some(input) => Err(Error::OverwritesInput {
+                target: target.to_path_buf(),
+                input: input.clone(),
             }),
             None => Ok(()),
         }

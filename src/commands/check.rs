@@ -5,6 +5,7 @@
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::commands::index::index_params;
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::check::{
@@ -16,9 +17,9 @@ use refrain::index::Index;
 use refrain::report::check_formats;
 
 /// Runs `refrain check`.
-pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     if !(args.containment > 0.0 && args.containment <= 1.0) {
-        return Err(Error::InvalidFlag {
+        return Err(Failure::Flag {
             flag: "--containment",
             reason: format!("{} is outside (0, 1]; try 0.8", args.containment),
         });

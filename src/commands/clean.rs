@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::cli::CleanArgs;
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::clean::{DecodedBytes, Removal, RemovalReason, plan_removals, removal_cuts};
@@ -37,10 +38,10 @@ struct CleanedFile {
 }
 
 /// Runs `refrain clean`.
-pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &CleanArgs) -> Result<ExitCode, Failure> {
     let writes_files = args.out_dir.is_some() || args.in_place;
     if args.files.len() > 1 && !writes_files && !args.dry_run && !args.json {
-        return Err(Error::InvalidFlag {
+        return Err(Failure::Flag {
             flag: "FILE",
             reason: format!(
                 "{} files cannot all be written to stdout; add --out-dir DIR or --in-place",
@@ -49,7 +50,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
         });
     }
     if args.files.iter().any(|f| f.as_os_str() == "-") {
-        return Err(Error::InvalidFlag {
+        return Err(Failure::Flag {
             flag: "FILE",
             reason: "clean reads files, not stdin: save the text to a file first".into(),
         });
@@ -126,7 +127,9 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             let cleaned = original.decoded.cut(&original.bytes, &cuts);
             if let Some(dir) = &args.out_dir {
                 let target = dir.join(output_name(source));
-                inputs.refuse(&target, "--out-dir")?;
+                inputs
+                    .refuse(&target)
+                    .map_err(Failure::of_output("--out-dir"))?;
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent).map_err(|source| Error::Output {
                         path: parent.to_path_buf(),
@@ -138,7 +141,7 @@ pub fn run(args: &CleanArgs) -> Result<ExitCode, Error> {
             } else if args.in_place {
                 if !removals.is_empty() {
                     if original.compressed {
-                        return Err(Error::InvalidFlag {
+                        return Err(Failure::Flag {
                             flag: "--in-place",
                             reason: format!(
                                 "{} is compressed; clean a decompressed copy, or use --out-dir",

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::cli::DedupArgs;
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::batch::{self, Analysis};
 use refrain::boilerplate::PassageKind;
@@ -18,19 +19,21 @@ use refrain::clean::{DecodedBytes, apply_removals, removal_cuts};
 use refrain::config::ScanConfig;
 use refrain::corpus::Source;
 use refrain::corpus::read::{decode_lossy, is_jsonl, open_source};
-use refrain::dedup::{Verdict, check_keep_field, decide};
+use refrain::dedup::{KeepPolicy, Verdict, check_keep_field, decide};
 use refrain::error::{Error, Severity};
 use refrain::output::{AtomicFile, InputFiles, output_file, output_name};
 use refrain::text::split_paragraphs;
 use refrain::threads::{drop_in_background, thread_pool};
 
 /// Runs `refrain dedup`.
-pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &DedupArgs) -> Result<ExitCode, Failure> {
     let mut config = args.matching.to_config(args.paths.clone(), &args.input);
     config.read.extra_field = args.keep.field().map(str::to_owned);
     let inputs = InputFiles::under(&config.paths);
     if let Some(path) = output_file(args.output.as_deref()) {
-        inputs.refuse(path, "--output")?;
+        inputs
+            .refuse(path)
+            .map_err(Failure::of_output("--output"))?;
     }
     // The output is opened before the work, so that a path that cannot be
     // written fails at once, not after an hour of deduplication.
@@ -50,8 +53,14 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Error> {
         let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
         terminal.message(&format!("refrain: stats {stats}"));
     }
-    if let Some(warning) = check_keep_field(&analysis, &args.keep)? {
-        terminal.message(&warning);
+    if let Some(coverage) = check_keep_field(&analysis, &args.keep)?.filter(|c| c.is_thin())
+        && let KeepPolicy::Field(name) = &args.keep
+    {
+        terminal.message(&format!(
+            "refrain: warning: --keep field:{name}: only {} of {} document(s) have the \
+                 field; in a cluster, those without it are kept only when no member has it",
+            coverage.with, coverage.total
+        ));
     }
     let verdicts = decide(&analysis, &args.keep)?;
     let pool = thread_pool(config.threads)?;
@@ -176,10 +185,12 @@ fn write_kept(
     analysis: &Analysis,
     verdicts: &[Verdict],
     config: &ScanConfig,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     // Nothing is written if any output would land on an input.
     for name in analysis.sources.iter().filter(|name| *name != "<stdin>") {
-        inputs.refuse(&dir.join(output_name(name)), "--write-kept")?;
+        inputs
+            .refuse(&dir.join(output_name(name)))
+            .map_err(Failure::of_output("--write-kept"))?;
     }
     let removed = removed_paragraphs(analysis);
     let mut first_doc = 0;
@@ -192,7 +203,7 @@ fn write_kept(
         let docs = first_doc..docs_end;
         first_doc = docs_end;
         if name == "<stdin>" {
-            return Err(Error::InvalidFlag {
+            return Err(Failure::Flag {
                 flag: "--write-kept",
                 reason: "standard input cannot be read again; save it to a file first".into(),
             });

@@ -2,8 +2,9 @@
 
 use crate::cli::{IndexCommand, MatchArgs};
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
-use refrain::error::{Error, Severity};
+use refrain::error::Severity;
 use refrain::index::{Index, IndexParams};
 
 /// The index settings the matching flags describe.
@@ -16,7 +17,7 @@ pub fn index_params(matching: &MatchArgs) -> IndexParams {
 }
 
 /// Runs an `index` subcommand.
-pub fn run(command: &IndexCommand) -> Result<ExitCode, Error> {
+pub fn run(command: &IndexCommand) -> Result<ExitCode, Failure> {
     match command {
         IndexCommand::Add(args) => {
             let config = args.matching.to_config(args.paths.clone(), &args.input);

@@ -13,10 +13,11 @@ use std::io::Write;
 
 use crate::cli::{Cli, Command};
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use refrain::error::Error;
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Clean(args) => clean::run(&args),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::cli::RulesArgs;
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::error::{Error, InputProblem, ProblemKind};
 use refrain::progress::Observer as _;
@@ -26,7 +27,7 @@ struct AnswerLine {
 }
 
 /// Runs `refrain rules`.
-pub fn run(args: &RulesArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &RulesArgs) -> Result<ExitCode, Failure> {
     let settings = RuleSettings {
         min_docs: args.matching.min_docs,
         min_passage_tokens: args.matching.min_passage_tokens,

@@ -6,16 +6,19 @@ use crate::exit_code::ExitCode;
 use refrain::error::Error;
 use std::io::Write;
 
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::batch;
 use refrain::output::{AtomicFile, InputFiles, output_file};
 use refrain::report::{human, json};
 
 /// Runs a scan from parsed flags.
-pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
     let config = args.to_config();
     if let Some(path) = output_file(args.output.as_deref()) {
-        InputFiles::under(&config.paths).refuse(path, "--output")?;
+        InputFiles::under(&config.paths)
+            .refuse(path)
+            .map_err(Failure::of_output("--output"))?;
     }
     let file = output_file(args.output.as_deref());
     // `-o -` asks for the JSON report on stdout, as --json does.
@@ -45,7 +48,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Error> {
         super::print_stdout(&human::render(&report))?;
     }
     if report.stats.documents == 0 {
-        return Err(Error::no_documents(report.errors.len()));
+        return Err(Error::no_documents(report.errors.len()).into());
     }
     let mut code = ExitCode::Success;
     if args.fail_on_findings && report.has_findings() {

@@ -7,17 +7,18 @@ use rayon::prelude::*;
 
 use crate::cli::SignArgs;
 use crate::exit_code::ExitCode;
+use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::corpus::read::read_in_batches;
 use refrain::corpus::walk;
-use refrain::error::{Error, InputProblem, ProblemKind, Severity};
+use refrain::error::{InputProblem, ProblemKind, Severity};
 use refrain::output::{AtomicFile, output_file};
 use refrain::progress::Observer as _;
 use refrain::sign::Signer;
 use refrain::threads::in_pool;
 
 /// Runs `refrain sign`.
-pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &SignArgs) -> Result<ExitCode, Failure> {
     let mut config = args.matching.to_config(args.paths.clone(), &args.input);
     config.validate()?;
     if args.documents {
@@ -25,7 +26,9 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
     }
     let terminal = Terminal::stderr(args.quiet);
     if let Some(path) = output_file(args.output.as_deref()) {
-        refrain::output::InputFiles::under(&config.paths).refuse(path, "--output")?;
+        refrain::output::InputFiles::under(&config.paths)
+            .refuse(path)
+            .map_err(Failure::of_output("--output"))?;
     }
     let signer = Signer::new(&config);
     let mut file = output_file(args.output.as_deref())
@@ -84,7 +87,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Error> {
         });
     })?;
     match (file, write_error) {
-        (Some(file), Some(err)) => return Err(file.error(err)),
+        (Some(file), Some(err)) => return Err(file.error(err).into()),
         (Some(file), None) => file.commit()?,
         (None, Some(err)) => super::stdout_result(Err(err))?,
         (None, None) => super::stdout_result(stdout.flush())?,
