@@ -157,6 +157,8 @@ pub struct ParagraphView<'a> {
 
 /// The paragraphs classification looks at, from memory or from disk.
 pub trait ParagraphSource: Sync {
+    /// What reading shingles can fail with (`Infallible` in memory).
+    type Error: Send;
     /// Number of documents.
     fn document_count(&self) -> usize;
     /// Number of paragraphs of document `d`.
@@ -164,23 +166,25 @@ pub trait ParagraphSource: Sync {
     /// Token count of paragraph `p` of document `d`.
     fn tokens(&self, d: usize, p: usize) -> u32;
     /// Shingles of paragraph `p` of document `d`.
-    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet>;
+    fn shingles(&self, d: usize, p: usize) -> Result<Cow<'_, ShingleSet>, Self::Error>;
     /// The union of document `d`'s paragraph shingles.
-    fn document_union(&self, d: usize) -> ShingleSet {
+    fn document_union(&self, d: usize) -> Result<ShingleSet, Self::Error> {
         let all: Vec<u32> = (0..self.paragraph_count(d) as u32).collect();
         self.paragraphs_union(d, &all)
     }
     /// The union of the shingles of paragraphs `paragraphs` of document `d`.
-    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> ShingleSet {
+    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> Result<ShingleSet, Self::Error> {
         let sets: Vec<Cow<'_, ShingleSet>> = paragraphs
             .iter()
             .map(|&p| self.shingles(d, p as usize))
-            .collect();
-        ShingleSet::union_of(sets.iter().map(|s| s.as_ref()))
+            .collect::<Result<_, _>>()?;
+        Ok(ShingleSet::union_of(sets.iter().map(|s| s.as_ref())))
     }
 }
 
 impl ParagraphSource for Vec<Vec<ParagraphView<'_>>> {
+    type Error = std::convert::Infallible;
+
     fn document_count(&self) -> usize {
         self.len()
     }
@@ -193,8 +197,8 @@ impl ParagraphSource for Vec<Vec<ParagraphView<'_>>> {
         self[d][p].tokens
     }
 
-    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
-        Cow::Borrowed(self[d][p].shingles)
+    fn shingles(&self, d: usize, p: usize) -> Result<Cow<'_, ShingleSet>, Self::Error> {
+        Ok(Cow::Borrowed(self[d][p].shingles))
     }
 }
 
@@ -218,14 +222,14 @@ pub struct Classification {
 /// story, however long) are judged together, each sampled document is
 /// walked once for all of them, and companions are counted over the same
 /// sample as the vouching.
-pub fn classify(
+pub fn classify<S: ParagraphSource>(
     clusters: &[Vec<Occurrence>],
-    documents: &impl ParagraphSource,
+    documents: &S,
     min_docs: usize,
     min_passage_tokens: usize,
-) -> Classification {
+) -> Result<Classification, S::Error> {
     let corpus = Layout::new(clusters, documents, min_docs, min_passage_tokens);
-    let story_text = corpus.story_text_verdicts(clusters);
+    let story_text = corpus.story_text_verdicts(clusters)?;
     let kinds: Vec<PassageKind> = (0..clusters.len())
         .map(|c| {
             PassageKind::of(
@@ -254,7 +258,7 @@ pub fn classify(
                 .collect()
         })
         .collect();
-    Classification { kinds, closing }
+    Ok(Classification { kinds, closing })
 }
 
 /// Indices into a document set of `len` documents that a verdict looks
@@ -388,10 +392,13 @@ pub fn story_text_of_group(
         min_docs,
         min_passage_tokens,
     );
-    Ok(layout.story_text_verdicts(&occurrences)[judged as usize])
+    let Ok(verdicts) = layout.story_text_verdicts(&occurrences);
+    Ok(verdicts[judged as usize])
 }
 
 impl ParagraphSource for Vec<Vec<(u32, ShingleSet)>> {
+    type Error = std::convert::Infallible;
+
     fn document_count(&self) -> usize {
         self.len()
     }
@@ -404,8 +411,8 @@ impl ParagraphSource for Vec<Vec<(u32, ShingleSet)>> {
         self[d][p].0
     }
 
-    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
-        Cow::Borrowed(&self[d][p].1)
+    fn shingles(&self, d: usize, p: usize) -> Result<Cow<'_, ShingleSet>, Self::Error> {
+        Ok(Cow::Borrowed(&self[d][p].1))
     }
 }
 
@@ -546,7 +553,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
     /// docs); meaningful for clusters in `min_docs` documents or more.
     /// Frequent clusters with the same document set share their
     /// companions and their sample, so they are judged as one group.
-    fn story_text_verdicts(&self, clusters: &[Vec<Occurrence>]) -> Vec<bool> {
+    fn story_text_verdicts(&self, clusters: &[Vec<Occurrence>]) -> Result<Vec<bool>, S::Error> {
         let mut frequent: Vec<(u64, u32)> = (0..clusters.len() as u32)
             .filter(|&c| self.doc_sets[c as usize].len() >= self.min_docs)
             .map(|c| (crate::shingle::form_key(&self.doc_sets[c as usize]), c))
@@ -599,31 +606,31 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 lists
                     .iter()
                     .map(|own| {
-                        let union = self.documents.paragraphs_union(d, own);
-                        union.hashes()[..union.len().min(PROBE)].to_vec()
+                        let union = self.documents.paragraphs_union(d, own)?;
+                        Ok(union.hashes()[..union.len().min(PROBE)].to_vec())
                     })
                     .collect()
             })
-            .collect();
+            .collect::<Result<_, S::Error>>()?;
         let (own_texts, probes) = (&own_texts, &probes);
-        let held_by: Vec<u32> = lookups
+        let held_by: Vec<Vec<u32>> = lookups
             .par_chunk_by(|a, b| a.neighbour == b.neighbour)
-            .flat_map_iter(|same_neighbour| {
+            .map(|same_neighbour| {
                 let held = self
                     .documents
-                    .document_union(same_neighbour[0].neighbour as usize);
+                    .document_union(same_neighbour[0].neighbour as usize)?;
                 let mut found = Vec::new();
                 for lookup in same_neighbour {
                     let (d, slot) = (lookup.document as usize, lookup.own as usize);
-                    if self.own_text_held(d, &own_texts[d][slot], &probes[d][slot], &held) {
+                    if self.own_text_held(d, &own_texts[d][slot], &probes[d][slot], &held)? {
                         found.push(lookup.pending);
                     }
                 }
-                found
+                Ok(found)
             })
-            .collect();
+            .collect::<Result<_, S::Error>>()?;
         let mut vouches = vec![false; pending.len()];
-        for at in held_by {
+        for at in held_by.into_iter().flatten() {
             vouches[at as usize] = true;
         }
         let mut vouches = vouches.into_iter();
@@ -640,7 +647,7 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
                 story_text[c as usize] = 2 * vouching as usize >= group.sample_len;
             }
         }
-        story_text
+        Ok(story_text)
     }
 
     /// The votes of `members`, clusters found in exactly the same
@@ -715,17 +722,23 @@ impl<'a, S: ParagraphSource> Layout<'a, S> {
     /// document `d`. The hashes are uniform, so the first few (`probe`,
     /// the first [`PROBE`] of them) are a random sample: a neighbour that
     /// holds almost none of them is let go without reading the rest.
-    fn own_text_held(&self, d: usize, own: &[u32], probe: &[u32], held: &ShingleSet) -> bool {
+    fn own_text_held(
+        &self,
+        d: usize,
+        own: &[u32],
+        probe: &[u32],
+        held: &ShingleSet,
+    ) -> Result<bool, S::Error> {
         if probe.is_empty() {
-            return false;
+            return Ok(false);
         }
         if probe.len() == PROBE && held.count_held(probe) < PROBE / 4 {
-            return false;
+            return Ok(false);
         }
-        let own = self.documents.paragraphs_union(d, own);
+        let own = self.documents.paragraphs_union(d, own)?;
         let hashes = own.hashes();
         let found = held.count_held(hashes);
-        found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64
+        Ok(found as f64 >= OWN_TEXT_CONTAINMENT * hashes.len() as f64)
     }
 
     /// Walks document `d` once into `walk` (its buffers reused), with
@@ -952,7 +965,8 @@ mod tests {
                     .collect()
             })
             .collect();
-        classify(clusters, &views, min_docs, 5)
+        let Ok(verdicts) = classify(clusters, &views, min_docs, 5);
+        verdicts
     }
 
     #[test]
@@ -1059,7 +1073,7 @@ mod tests {
         let clusters: Vec<Vec<Occurrence>> = (0..3)
             .map(|p| (0..4).map(|d| Occurrence::new(d, p)).collect())
             .collect();
-        let verdict = classify(&clusters, &views, 3, 5);
+        let Ok(verdict) = classify(&clusters, &views, 3, 5);
         assert_eq!(verdict.kinds, vec![PassageKind::Shared; 3]);
     }
 
@@ -1087,7 +1101,12 @@ mod reference {
     use super::*;
     use std::collections::HashMap;
 
-    fn is_story_text<S: ParagraphSource>(layout: &Layout<'_, S>, cluster: u32) -> bool {
+    type InMemory = std::convert::Infallible;
+
+    fn is_story_text<S: ParagraphSource<Error = InMemory>>(
+        layout: &Layout<'_, S>,
+        cluster: u32,
+    ) -> bool {
         let docs = &layout.doc_sets[cluster as usize];
         let mut shared_docs: HashMap<u32, u32> = HashMap::new();
         for &d in docs {
@@ -1143,11 +1162,12 @@ mod reference {
                     let next = docs[(i + 1) % docs.len()] as usize;
                     let previous = docs[(i + docs.len() - 1) % docs.len()] as usize;
                     let own: Vec<u32> = own.iter().map(|&p| p as u32).collect();
-                    let union = layout.documents.paragraphs_union(d, &own);
+                    let Ok(union) = layout.documents.paragraphs_union(d, &own);
                     let probe = &union.hashes()[..union.len().min(PROBE)];
                     [next, previous].into_iter().any(|neighbour| {
-                        let held = layout.documents.document_union(neighbour);
-                        layout.own_text_held(d, &own, probe, &held)
+                        let Ok(held) = layout.documents.document_union(neighbour);
+                        let Ok(held) = layout.own_text_held(d, &own, probe, &held);
+                        held
                     })
                 }
             })
@@ -1157,7 +1177,7 @@ mod reference {
 
     /// Cluster `c`'s verdict from [`story_text_of_group`], given only the
     /// documents it looks at, under ids other than the corpus's.
-    fn judged_alone<S: ParagraphSource>(
+    fn judged_alone<S: ParagraphSource<Error = InMemory>>(
         corpus: &Layout<'_, S>,
         clusters: &[Vec<Occurrence>],
         c: usize,
@@ -1183,7 +1203,9 @@ mod reference {
                         LaidParagraph {
                             cluster: cluster.map(cluster_id),
                             tokens: corpus.documents.tokens(d, p),
-                            shingles: corpus.documents.shingles(d, p).hashes().to_vec(),
+                            shingles: match corpus.documents.shingles(d, p) {
+                                Ok(set) => set.hashes().to_vec(),
+                            },
                         }
                     })
                     .collect();
@@ -1287,7 +1309,7 @@ mod reference {
                 .collect();
             let min_docs = 2 + draw.below(3) as usize;
             let corpus = Layout::new(&clusters, &views, min_docs, 5);
-            let grouped = corpus.story_text_verdicts(&clusters);
+            let Ok(grouped) = corpus.story_text_verdicts(&clusters);
             for (c, &verdict) in grouped.iter().enumerate() {
                 if corpus.doc_sets[c].len() >= min_docs {
                     let expected = is_story_text(&corpus, c as u32);

@@ -83,10 +83,11 @@ pub fn near_duplicate_clusters(
         .iter()
         .map(|&i| signatures[i as usize])
         .collect();
-    let form_set = |form: u32| Cow::Borrowed(sets[forms.first_item[form as usize] as usize]);
+    let form_set = |form: u32| sets[forms.first_item[form as usize] as usize];
+    let in_memory = |form: u32| Ok::<_, std::convert::Infallible>(Cow::Borrowed(form_set(form)));
 
     let candidates = candidate_pairs(&form_signatures, params);
-    let joined = cluster_forms(forms.len(), &candidates, &form_set, threshold);
+    let Ok(joined) = cluster_forms(forms.len(), &candidates, &in_memory, threshold);
     let mut clusters: Vec<Cluster> = joined
         .clusters
         .par_iter()
@@ -134,13 +135,13 @@ const VERIFY_CHUNK: usize = 16_384;
 /// from memory or from disk; it is asked for each form of a component
 /// once per chunk of candidates and, unless the component's first form
 /// met the threshold with every other (then the verified pairs suffice),
-/// once per component.
-pub fn cluster_forms<'s>(
+/// once per component. The first error `form_set` gives ends the run.
+pub fn cluster_forms<'s, E: Send>(
     form_count: usize,
     candidates: &[(u32, u32)],
-    form_set: &(impl Fn(u32) -> Cow<'s, ShingleSet> + Sync),
+    form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
     threshold: f64,
-) -> JoinedForms {
+) -> Result<JoinedForms, E> {
     // Candidates are verified a chunk at a time, each set of a chunk
     // fetched once: a representative paired with many forms is read once,
     // and a caller that builds sets on demand holds one chunk's at most.
@@ -149,7 +150,10 @@ pub fn cluster_forms<'s>(
         let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
         forms.sort_unstable();
         forms.dedup();
-        let sets: Vec<Cow<'s, ShingleSet>> = forms.par_iter().map(|&f| form_set(f)).collect();
+        let sets: Vec<Cow<'s, ShingleSet>> = forms
+            .par_iter()
+            .map(|&f| form_set(f))
+            .collect::<Result<_, E>>()?;
         let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
         verified.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
             let overlap = Overlap::between(set_of(a), set_of(b));
@@ -171,21 +175,24 @@ pub fn cluster_forms<'s>(
     }
     let by_pair: HashMap<(u32, u32), &VerifiedPair> =
         verified.iter().map(|pair| (pair.pair, pair)).collect();
-    let clusters = groups
+    let clusters: Vec<Vec<Vec<(u32, Overlap)>>> = groups
         .par_iter()
-        .flat_map_iter(|group| match star_cluster(group, &by_pair) {
-            Some(cluster) => vec![cluster],
+        .map(|group| match star_cluster(group, &by_pair) {
+            Some(cluster) => Ok(vec![cluster]),
             None => {
-                let sets: Vec<Cow<'s, ShingleSet>> = group.iter().map(|&f| form_set(f)).collect();
-                split_around_representatives(group, &sets, threshold)
+                let sets: Vec<Cow<'s, ShingleSet>> = group
+                    .iter()
+                    .map(|&f| form_set(f))
+                    .collect::<Result<_, E>>()?;
+                Ok(split_around_representatives(group, &sets, threshold))
             }
         })
-        .collect();
-    JoinedForms {
-        clusters,
+        .collect::<Result<_, E>>()?;
+    Ok(JoinedForms {
+        clusters: clusters.into_iter().flatten().collect(),
         in_group,
         verified_pairs: verified.len() as u64,
-    }
+    })
 }
 
 /// A candidate pair that met the threshold, with what splitting its
@@ -389,9 +396,9 @@ mod tests {
         let fetched = std::sync::atomic::AtomicUsize::new(0);
         let form_set = |f: u32| {
             fetched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Cow::Borrowed(&sets[f as usize])
+            Ok::<_, std::convert::Infallible>(Cow::Borrowed(&sets[f as usize]))
         };
-        let joined = cluster_forms(8, &all_pairs, &form_set, 0.7);
+        let Ok(joined) = cluster_forms(8, &all_pairs, &form_set, 0.7);
         let mut expected = Vec::new();
         for group in [[0u32, 1, 2, 3].as_slice(), &[4, 5, 6, 7]] {
             let group_sets: Vec<Cow<'_, ShingleSet>> = group
@@ -422,6 +429,19 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_set_that_cannot_be_read_ends_clustering_with_its_error() {
+        let sets: Vec<ShingleSet> = (0..4u32)
+            .map(|i| ShingleSet::from_hashes(vec![1, 2, 3, 4 + i / 2]))
+            .collect();
+        let pairs = [(0, 1), (2, 3), (0, 2)];
+        let form_set = |f: u32| match f {
+            3 => Err("form 3 is unreadable"),
+            f => Ok(Cow::Borrowed(&sets[f as usize])),
+        };
+        let result = cluster_forms(4, &pairs, &form_set, 0.5);
+        assert_eq!(result.err(), Some("form 3 is unreadable"));
+    }
     #[test]
     fn union_find_groups() {
         let mut sets = DisjointSets::new(5);

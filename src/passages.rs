@@ -99,19 +99,19 @@ pub struct PrintsInDocument {
 /// `min_docs` documents. Every cluster, reported or not, tells reprints
 /// from boilerplate: two reprints share paragraphs that no third document
 /// has.
-pub fn judge_passages(
+pub fn judge_passages<S: ParagraphSource>(
     all_clusters: Vec<Cluster>,
     all_occurrences: Vec<Vec<Occurrence>>,
-    paragraphs: &impl ParagraphSource,
+    paragraphs: &S,
     config: &ScanConfig,
     stats: ClusterStats,
-) -> Passages {
+) -> Result<Passages, S::Error> {
     let all_verdicts = boilerplate::classify(
         &all_occurrences,
         paragraphs,
         config.min_docs,
         config.min_passage_tokens,
-    );
+    )?;
     let mut clusters = Vec::new();
     let mut occurrences = Vec::new();
     let mut classification = boilerplate::Classification {
@@ -131,11 +131,11 @@ pub fn judge_passages(
             classification.closing.push(closing);
         }
     }
-    Passages {
+    Ok(Passages {
         clusters,
         occurrences,
         classification,
         stats,
         by_document: OnceLock::new(),
-    }
+    })
 }

@@ -134,9 +134,9 @@ pub struct Analysis {
 impl Analysis {
     /// Document `d`'s shingles without its excluded paragraphs.
     pub fn document_set(&self, d: usize) -> Result<ShingleSet, Error> {
-        let set = self.paragraphs.kept_union(d, &self.excluded[d]);
-        self.paragraphs.store.check().map_err(spill_error(None))?;
-        Ok(set)
+        self.paragraphs
+            .kept_union(d, &self.excluded[d])
+            .map_err(spill_error(None))
     }
 
     /// Exact shingle Jaccard of paragraphs `a` and `b` of document `d`.
@@ -147,12 +147,12 @@ impl Analysis {
             self.paragraphs.form[first + b as usize],
         );
         let set = |form: u32| match form {
-            NO_FORM => ShingleSet::default(),
+            NO_FORM => Ok(ShingleSet::default()),
             form => self.paragraphs.store.get(form),
         };
-        let overlap = Overlap::between(&set(form_a), &set(form_b));
-        self.paragraphs.store.check().map_err(spill_error(None))?;
-        Ok(overlap.jaccard())
+        let sets = set(form_a).and_then(|a| Ok((a, set(form_b)?)));
+        let (a, b) = sets.map_err(spill_error(None))?;
+        Ok(Overlap::between(&a, &b).jaccard())
     }
 
     /// The source name of document `d`.
@@ -344,6 +344,8 @@ impl ParagraphTable {
 }
 
 impl ParagraphSource for ParagraphTable {
+    type Error = std::io::Error;
+
     fn document_count(&self) -> usize {
         self.forms.first.len() - 1
     }
@@ -356,14 +358,14 @@ impl ParagraphSource for ParagraphTable {
         self.tokens[self.index(d, p)]
     }
 
-    fn shingles(&self, d: usize, p: usize) -> Cow<'_, ShingleSet> {
+    fn shingles(&self, d: usize, p: usize) -> std::io::Result<Cow<'_, ShingleSet>> {
         match self.forms.form[self.index(d, p)] {
-            NO_FORM => Cow::Owned(ShingleSet::default()),
-            form => Cow::Owned(self.forms.store.get(form)),
+            NO_FORM => Ok(Cow::Owned(ShingleSet::default())),
+            form => Ok(Cow::Owned(self.forms.store.get(form)?)),
         }
     }
 
-    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> ShingleSet {
+    fn paragraphs_union(&self, d: usize, paragraphs: &[u32]) -> std::io::Result<ShingleSet> {
         let forms =
             &self.forms.form[self.forms.first[d] as usize..self.forms.first[d + 1] as usize];
         let forms: Vec<u32> = paragraphs
@@ -388,7 +390,7 @@ struct ParagraphForms {
 impl ParagraphForms {
     /// The union of document `d`'s paragraph sets but those of its
     /// `excluded` paragraphs (ascending).
-    fn kept_union(&self, d: usize, excluded: &[u32]) -> ShingleSet {
+    fn kept_union(&self, d: usize, excluded: &[u32]) -> std::io::Result<ShingleSet> {
         let paragraphs = self.first[d] as usize..self.first[d + 1] as usize;
         let mut excluded = excluded.iter().peekable();
         let mut forms: Vec<u32> = Vec::new();
@@ -401,7 +403,7 @@ impl ParagraphForms {
     }
 
     /// The union of the sets of `forms`.
-    fn union_of_forms(&self, mut forms: Vec<u32>) -> ShingleSet {
+    fn union_of_forms(&self, mut forms: Vec<u32>) -> std::io::Result<ShingleSet> {
         forms.sort_unstable();
         forms.dedup();
         // A document's own new paragraphs were stored one after another:
@@ -409,9 +411,9 @@ impl ParagraphForms {
         let mut shingles = Vec::new();
         for run in forms.chunk_by(|a, b| a + 1 == *b) {
             self.store
-                .append_run(run[0], run[run.len() - 1] + 1, &mut shingles);
+                .append_run(run[0], run[run.len() - 1] + 1, &mut shingles)?;
         }
-        ShingleSet::from_hashes(shingles)
+        Ok(ShingleSet::from_hashes(shingles))
     }
 }
 
@@ -845,21 +847,25 @@ fn find_passages(
     let candidates = bands
         .candidate_pairs(&|form| Some(renumbered[form as usize]).filter(|&f| f != NO_FORM))
         .map_err(spill_error(temp_dir))?;
-    let form_set = |form: u32| Cow::Owned(table.forms.store.get(stored_form[form as usize]));
+    let form_set = |form: u32| {
+        Ok(Cow::Owned(
+            table.forms.store.get(stored_form[form as usize])?,
+        ))
+    };
     let joined = cluster_forms(
         stored_form.len(),
         &candidates,
         &form_set,
         config.passage_threshold,
-    );
-    table.forms.store.check().map_err(spill_error(temp_dir))?;
+    )
+    .map_err(spill_error(temp_dir))?;
     // A form that joined no other is identical to itself (Jaccard 1
     // whatever its size): its set is not read back from disk for that.
     let lone = |form: u32| {
         let len = table.forms.store.pushed_len(stored_form[form as usize]);
-        vec![(form, Overlap::identical(len))]
+        Ok::<_, std::convert::Infallible>(vec![(form, Overlap::identical(len))])
     };
-    let membership = Membership::new(&joined, &items_per_form, lone);
+    let Ok(membership) = Membership::new(&joined, &items_per_form, lone);
     let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
     let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); membership.clusters];
     let mut item = 0u32;
@@ -885,9 +891,7 @@ fn find_passages(
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
     };
-    let passages = judge_passages(clusters, occurrences, table, config, stats);
-    table.forms.store.check().map_err(spill_error(temp_dir))?;
-    Ok(passages)
+    judge_passages(clusters, occurrences, table, config, stats).map_err(spill_error(temp_dir))
 }
 
 /// Which cluster each form ended in: the joined clusters first, then each
@@ -899,11 +903,11 @@ struct Membership {
 }
 
 impl Membership {
-    fn new(
+    fn new<E: Send>(
         joined: &crate::cluster::JoinedForms,
         items_per_form: &[u32],
-        lone: impl Fn(u32) -> Vec<(u32, Overlap)> + Sync,
-    ) -> Self {
+        lone: impl Fn(u32) -> Result<Vec<(u32, Overlap)>, E> + Sync,
+    ) -> Result<Self, E> {
         let mut membership = Membership {
             cluster_of: vec![NO_FORM; items_per_form.len()],
             overlaps: HashMap::new(),
@@ -913,7 +917,7 @@ impl Membership {
             .into_par_iter()
             .filter(|&f| !joined.in_group[f as usize] && items_per_form[f as usize] > 1)
             .map(&lone)
-            .collect();
+            .collect::<Result<_, E>>()?;
         for form_cluster in joined.clusters.iter().cloned().chain(lone_forms) {
             for (form, overlap) in form_cluster {
                 membership.cluster_of[form as usize] = membership.clusters as u32;
@@ -921,7 +925,7 @@ impl Membership {
             }
             membership.clusters += 1;
         }
-        membership
+        Ok(membership)
     }
 
     fn of(&self, form: u32) -> Option<(usize, Overlap)> {
@@ -1001,7 +1005,7 @@ fn document_sets(
         let built: Vec<Option<(u64, Vec<u64>)>> = chunk
             .clone()
             .into_par_iter()
-            .map(|d| {
+            .map(|d| -> std::io::Result<_> {
                 let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
                 let mut kept_forms: Vec<u32> = table.forms.form[paragraphs.clone()]
                     .iter()
@@ -1010,7 +1014,7 @@ fn document_sets(
                     .map(|(&form, _)| form)
                     .collect();
                 if kept_forms.is_empty() {
-                    return None;
+                    return Ok(None);
                 }
                 let packed = packed_len(num_perm);
                 let mut codes = vec![u16::MAX; 2 * packed];
@@ -1020,7 +1024,7 @@ fn document_sets(
                             let at = i as usize * packed;
                             lower_codes(&mut codes, &fresh[at..at + packed]);
                         }
-                        None => table.signatures.lower_codes_to(form, &mut codes),
+                        None => table.signatures.lower_codes_to(form, &mut codes)?,
                     }
                 }
                 kept_forms.sort_unstable();
@@ -1029,10 +1033,10 @@ fn document_sets(
                 let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
                 let mut band_keys = Vec::with_capacity(bands.bands);
                 bands.append_band_keys(&slots, &mut band_keys);
-                Some((form_key(&kept_forms), band_keys))
+                Ok(Some((form_key(&kept_forms), band_keys)))
             })
-            .collect();
-        table.signatures.check().map_err(&spill)?;
+            .collect::<std::io::Result<_>>()
+            .map_err(&spill)?;
         on_documents(built.len() as u64);
         let mut new_band_keys: Vec<&[u64]> = Vec::new();
         for (d, document) in chunk.zip(&built) {
@@ -1075,13 +1079,15 @@ fn find_documents(
     let candidates = bands.candidate_pairs(&Some).map_err(&spill)?;
     let form_set = |form: u32| {
         let d = sets.first_document[form as usize] as usize;
-        Cow::Owned(paragraphs.kept_union(d, &excluded[d]))
+        Ok(Cow::Owned(paragraphs.kept_union(d, &excluded[d])?))
     };
     let form_count = sets.first_document.len();
-    let joined = cluster_forms(form_count, &candidates, &form_set, config.threshold);
-    let lone = |form: u32| vec![(form, Overlap::identical(form_set(form).len()))];
-    let membership = Membership::new(&joined, &sets.docs_per_form, lone);
-    paragraphs.store.check().map_err(&spill)?;
+    let joined =
+        cluster_forms(form_count, &candidates, &form_set, config.threshold).map_err(&spill)?;
+    let lone = |form: u32| -> std::io::Result<_> {
+        Ok(vec![(form, Overlap::identical(form_set(form)?.len()))])
+    };
+    let membership = Membership::new(&joined, &sets.docs_per_form, lone).map_err(&spill)?;
     let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];
     for (d, &form) in sets.forms.iter().enumerate() {
         if let Some((cluster, overlap)) = membership.of(form) {

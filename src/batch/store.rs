@@ -14,7 +14,6 @@
 use std::fs::File;
 use std::io::{self, BufReader, IoSlice, Read, Write};
 use std::path::Path;
-use std::sync::Mutex;
 
 use crate::minhash::Signature;
 use crate::shingle::ShingleSet;
@@ -34,8 +33,6 @@ struct SpillFile {
     writable: bool,
     /// Values written so far.
     values: u64,
-    /// The first read error, reported once the stage is over.
-    read_error: Mutex<Option<io::Error>>,
     scratch: Vec<u8>,
 }
 
@@ -49,7 +46,6 @@ impl SpillFile {
             file,
             writable: true,
             values: 0,
-            read_error: Mutex::new(None),
             scratch: Vec::new(),
         })
     }
@@ -91,22 +87,10 @@ impl SpillFile {
         self.writable = false;
     }
 
-    /// Appends values `start..stop` to `out` with one positioned read. A
-    /// read error appends nothing and is kept for [`SpillFile::check`].
-    fn read_at(&self, start: u64, stop: u64, out: &mut Vec<u32>) {
+    /// Appends values `start..stop` to `out` with one positioned read.
+    fn read_at(&self, start: u64, stop: u64, out: &mut Vec<u32>) -> io::Result<()> {
         let read = |bytes: &mut [u8]| read_exact_at(&self.file, bytes, start * VALUE_BYTES);
-        if let Err(err) = read_values(stop - start, out, read) {
-            let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-            first.get_or_insert(err);
-        }
-    }
-
-    fn check(&self) -> io::Result<()> {
-        let mut first = self.read_error.lock().unwrap_or_else(|e| e.into_inner());
-        match first.take() {
-            Some(err) => Err(err),
-            None => Ok(()),
-        }
+        read_values(stop - start, out, read)
     }
 
     /// A buffered pass over the file from its start.
@@ -212,25 +196,19 @@ impl ShingleStore {
         (end - start) as usize
     }
 
-    /// Set `n`, read from disk. A read error gives an empty set and is
-    /// kept for [`ShingleStore::check`].
-    pub fn get(&self, n: u32) -> ShingleSet {
+    /// Set `n`, read from disk.
+    pub fn get(&self, n: u32) -> io::Result<ShingleSet> {
         let mut hashes = Vec::new();
-        self.append_run(n, n + 1, &mut hashes);
-        ShingleSet::from_hashes(hashes)
+        self.append_run(n, n + 1, &mut hashes)?;
+        Ok(ShingleSet::from_hashes(hashes))
     }
 
     /// Appends the hashes of sets `first..end` (numbers in a row, so one
-    /// read) to `out` as they were pushed, set after set. A read error
-    /// appends nothing and is kept for [`ShingleStore::check`].
-    pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) {
+    /// read) to `out` as they were pushed, set after set. On an error `out`
+    /// may hold part of the run.
+    pub fn append_run(&self, first: u32, end: u32, out: &mut Vec<u32>) -> io::Result<()> {
         let (start, stop) = (self.offsets.range(first).0, self.offsets.range(end - 1).1);
-        self.spill.read_at(start, stop, out);
-    }
-
-    /// The first read error met by [`ShingleStore::get`], if any.
-    pub fn check(&self) -> io::Result<()> {
-        self.spill.check()
+        self.spill.read_at(start, stop, out)
     }
 }
 
@@ -386,12 +364,11 @@ impl SignatureStore {
         self.spill.seal();
     }
 
-    /// The codes of signature `n`, read from disk. A read error gives an
-    /// empty signature and is kept for [`SignatureStore::check`].
-    pub fn get(&self, n: u32) -> Signature {
+    /// The codes of signature `n`, read from disk.
+    pub fn get(&self, n: u32) -> io::Result<Signature> {
         let mut codes = vec![u16::MAX; 2 * packed_len(self.slots as usize)];
-        self.lower_codes_to(n, &mut codes);
-        Signature(
+        self.lower_codes_to(n, &mut codes)?;
+        Ok(Signature(
             codes[..self.slots as usize]
                 .iter()
                 .map(|&code| match code {
@@ -399,26 +376,19 @@ impl SignatureStore {
                     code => u32::from(code),
                 })
                 .collect(),
-        )
+        ))
     }
 
     /// Lowers each of `codes` ([`lower_codes`]) to signature `n`'s, read
-    /// from disk. A read error leaves `codes` as they were and is kept for
-    /// [`SignatureStore::check`].
-    pub fn lower_codes_to(&self, n: u32, codes: &mut [u16]) {
+    /// from disk; on an error `codes` are as they were.
+    pub fn lower_codes_to(&self, n: u32, codes: &mut [u16]) -> io::Result<()> {
         let per_signature = packed_len(self.slots as usize) as u64;
         let start = u64::from(n) * per_signature;
         let mut packed = Vec::with_capacity(per_signature as usize);
         self.spill
-            .read_at(start, start + per_signature, &mut packed);
-        if !packed.is_empty() {
-            lower_codes(codes, &packed);
-        }
-    }
-
-    /// The first read error met by [`SignatureStore::get`], if any.
-    pub fn check(&self) -> io::Result<()> {
-        self.spill.check()
+            .read_at(start, start + per_signature, &mut packed)?;
+        lower_codes(codes, &packed);
+        Ok(())
     }
 
     /// Reads the signatures in order, from the first.
@@ -689,12 +659,35 @@ mod tests {
         store.seal();
         assert_eq!(store.len(), 4);
         assert_eq!(store.disk_bytes(), 28);
-        assert_eq!(store.get(3).hashes(), [2, 3]);
-        assert_eq!(store.get(0).hashes(), [1, 5, 9]);
+        assert_eq!(store.get(3).unwrap().hashes(), [2, 3]);
+        assert_eq!(store.get(0).unwrap().hashes(), [1, 5, 9]);
         let mut run = vec![7];
-        store.append_run(0, 3, &mut run);
+        store.append_run(0, 3, &mut run).unwrap();
         assert_eq!(run, [7, 9, 1, 5, 1, u32::MAX]);
-        store.check().unwrap();
+    }
+
+    #[test]
+    fn a_failed_read_is_an_error_of_that_read() {
+        let mut shingles = ShingleStore::new_in(None).unwrap();
+        shingles.push(&[1, 2, 3]).unwrap();
+        shingles.push(&[4, 5]).unwrap();
+        shingles.seal();
+        // The temporary file loses its end, as on a disk error.
+        shingles.spill.file.set_len(12).unwrap();
+        assert_eq!(shingles.get(0).unwrap().hashes(), [1, 2, 3]);
+        let err = shingles.get(1).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        let mut run = Vec::new();
+        assert!(shingles.append_run(0, 2, &mut run).is_err());
+
+        let mut signatures = SignatureStore::new_in(None, 4).unwrap();
+        signatures.push(&[1, 2]).unwrap();
+        signatures.seal();
+        signatures.spill.file.set_len(0).unwrap();
+        let mut codes = [7u16; 4];
+        assert!(signatures.lower_codes_to(0, &mut codes).is_err());
+        assert_eq!(codes, [7; 4], "codes stay as they were");
+        assert!(signatures.get(0).is_err());
     }
 
     #[test]
@@ -712,11 +705,14 @@ mod tests {
         assert_eq!(store.len(), 2501);
         let values: usize = sets.iter().map(Vec::len).sum();
         assert_eq!(store.disk_bytes(), 4 * (1 + values as u64));
-        assert_eq!(store.get(0).hashes(), [42]);
+        assert_eq!(store.get(0).unwrap().hashes(), [42]);
         for (n, set) in sets.iter().enumerate() {
-            assert_eq!(store.get(n as u32 + 1).hashes(), set.as_slice(), "set {n}");
+            assert_eq!(
+                store.get(n as u32 + 1).unwrap().hashes(),
+                set.as_slice(),
+                "set {n}"
+            );
         }
-        store.check().unwrap();
     }
 
     #[test]
@@ -733,11 +729,11 @@ mod tests {
         assert_eq!((store.len(), store.disk_bytes()), (2, 16));
         let max_code = u32::from(slot_code(u32::MAX));
         assert_eq!(
-            store.get(1),
+            store.get(1).unwrap(),
             signatures[1],
             "small slots are their own code"
         );
-        assert_eq!(store.get(0), Signature(vec![4, 0, max_code]));
+        assert_eq!(store.get(0).unwrap(), Signature(vec![4, 0, max_code]));
         let mut in_order = store.in_order().unwrap();
         let mut packed = Vec::new();
         in_order.next_signatures(1, &mut packed).unwrap();
@@ -753,10 +749,9 @@ mod tests {
             "an odd signature's padding stays"
         );
         let mut by_number = [u16::MAX; 4];
-        store.lower_codes_to(1, &mut by_number);
-        store.lower_codes_to(0, &mut by_number);
+        store.lower_codes_to(1, &mut by_number).unwrap();
+        store.lower_codes_to(0, &mut by_number).unwrap();
         assert_eq!(by_number, union);
-        store.check().unwrap();
     }
 
     #[test]
