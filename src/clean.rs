@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::batch::Analysis;
-use crate::boilerplate::{Occurrence, PassageKind};
+use crate::boilerplate::PassageKind;
 use crate::error::Error;
 use crate::report::round_similarity;
 use crate::text::Paragraph;
@@ -57,13 +57,9 @@ pub fn plan_removals(
     let passages = &analysis.passages;
     let mut removals = Vec::new();
     for prints in passages.prints_in(doc) {
-        let mut documents: Vec<u32> = passages.occurrences[prints.cluster]
-            .iter()
-            .map(|&Occurrence { doc: d, .. }| d)
-            .collect();
-        documents.dedup();
-        let boilerplate = remove_boilerplate
-            && passages.classification.kinds[prints.cluster] == PassageKind::Boilerplate;
+        let passage = &passages.clusters[prints.cluster];
+        let documents = passage.documents();
+        let boilerplate = remove_boilerplate && passage.kind == PassageKind::Boilerplate;
         let first = prints.paragraphs[0];
         for &p in &prints.paragraphs {
             let span = &spans[p as usize];

@@ -7,19 +7,53 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::boilerplate::{self, Occurrence, ParagraphSource};
+use crate::boilerplate::{self, Occurrence, ParagraphSource, PassageKind};
 use crate::cluster::{Cluster, ClusterStats};
 use crate::config::ScanConfig;
+
+/// One reported passage cluster with its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgedPassage {
+    /// Its members (they index the fingerprinted paragraphs), with each
+    /// one's overlap with the representative.
+    pub cluster: Cluster,
+    /// `(document, paragraph)` of every member, ascending.
+    pub occurrences: Vec<Occurrence>,
+    /// Boilerplate, repeated, or shared story text.
+    pub kind: PassageKind,
+    /// Per occurrence, whether it is in its document's closing run.
+    pub closing: Vec<bool>,
+}
+
+impl JudgedPassage {
+    /// Left out of document fingerprints: boilerplate, and a passage
+    /// pasted repeatedly at the close of a document.
+    pub fn is_excluded(&self) -> bool {
+        boilerplate::is_excluded(self.kind, self.closing_count(), self.closing.len())
+    }
+
+    /// At least half of the occurrences close their document.
+    pub fn is_closing(&self) -> bool {
+        boilerplate::is_closing(self.closing_count(), self.closing.len())
+    }
+
+    /// The documents it is in, ascending, once each.
+    pub fn documents(&self) -> Vec<u32> {
+        let mut documents: Vec<u32> = self.occurrences.iter().map(|o| o.doc).collect();
+        documents.dedup();
+        documents
+    }
+
+    fn closing_count(&self) -> usize {
+        self.closing.iter().filter(|&&f| f).count()
+    }
+}
 
 /// Reported passage clusters with their verdicts.
 #[derive(Debug)]
 pub struct Passages {
-    /// The clusters (members index the fingerprinted paragraphs).
-    pub clusters: Vec<Cluster>,
-    /// `(document, paragraph)` of every member, per cluster, ascending.
-    pub occurrences: Vec<Vec<Occurrence>>,
-    /// Kind and closing flags per cluster.
-    pub classification: boilerplate::Classification,
+    /// The clusters, ordered by representative (first occurrence).
+    pub clusters: Vec<JudgedPassage>,
     /// Work counts.
     pub stats: ClusterStats,
     /// `(document, cluster, paragraph)` of every occurrence, sorted: made
@@ -34,11 +68,11 @@ impl Passages {
     pub fn prints_in(&self, doc: usize) -> Vec<PrintsInDocument> {
         let by_document = self.by_document.get_or_init(|| {
             let mut all: Vec<(u32, u32, u32)> = self
-                .occurrences
+                .clusters
                 .iter()
                 .enumerate()
-                .flat_map(|(c, occurrences)| {
-                    occurrences.iter().map(
+                .flat_map(|(c, passage)| {
+                    passage.occurrences.iter().map(
                         move |&Occurrence {
                                   doc: d,
                                   paragraph: p,
@@ -61,25 +95,12 @@ impl Passages {
             .collect()
     }
 
-    /// True for clusters left out of document fingerprints: boilerplate,
-    /// and passages pasted repeatedly at the close of a document.
-    pub fn is_excluded(&self, cluster: usize) -> bool {
-        let flags = &self.classification.closing[cluster];
-        let closing = flags.iter().filter(|&&f| f).count();
-        boilerplate::is_excluded(self.classification.kinds[cluster], closing, flags.len())
-    }
-
-    /// At least half the cluster's occurrences close their document.
-    pub fn is_closing(&self, cluster: usize) -> bool {
-        let flags = &self.classification.closing[cluster];
-        boilerplate::is_closing(flags.iter().filter(|&&f| f).count(), flags.len())
-    }
-
     /// `(document, paragraph)` pairs left out of document fingerprints.
     pub fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
-        (0..self.occurrences.len())
-            .filter(|&c| self.is_excluded(c))
-            .flat_map(|c| self.occurrences[c].iter().copied())
+        self.clusters
+            .iter()
+            .filter(|passage| passage.is_excluded())
+            .flat_map(|passage| passage.occurrences.iter().copied())
             .collect()
     }
 }
@@ -112,29 +133,24 @@ pub fn judge_passages<S: ParagraphSource>(
         config.min_docs,
         config.min_passage_tokens,
     )?;
-    let mut clusters = Vec::new();
-    let mut occurrences = Vec::new();
-    let mut classification = boilerplate::Classification {
-        kinds: Vec::new(),
-        closing: Vec::new(),
-    };
     let verdicts = all_verdicts.kinds.into_iter().zip(all_verdicts.closing);
-    for ((cluster, occ), (kind, closing)) in
-        all_clusters.into_iter().zip(all_occurrences).zip(verdicts)
-    {
-        let mut docs: Vec<u32> = occ.iter().map(|&Occurrence { doc: d, .. }| d).collect();
-        docs.dedup();
-        if boilerplate::is_reported(docs.len(), occ.len(), config.min_docs) {
-            clusters.push(cluster);
-            occurrences.push(occ);
-            classification.kinds.push(kind);
-            classification.closing.push(closing);
-        }
-    }
+    let clusters = all_clusters
+        .into_iter()
+        .zip(all_occurrences)
+        .zip(verdicts)
+        .map(|((cluster, occurrences), (kind, closing))| JudgedPassage {
+            cluster,
+            occurrences,
+            kind,
+            closing,
+        })
+        .filter(|passage| {
+            let documents = passage.documents().len();
+            boilerplate::is_reported(documents, passage.occurrences.len(), config.min_docs)
+        })
+        .collect();
     Ok(Passages {
         clusters,
-        occurrences,
-        classification,
         stats,
         by_document: OnceLock::new(),
     })

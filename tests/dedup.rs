@@ -235,9 +235,7 @@ fn batches_find_what_one_batch_finds() {
             assert_eq!(xxh3_64(text.as_bytes()), batch.documents[d].text_hash);
         }
         assert_eq!(batch.documents.len(), one.documents.len());
-        assert_eq!(batch.passages.occurrences, one.passages.occurrences);
         assert_eq!(batch.passages.clusters, one.passages.clusters);
-        assert_eq!(batch.passages.classification, one.passages.classification);
         assert_eq!(batch.passages.stats, one.passages.stats);
         assert_eq!(batch.excluded, one.excluded);
         assert!(one.excluded.iter().any(|e| !e.is_empty()));

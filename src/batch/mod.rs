@@ -245,11 +245,11 @@ fn analyze_in_pool(
 
     let mut excluded: Vec<Vec<u32>> = vec![Vec::new(); read.documents.len()];
     let mut excluded_flags = vec![false; read.table.forms.form.len()];
-    for cluster in (0..passages.occurrences.len()).filter(|&c| passages.is_excluded(c)) {
+    for passage in passages.clusters.iter().filter(|p| p.is_excluded()) {
         for &Occurrence {
             doc: d,
             paragraph: p,
-        } in &passages.occurrences[cluster]
+        } in &passage.occurrences
         {
             let flag =
                 &mut excluded_flags[read.table.forms.first[d as usize] as usize + p as usize];

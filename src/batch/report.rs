@@ -36,9 +36,9 @@ impl Analysis {
         // one pass in that order and put back in report order.
         let mut wanted: Vec<(u64, u32)> = self
             .passages
-            .occurrences
+            .clusters
             .iter()
-            .flatten()
+            .flat_map(|passage| &passage.occurrences)
             .enumerate()
             .map(
                 |(
@@ -65,11 +65,11 @@ impl Analysis {
         // Where each cluster's occurrences start among `places`.
         let firsts: Vec<usize> = self
             .passages
-            .occurrences
+            .clusters
             .iter()
-            .scan(0, |at, occurrences| {
+            .scan(0, |at, passage| {
                 let first = *at;
-                *at += occurrences.len();
+                *at += passage.occurrences.len();
                 Some(first)
             })
             .collect();
@@ -77,25 +77,15 @@ impl Analysis {
         let mut places = places.into_iter();
 
         let mut passage_clusters = Vec::with_capacity(self.passages.clusters.len());
-        for (c, (cluster, occurrences)) in self
-            .passages
-            .clusters
-            .iter()
-            .zip(&self.passages.occurrences)
-            .enumerate()
-        {
+        for (c, passage) in self.passages.clusters.iter().enumerate() {
             let text = std::mem::take(&mut texts[c]);
-            let mut docs: Vec<u32> = occurrences
-                .iter()
-                .map(|&Occurrence { doc: d, .. }| d)
-                .collect();
-            docs.dedup();
-            let closing_flags = &self.passages.classification.closing[c];
-            let occurrences = cluster
+            let docs = passage.documents();
+            let occurrences = passage
+                .cluster
                 .members
                 .iter()
-                .zip(occurrences)
-                .zip(closing_flags)
+                .zip(&passage.occurrences)
+                .zip(&passage.closing)
                 .map(
                     |(
                         (
@@ -124,9 +114,9 @@ impl Analysis {
                 .collect();
             passage_clusters.push(PassageCluster {
                 id: format!("p{}", c + 1),
-                kind: self.passages.classification.kinds[c],
+                kind: passage.kind,
                 text,
-                closing: self.passages.is_closing(c),
+                closing: passage.is_closing(),
                 documents: docs.len() as u64,
                 occurrences,
             });
@@ -187,14 +177,15 @@ impl Analysis {
         spill: &impl Fn(std::io::Error) -> Error,
     ) -> Result<Vec<String>, Error> {
         let located = self.located.as_ref().expect("a located run");
-        let occurrences = &self.passages.occurrences;
+        let passages = &self.passages.clusters;
         if let Some(kept) = &located.texts {
-            return (0..occurrences.len())
-                .map(|c| {
+            return passages
+                .iter()
+                .map(|passage| {
                     let Occurrence {
                         doc: d,
                         paragraph: p,
-                    } = occurrences[c][0];
+                    } = passage.occurrences[0];
                     let form = self.paragraphs.form
                         [(self.paragraphs.first[d as usize] + u64::from(p)) as usize];
                     let printed = kept.get(form).map_err(spill)?;
@@ -209,8 +200,8 @@ impl Analysis {
         }
         // By source, then document: the clusters each first occurs in.
         let mut wanted: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
-        for (c, occurrences) in occurrences.iter().enumerate() {
-            let d = occurrences[0].doc;
+        for (c, passage) in passages.iter().enumerate() {
+            let d = passage.occurrences[0].doc;
             wanted
                 .entry(self.documents[d as usize].source)
                 .or_default()
@@ -221,7 +212,7 @@ impl Analysis {
         let (sources, _) = walk(&config.paths);
         let by_name: HashMap<String, &Source> =
             sources.iter().map(|s| (s.display_name(), s)).collect();
-        let mut texts = vec![String::new(); occurrences.len()];
+        let mut texts = vec![String::new(); passages.len()];
         for (source, documents) in wanted {
             let name = &self.sources[source as usize];
             let fail = |source: std::io::Error| Error::Reread {

@@ -292,15 +292,15 @@ fn write_kept(
 fn removed_paragraphs(analysis: &Analysis) -> Vec<Vec<u32>> {
     let passages = &analysis.passages;
     let mut first_prints: HashSet<(u32, u32)> = HashSet::new();
-    for (c, occurrences) in passages.occurrences.iter().enumerate() {
-        if passages.classification.kinds[c] == PassageKind::Boilerplate {
+    for passage in &passages.clusters {
+        if passage.kind == PassageKind::Boilerplate {
             continue;
         }
         let mut last_doc = None;
         for &refrain::boilerplate::Occurrence {
             doc: d,
             paragraph: p,
-        } in occurrences
+        } in &passage.occurrences
         {
             if last_doc != Some(d) {
                 first_prints.insert((d, p));
