@@ -5,13 +5,13 @@ The same decisions as `refrain dedup`, for archives larger than one
 machine. refrain itself fingerprints the documents (`refrain sign`, piped
 per partition, so normalization, tokenization, shingles and MinHash are
 the binary's own); Spark does what grows with the corpus: grouping by LSH
-band key, exact verification of candidate pairs, connected components
-(large-star/small-star), splitting components around representatives,
-judging passages by the documents they occur in, and choosing what to
-keep. The clustering follows `src/cluster.rs`; every per-group rule (is a
-passage story text or boilerplate, where a document's closing run starts,
-which paragraphs leave fingerprints, which member a cluster keeps) is the
-binary's own, asked through `refrain rules`: none is written here.
+band key, joining candidate pairs with their sets, connected components
+(large-star/small-star), gathering the documents a passage's verdict looks
+at. Every rule is the binary's own, asked through `refrain rules`, none is
+written here: the candidate pairs of a bucket, whether a pair is similar,
+how a component splits around representatives, whether a passage is story
+text or boilerplate, where a document's closing run starts, which
+paragraphs leave fingerprints, which member a cluster keeps.
 `spark/test_refrain_spark.sh` checks that the output equals `refrain
 dedup`'s, line for line.
 
@@ -35,10 +35,6 @@ from operator import add
 
 from pyspark import SparkFiles
 from pyspark.sql import SparkSession
-
-# A constant of the single-machine tool's candidate generation (src/lsh.rs).
-ALL_PAIRS_BUCKET_LIMIT = 64
-
 
 class P:
     """Partitions of every shuffle (set from --partitions): explicit, so
@@ -157,47 +153,39 @@ def field_value(text, field):
 # ------------------------------------------------------------ clustering
 
 
-def bucket_pairs(items):
-    """Candidate pairs of one LSH bucket (items ascending), as src/lsh.rs."""
-    pairs = []
-    if len(items) <= ALL_PAIRS_BUCKET_LIMIT:
-        for i, a in enumerate(items):
-            for b in items[i + 1:]:
-                pairs.append((a, b))
-    else:
-        first = items[0]
-        for a, b in zip(items, items[1:]):
-            pairs.append((first, b))
-            if a != first:
-                pairs.append((a, b))
-    return pairs
+def ask_each(args, rdd, request_of):
+    """(row, answer) for each row of `rdd`: `refrain rules` answers
+    `request_of(row)`, one process per partition."""
+    def run(rows):
+        command = [refrain_binary(args.refrain), "rules"] + rule_flags(args)
+        return pipe_through_refrain(command, rows, lambda row: json.dumps(request_of(row)),
+                                    strict=True)
+    return rdd.mapPartitions(run)
 
 
-def overlap(a, b):
-    shared = len(set(a) & set(b)) if len(a) < len(b) else len(set(b) & set(a))
-    return shared, len(a) + len(b) - shared
-
-
-def meets(shared, union, threshold):
-    return shared >= threshold * union - 1e-9
-
-
-def candidate_pairs(bands_of_form):
-    """(form, [band key, ...]) -> distinct candidate pairs (a < b)."""
-    return (bands_of_form
-            .flatMap(lambda fb: [(key, fb[0]) for key in fb[1]])
-            .groupByKey(P.n)
-            .flatMap(lambda kv: bucket_pairs(sorted(set(kv[1]))))
+def candidate_pairs(args, bands_of_form):
+    """(form, [band key, ...]) -> distinct candidate pairs (a < b), each
+    bucket's pairs made by `refrain rules` as the engine makes them."""
+    buckets = (bands_of_form
+               .flatMap(lambda fb: [(key, fb[0]) for key in fb[1]])
+               .groupByKey(P.n)
+               .map(lambda kv: sorted(set(kv[1])))
+               .filter(lambda items: len(items) > 1))
+    return (ask_each(args, buckets, lambda items: {"bucket": items})
+            .flatMap(lambda r: [tuple(pair) for pair in r[1]["pairs"]])
             .distinct(P.n))
 
 
-def verified_pairs(candidates, sets, threshold):
-    return (candidates
-            .join(sets, P.n)
-            .map(lambda r: (r[1][0], (r[0], r[1][1])))
-            .join(sets, P.n)
-            .filter(lambda r: meets(*overlap(r[1][0][1], r[1][1]), threshold))
-            .map(lambda r: (r[1][0][0], r[0])))
+def verified_pairs(args, candidates, sets, threshold):
+    """Candidate pairs that `refrain rules` finds similar on their sets."""
+    with_sets = (candidates
+                 .join(sets, P.n)
+                 .map(lambda r: (r[1][0], (r[0], r[1][1])))
+                 .join(sets, P.n))                           # b -> ((a, set a), set b)
+    return (ask_each(args, with_sets, lambda r: {"similar": {
+                "threshold": threshold, "a": r[1][0][1], "b": r[1][1]}})
+            .filter(lambda r: r[1]["similar"])
+            .map(lambda r: (r[0][1][0][0], r[0][0])))
 
 
 def connected_components(edges):
@@ -232,28 +220,7 @@ def connected_components(edges):
     return edges.union(roots).coalesce(P.n)
 
 
-def split_around_representatives(forms_with_sets, threshold):
-    """One component's forms (ascending, with their sets) -> clusters of
-    (form, representative, shared, union), as src/cluster.rs."""
-    assigned = [False] * len(forms_with_sets)
-    out = []
-    for i, (rep, rep_set) in enumerate(forms_with_sets):
-        if assigned[i]:
-            continue
-        assigned[i] = True
-        out.append((rep, (rep, len(rep_set), len(rep_set))))
-        for j in range(i + 1, len(forms_with_sets)):
-            if assigned[j]:
-                continue
-            other, other_set = forms_with_sets[j]
-            shared, union = overlap(rep_set, other_set)
-            if meets(shared, union, threshold):
-                assigned[j] = True
-                out.append((other, (rep, shared, union)))
-    return out
-
-
-def cluster(items, form_key, form_sets, form_bands, threshold):
+def cluster(args, items, form_key, form_sets, form_bands, threshold):
     """Near-duplicate clusters of `items` ((item, key) with orderable items).
 
     Items with the same key are one form; forms are numbered by their first
@@ -268,12 +235,18 @@ def cluster(items, form_key, form_sets, form_bands, threshold):
                 .map(lambda r: (r[0][0], r[1])).cache())            # key -> form
     sets = form_sets.join(numbered, P.n).map(lambda r: (r[1][1], r[1][0])).cache()
     bands = form_bands.join(numbered, P.n).map(lambda r: (r[1][1], r[1][0]))
-    verified = verified_pairs(candidate_pairs(bands), sets, threshold).cache()
+    verified = verified_pairs(args, candidate_pairs(args, bands), sets, threshold).cache()
     component = connected_components(verified)                       # form -> root
-    grouped = (component.map(lambda r: (r[0], r[1])).join(sets, P.n)
-               .map(lambda r: (r[1][0], (r[0], r[1][1])))
-               .groupByKey(P.n)
-               .flatMap(lambda kv: split_around_representatives(sorted(kv[1]), threshold))
+    components = (component.map(lambda r: (r[0], r[1])).join(sets, P.n)
+                  .map(lambda r: (r[1][0], (r[0], r[1][1])))
+                  .groupByKey(P.n)
+                  .map(lambda kv: sorted(kv[1])))
+    # `refrain rules` splits each component around representatives.
+    grouped = (ask_each(args, components, lambda forms: {"split": {
+                   "threshold": threshold, "forms": forms}})
+               .flatMap(lambda r: [(form, (members[0][0], shared, union))
+                                   for members in r[1]["clusters"]
+                                   for form, shared, union in members])
                .cache())
     items_per_form = (items.map(lambda it: (form_key(it), 1)).reduceByKey(add, P.n)
                       .join(numbered, P.n).map(lambda r: (r[1][1], r[1][0])))
@@ -346,7 +319,7 @@ def main(argv):
         lambda r: (r[0], r[1]["key"])).cache()
     form_of = paragraphs.filter(lambda r: r[1]["key"] is not None)
     passage_clusters = cluster(
-        eligible, lambda it: it[1],
+        args, eligible, lambda it: it[1],
         form_of.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
         form_of.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
         args.passage_threshold)
@@ -453,7 +426,7 @@ def main(argv):
     signed_docs = docs.mapPartitions(sign_documents).cache()
     with_key = signed_docs.filter(lambda r: r[1]["key"] is not None)
     document_clusters = cluster(
-        with_key.map(lambda r: (r[0], r[1]["key"])), lambda it: it[1],
+        args, with_key.map(lambda r: (r[0], r[1]["key"])), lambda it: it[1],
         with_key.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
         with_key.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
         args.threshold)

@@ -227,7 +227,7 @@ fn star_cluster(
 /// Splits one connected component (forms ascending) into clusters whose
 /// every form meets the threshold against the cluster's first form.
 /// Returns `(form, overlap with representative)` lists.
-fn split_around_representatives(
+pub fn split_around_representatives(
     group: &[u32],
     sets: &[Cow<'_, ShingleSet>],
     threshold: f64,

@@ -178,18 +178,37 @@ pub fn candidate_pairs(signatures: &[&Signature], params: &LshParams) -> Vec<(u3
 }
 
 pub(crate) fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
+    bucket_pairs_by(bucket, |&(_, item)| item, pairs);
+}
+
+/// The candidate pairs of one LSH bucket's items (ascending, distinct),
+/// as clustering makes them: every pair in a bucket of up to
+/// [`ALL_PAIRS_BUCKET_LIMIT`] items; in a larger one (a passage in
+/// thousands of documents), each item with the first and with the one
+/// before it, which keeps the bucket connected in linear work.
+pub fn pairs_in_bucket(items: &[u64]) -> Vec<(u64, u64)> {
+    let mut pairs = Vec::new();
+    bucket_pairs_by(items, |&item| item, &mut pairs);
+    pairs
+}
+
+fn bucket_pairs_by<T, I: Copy + PartialEq>(
+    bucket: &[T],
+    item: impl Fn(&T) -> I,
+    pairs: &mut Vec<(I, I)>,
+) {
     if bucket.len() <= ALL_PAIRS_BUCKET_LIMIT {
         for (i, a) in bucket.iter().enumerate() {
             for b in &bucket[i + 1..] {
-                pairs.push((a.1, b.1));
+                pairs.push((item(a), item(b)));
             }
         }
     } else {
-        let first = bucket[0].1;
+        let first = item(&bucket[0]);
         for window in bucket.windows(2) {
-            pairs.push((first, window[1].1));
-            if window[0].1 != first {
-                pairs.push((window[0].1, window[1].1));
+            pairs.push((first, item(&window[1])));
+            if item(&window[0]) != first {
+                pairs.push((item(&window[0]), item(&window[1])));
             }
         }
     }

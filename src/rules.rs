@@ -12,11 +12,16 @@
 //! | `{"closing_start": [["shared", 40], [null, 1], ["boilerplate", 9]]}` | `{"closing_start": 1}`: a document's paragraphs as kind (or `null`) and tokens ([`closing_start`]) |
 //! | `{"excluded": {"kind": "repeated", "closing": 2, "occurrences": 3}}` | `{"excluded": true}` ([`is_excluded`]) |
 //! | `{"keep": [{"bytes": 812, "field": "2026-03-01", "shingles": [..]}, {"bytes": 990, "shingles": [..]}]}` | `{"kept": 1, "similarities": [0.91, 1.0]}`: a cluster's members in input order ([`choose_kept`]); similarities when shingles are given |
+//! | `{"bucket": [3, 9, 12]}` | `{"pairs": [[3, 9], [3, 12], [9, 12]]}`: the candidate pairs of one LSH bucket's items, ascending ([`pairs_in_bucket`]) |
+//! | `{"similar": {"threshold": 0.8, "a": [..], "b": [..]}}` | `{"similar": true, "shared": 40, "union": 45}`: a candidate pair verified on its shingles ([`meets`]) |
+//! | `{"split": {"threshold": 0.8, "forms": [[4, [..]], [7, [..]]]}}` | `{"clusters": [[[4, 50, 50], [7, 40, 45]]]}`: a connected component's forms, ascending, split around representatives, each with its shared and union shingles with its representative ([`split_around_representatives`]) |
 //! | `{"needed": {"documents": 1000}}` | `{"needed": [0, 1, 15, ..]}`: positions in a passage cluster's documents that its `story_text` request must lay out ([`positions_looked_at`]); none for a cluster that is not frequent and needs no verdict |
 //!
 //! A [`StoryTextGroup`] is `{"cluster": 7, "documents": [2, 5, 9],
 //! "layouts": [[2, [{"cluster": 7, "tokens": 12, "shingles": [..]}, ..]], ..],
 //! "counts": [[7, {"documents": 3, "occurrences": 3}], ..]}`.
+
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +29,9 @@ use crate::boilerplate::{
     GroupError, PassageKind, StoryTextGroup, closing_start, is_excluded, is_reported,
     positions_looked_at, story_text_of_group,
 };
+use crate::cluster::{meets, split_around_representatives};
 use crate::dedup::{KeepCandidate, KeepPolicy, choose_kept};
+use crate::lsh::pairs_in_bucket;
 use crate::report::round_similarity;
 use crate::shingle::{Overlap, ShingleSet};
 
@@ -56,6 +63,34 @@ pub enum Request {
     /// Which of a passage cluster's documents its `story_text` request
     /// must lay out: none when it is not frequent (needs no verdict).
     Needed(NeededQuery),
+    /// The candidate pairs of one LSH bucket's items.
+    Bucket(Vec<u64>),
+    /// Is a candidate pair similar enough?
+    Similar(SimilarQuery),
+    /// A connected component of similar forms, split into clusters.
+    Split(SplitQuery),
+}
+
+/// A candidate pair's shingles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarQuery {
+    /// The Jaccard similarity a pair must reach.
+    pub threshold: f64,
+    /// The first set's shingles.
+    pub a: Vec<u32>,
+    /// The second set's shingles.
+    pub b: Vec<u32>,
+}
+
+/// A connected component's forms, ascending, with their shingles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitQuery {
+    /// The Jaccard similarity a member must reach with its representative.
+    pub threshold: f64,
+    /// `(form, shingles)`, forms ascending.
+    pub forms: Vec<(u64, Vec<u32>)>,
 }
 
 /// A frequent passage cluster's number of documents.
@@ -148,6 +183,26 @@ pub enum Answer {
         /// Positions in the cluster's documents, ascending.
         needed: Vec<usize>,
     },
+    /// To [`Request::Bucket`].
+    Pairs {
+        /// Candidate pairs `(a, b)`, `a < b`.
+        pairs: Vec<(u64, u64)>,
+    },
+    /// To [`Request::Similar`].
+    Similar {
+        /// The pair reaches the threshold.
+        similar: bool,
+        /// Shingles both hold.
+        shared: u32,
+        /// Shingles either holds.
+        union: u32,
+    },
+    /// To [`Request::Split`].
+    Split {
+        /// Clusters, each `(form, shared, union)` with its representative
+        /// first (shared = union = its size).
+        clusters: Vec<Vec<(u64, u32, u32)>>,
+    },
 }
 
 /// Answers one request.
@@ -190,6 +245,40 @@ pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, Grou
                     .collect()
             });
             Answer::Keep { kept, similarities }
+        }
+        Request::Bucket(items) => Answer::Pairs {
+            pairs: pairs_in_bucket(items),
+        },
+        Request::Similar(query) => {
+            let overlap = Overlap::between(
+                &ShingleSet::from_hashes(query.a.clone()),
+                &ShingleSet::from_hashes(query.b.clone()),
+            );
+            Answer::Similar {
+                similar: meets(overlap, query.threshold),
+                shared: overlap.shared,
+                union: overlap.union,
+            }
+        }
+        Request::Split(query) => {
+            let local: Vec<u32> = (0..query.forms.len() as u32).collect();
+            let sets: Vec<Cow<'_, ShingleSet>> = query
+                .forms
+                .iter()
+                .map(|(_, shingles)| Cow::Owned(ShingleSet::from_hashes(shingles.clone())))
+                .collect();
+            let clusters = split_around_representatives(&local, &sets, query.threshold)
+                .into_iter()
+                .map(|cluster| {
+                    cluster
+                        .into_iter()
+                        .map(|(i, overlap)| {
+                            (query.forms[i as usize].0, overlap.shared, overlap.union)
+                        })
+                        .collect()
+                })
+                .collect();
+            Answer::Split { clusters }
         }
         Request::Needed(query) => Answer::Needed {
             needed: match query.documents >= settings.min_docs {
@@ -284,6 +373,48 @@ mod tests {
             needed.len() > 64 && needed.len() <= 3 * 64,
             "{}",
             needed.len()
+        );
+    }
+
+    #[test]
+    fn clustering_rules_answer_as_the_engine_clusters() {
+        let pairs = ask(r#"{"bucket": [3, 9, 12]}"#);
+        assert_eq!(
+            pairs,
+            Answer::Pairs {
+                pairs: vec![(3, 9), (3, 12), (9, 12)]
+            }
+        );
+        let items: Vec<u64> = (0..100).collect();
+        let Answer::Pairs { pairs } = ask(&format!("{{\"bucket\": {items:?}}}")) else {
+            panic!("pairs");
+        };
+        assert_eq!(
+            pairs.len(),
+            99 + 98,
+            "a large bucket is linked in linear work"
+        );
+        let similar =
+            ask(r#"{"similar": {"threshold": 0.8, "a": [1, 2, 3, 4, 5], "b": [5, 4, 3, 2]}}"#);
+        assert_eq!(
+            similar,
+            Answer::Similar {
+                similar: true,
+                shared: 4,
+                union: 5
+            }
+        );
+        let similar = ask(r#"{"similar": {"threshold": 0.8, "a": [1, 2, 3], "b": [3, 4]}}"#);
+        assert!(matches!(similar, Answer::Similar { similar: false, .. }));
+        // 10 and 20 are each similar to 15 but not to each other.
+        let split = ask(
+            r#"{"split": {"threshold": 0.6, "forms": [[10, [1, 2, 3, 4]], [15, [2, 3, 4, 5]], [20, [3, 4, 5, 6]]]}}"#,
+        );
+        assert_eq!(
+            split,
+            Answer::Split {
+                clusters: vec![vec![(10, 4, 4), (15, 3, 5)], vec![(20, 4, 4)]]
+            }
         );
     }
 
