@@ -7,6 +7,7 @@
 //!   --shape news         news stories with planted reprints, footers, pastes (default)
 //!   --shape long         DOCS long documents, each stored 2-5 times (some edited), 50 short stories
 //!   --shape boilerplate  DOCS documents of 100-400 paragraphs, mostly from a shared pool
+//!   --shape wire         DOCS wire stories with datelines and end markers (Reuter, （完）, -30-)
 //!   --paragraphs N       long shape: every document has N paragraphs
 //!   --copies K           long shape: every document is stored K times, unedited
 //! ```
@@ -19,7 +20,7 @@ use std::io::Write;
 
 use refrain::synthetic::{
     BoilerplateSpec, GroundTruth, LongSpec, SyntheticDocument, generate_boilerplate_heavy,
-    generate_long, generate_news,
+    generate_long, generate_news, generate_wire,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.len() < 3 {
         return Err(
-            "usage: generate_corpus [--shape news|long|boilerplate] [--paragraphs N] [--copies K] \
+            "usage: generate_corpus [--shape news|long|boilerplate|wire] [--paragraphs N] [--copies K] \
              DOCS SEED OUT.jsonl [TRUTH.json|-] [ID_PREFIX]"
                 .into(),
         );
@@ -78,7 +79,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "boilerplate" => {
             generate_boilerplate_heavy(&BoilerplateSpec::new(documents, seed), &mut write)
         }
-        other => return Err(format!("unknown shape {other:?}: news, long or boilerplate").into()),
+        "wire" => generate_wire(documents, seed, &mut write),
+        other => {
+            return Err(format!("unknown shape {other:?}: news, long, boilerplate or wire").into());
+        }
     };
     if let Some(error) = failure {
         return Err(error.into());

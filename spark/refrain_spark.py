@@ -335,11 +335,13 @@ def main(argv):
     for c, occ in enumerate(occurrences):
         stats[c] = (len({d for d, _ in occ}), len(occ))
     stats_b = sc.broadcast(stats)
+    # d -> per paragraph (cluster or None, tokens, shingles, marker or None)
     layouts = (paragraphs.leftOuterJoin(cluster_of, P.n)
                .map(lambda r: (r[0][0], (r[0][1], r[1][1], r[1][0]["tokens"],
-                                         r[1][0]["shingles"])))
+                                         r[1][0]["shingles"], r[1][0].get("marker"))))
                .groupByKey(P.n)
-               .mapValues(lambda ps: [(c, t, s) for _, c, t, s in sorted(ps, key=lambda x: x[0])])
+               .mapValues(lambda ps: [(c, t, s, m)
+                                      for _, c, t, s, m in sorted(ps, key=lambda x: x[0])])
                .cache())
     # Only frequent clusters need a verdict: the others' answer is empty.
     needed = ask_rules(args, [{"needed": {"documents": stats[c][0]}}
@@ -358,8 +360,9 @@ def main(argv):
         seen = {c}
         out = []
         for d, layout in sorted(laid):
-            out.append([d, [{"cluster": k, "tokens": t, "shingles": s} for k, t, s in layout]])
-            seen.update(k for k, _, _ in layout if k is not None)
+            out.append([d, [{"cluster": k, "tokens": t, "shingles": s}
+                            for k, t, s, _ in layout]])
+            seen.update(k for k, _, _, _ in layout if k is not None)
         return json.dumps({"story_text": {
             "cluster": c, "documents": docs_of_b.value[c], "layouts": out,
             "counts": [[k, {"documents": stats_b.value[k][0], "occurrences": stats_b.value[k][1]}]
@@ -383,29 +386,46 @@ def main(argv):
 
     def closing_request(row):
         return json.dumps({"closing_start": [
-            [kinds_b.value[c] if c is not None else None, t] for c, t, _ in row[1]]})
+            [kinds_b.value[c] if c is not None else None, t] for c, t, _, _ in row[1]]})
 
-    def closing_flags(rows):
+    def closing_runs(rows):
         command = [refrain_binary(refrain), "rules"] + rule_flags(args)
-        for (_, layout), answer in pipe_through_refrain(command, rows, closing_request,
+        for (d, layout), answer in pipe_through_refrain(command, rows, closing_request,
                                                         strict=True):
-            start = answer["closing_start"]
-            for p, (c, _, _) in enumerate(layout):
-                if c is not None:
-                    yield c, 1 if p >= start else 0
+            yield d, layout, answer["closing_start"]
 
-    closing = layouts.mapPartitions(closing_flags).reduceByKey(add, P.n).collectAsMap()
+    runs = layouts.mapPartitions(closing_runs).cache()
+    closing = (runs.flatMap(lambda r: [(c, 1 if p >= r[2] else 0)
+                                       for p, (c, _, _, _) in enumerate(r[1]) if c is not None])
+               .reduceByKey(add, P.n).collectAsMap())
     note("closing runs found")
     candidates = [c for c in range(len(occurrences)) if reported[c]]
     excluded_clusters = [c for c, answer in zip(candidates, ask_rules(args, [
         {"excluded": {"kind": kinds[c], "closing": closing.get(c, 0),
                       "occurrences": stats[c][1]}} for c in candidates]))
         if answer["excluded"]]
+    # Short paragraphs printed verbatim (by their marker key): an end
+    # marker's prints are boilerplate, as `refrain rules` judges them.
+    marker_prints = (runs.flatMap(lambda r: [(m, (r[0], p, p >= r[2]))
+                                             for p, (_, _, _, m) in enumerate(r[1])
+                                             if m is not None])
+                     .groupByKey(P.n).mapValues(list)
+                     .filter(lambda r: len(r[1]) > 1))
+    end_marker_prints = (ask_each(args, marker_prints, lambda r: {"end_marker": {
+                             "documents": len({d for d, _, _ in r[1]}),
+                             "closing": sum(1 for _, _, c in r[1] if c),
+                             "occurrences": len(r[1])}})
+                         .filter(lambda r: r[1]["end_marker"])
+                         .flatMap(lambda r: [(d, p) for d, p, _ in r[0][1]])
+                         .collect())
+    note("%d end-marker prints" % len(end_marker_prints))
 
     excluded = {}
     for c in excluded_clusters:
         for d, p in occurrences[c]:
             excluded.setdefault(d, set()).add(p)
+    for d, p in end_marker_prints:
+        excluded.setdefault(d, set()).add(p)
     excluded = {d: sorted(ps) for d, ps in excluded.items()}
     excluded_b = sc.broadcast(excluded)
 

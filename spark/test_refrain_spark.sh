@@ -3,7 +3,8 @@
 # generated corpus of 20,000 documents (--keep first), one of 3,000
 # (--keep field:date, then as Parquet with --keep longest) and one of
 # BOILERPLATE_DOCUMENTS boilerplate-heavy pages of 100-400 paragraphs
-# (--keep longest), the decision lines must be equal, line for line.
+# (--keep longest) and one of 1,000 wire stories with end markers, the
+# decision lines must be equal, line for line.
 # Installs pyspark from PyPI into target/spark-venv, and Java 17 from
 # Debian if no java is on PATH.
 #
@@ -116,3 +117,10 @@ check expected-longest.jsonl spark-parquet.jsonl "--format parquet --keep longes
 "$refrain" dedup -q --keep longest -o expected-pages.jsonl pages.jsonl
 spark_run pages --keep longest pages.jsonl
 check expected-pages.jsonl spark-pages.jsonl "boilerplate-heavy pages, --keep longest"
+
+# Wire stories with datelines, one-word body paragraphs and end markers
+# (Reuter, （完）, -30-, ###): short paragraphs judged by where they stand.
+"$root/target/release/examples/generate_corpus" --shape wire 1000 "$seed" wire.jsonl
+"$refrain" dedup -q -o expected-wire.jsonl wire.jsonl
+spark_run wire wire.jsonl
+check expected-wire.jsonl spark-wire.jsonl "wire stories with end markers"

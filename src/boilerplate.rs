@@ -101,6 +101,23 @@ pub fn is_excluded(kind: PassageKind, closing: usize, occurrences: usize) -> boo
     }
 }
 
+/// True when a short paragraph (under `--min-passage-tokens`, or symbols
+/// only) printed verbatim `occurrences` times in `documents` documents,
+/// `closing` of them in their document's closing run, is boilerplate: an
+/// end mark or sign-off (`Reuter`, `（完）`, `-30-`). It must be in
+/// `min_docs` documents, and close its documents at least half the time:
+/// a dateline (`LONDON`) or a one-word quote, which story text follows,
+/// never does. Nothing else makes a short paragraph a passage, so it can
+/// never make two stories near-duplicates.
+pub fn is_end_marker(
+    documents: usize,
+    closing: usize,
+    occurrences: usize,
+    min_docs: usize,
+) -> bool {
+    documents >= min_docs && is_closing(closing, occurrences)
+}
+
 /// A cluster is closing when at least half its occurrences are.
 pub fn is_closing(closing: usize, occurrences: usize) -> bool {
     2 * closing >= occurrences

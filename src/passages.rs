@@ -4,12 +4,13 @@
 //! themselves are in [`crate::boilerplate`]; this is what every command
 //! reads of them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::boilerplate::{self, Occurrence, ParagraphSource, PassageKind};
-use crate::cluster::{Cluster, ClusterStats};
+use crate::cluster::{Cluster, ClusterStats, Member};
 use crate::config::ScanConfig;
+use crate::shingle::Overlap;
 
 /// One reported passage cluster with its verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,4 +155,113 @@ pub fn judge_passages<S: ParagraphSource>(
         stats,
         by_document: OnceLock::new(),
     })
+}
+
+/// A short paragraph printed somewhere: the key of its text
+/// ([`crate::text::marker_key`]) and where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ShortPrint {
+    /// Its [`crate::text::marker_key`].
+    pub key: u64,
+    /// Where it is printed.
+    pub at: Occurrence,
+}
+
+impl Passages {
+    /// Adds the end markers among `shorts` (every short paragraph of the
+    /// corpus): those [`boilerplate::is_end_marker`] finds boilerplate,
+    /// judged by where each occurrence stands against its document's
+    /// closing run. Clusters stay ordered by first occurrence.
+    pub fn add_end_markers<S: ParagraphSource>(
+        &mut self,
+        mut shorts: Vec<ShortPrint>,
+        paragraphs: &S,
+        config: &ScanConfig,
+    ) {
+        shorts.sort_unstable();
+        let groups: Vec<&[ShortPrint]> = shorts
+            .chunk_by(|a, b| a.key == b.key)
+            .filter(|group| {
+                let mut documents: Vec<u32> = group.iter().map(|s| s.at.doc).collect();
+                documents.dedup();
+                documents.len() >= config.min_docs
+            })
+            .collect();
+        if groups.is_empty() {
+            return;
+        }
+        // The kinds of the passages in the documents that hold a candidate,
+        // for their closing runs.
+        let holding: HashSet<u32> = groups
+            .iter()
+            .flat_map(|g| g.iter().map(|s| s.at.doc))
+            .collect();
+        let mut kinds: HashMap<u32, Vec<(u32, PassageKind)>> = HashMap::new();
+        for passage in &self.clusters {
+            for at in passage
+                .occurrences
+                .iter()
+                .filter(|at| holding.contains(&at.doc))
+            {
+                kinds
+                    .entry(at.doc)
+                    .or_default()
+                    .push((at.paragraph, passage.kind));
+            }
+        }
+        let closing_starts: HashMap<u32, usize> = holding
+            .iter()
+            .map(|&d| {
+                let mut laid: Vec<Option<PassageKind>> =
+                    vec![None; paragraphs.paragraph_count(d as usize)];
+                for &(p, kind) in kinds.get(&d).into_iter().flatten() {
+                    laid[p as usize] = Some(kind);
+                }
+                let with_tokens = laid
+                    .into_iter()
+                    .enumerate()
+                    .map(|(p, kind)| (kind, paragraphs.tokens(d as usize, p)));
+                (
+                    d,
+                    boilerplate::closing_start(with_tokens, config.min_passage_tokens),
+                )
+            })
+            .collect();
+        let mut added = false;
+        for group in groups {
+            let closing: Vec<bool> = group
+                .iter()
+                .map(|s| s.at.paragraph as usize >= closing_starts[&s.at.doc])
+                .collect();
+            let mut documents: Vec<u32> = group.iter().map(|s| s.at.doc).collect();
+            documents.dedup();
+            let closing_count = closing.iter().filter(|&&c| c).count();
+            if !boilerplate::is_end_marker(
+                documents.len(),
+                closing_count,
+                group.len(),
+                config.min_docs,
+            ) {
+                continue;
+            }
+            let members = (0..group.len() as u32)
+                .map(|item| Member {
+                    item,
+                    // Verbatim: each print is its own text's equal.
+                    overlap: Overlap::identical(1),
+                })
+                .collect();
+            self.clusters.push(JudgedPassage {
+                cluster: Cluster { members },
+                occurrences: group.iter().map(|s| s.at).collect(),
+                kind: PassageKind::Boilerplate,
+                closing,
+            });
+            added = true;
+        }
+        if added {
+            self.clusters.sort_by_key(|passage| passage.occurrences[0]);
+            self.by_document = OnceLock::new();
+        }
+    }
 }

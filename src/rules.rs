@@ -10,6 +10,7 @@
 //! | `{"story_text": StoryTextGroup}` | `{"story_text": true}`: the cluster's documents vouch for it as story text ([`story_text_of_group`]) |
 //! | `{"kind": {"documents": 12, "occurrences": 14, "story_text": false}}` | `{"kind": "boilerplate", "reported": true}` ([`PassageKind::of`], [`is_reported`]) |
 //! | `{"closing_start": [["shared", 40], [null, 1], ["boilerplate", 9]]}` | `{"closing_start": 1}`: a document's paragraphs as kind (or `null`) and tokens ([`closing_start`]) |
+//! | `{"end_marker": {"documents": 40, "closing": 39, "occurrences": 40}}` | `{"end_marker": true}`: a short paragraph printed verbatim is boilerplate ([`is_end_marker`]) |
 //! | `{"excluded": {"kind": "repeated", "closing": 2, "occurrences": 3}}` | `{"excluded": true}` ([`is_excluded`]) |
 //! | `{"keep": [{"bytes": 812, "field": "2026-03-01", "shingles": [..]}, {"bytes": 990, "shingles": [..]}]}` | `{"kept": 1, "similarities": [0.91, 1.0]}`: a cluster's members in input order ([`choose_kept`]); similarities when shingles are given |
 //! | `{"bucket": [3, 9, 12]}` | `{"pairs": [[3, 9], [3, 12], [9, 12]]}`: the candidate pairs of one LSH bucket's items, ascending ([`pairs_in_bucket`]) |
@@ -26,8 +27,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::{
-    GroupError, PassageKind, StoryTextGroup, closing_start, is_excluded, is_reported,
-    positions_looked_at, story_text_of_group,
+    GroupError, PassageKind, StoryTextGroup, closing_start, is_end_marker, is_excluded,
+    is_reported, positions_looked_at, story_text_of_group,
 };
 use crate::cluster::{meets, split_around_representatives};
 use crate::dedup::{KeepCandidate, KeepPolicy, choose_kept};
@@ -58,6 +59,8 @@ pub enum Request {
     ClosingStart(Vec<(Option<PassageKind>, u32)>),
     /// Is a passage cluster left out of document fingerprints?
     Excluded(ExcludedQuery),
+    /// Is a short paragraph printed verbatim an end marker (boilerplate)?
+    EndMarker(EndMarkerQuery),
     /// Which member of a near-duplicate cluster is kept.
     Keep(Vec<KeepMember>),
     /// Which of a passage cluster's documents its `story_text` request
@@ -127,6 +130,18 @@ pub struct ExcludedQuery {
     pub occurrences: usize,
 }
 
+/// A short paragraph's prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndMarkerQuery {
+    /// Documents printing it.
+    pub documents: usize,
+    /// Prints in their document's closing run.
+    pub closing: usize,
+    /// All its prints.
+    pub occurrences: usize,
+}
+
 /// A member of a near-duplicate cluster, as the keep policy sees it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +183,11 @@ pub enum Answer {
     Excluded {
         /// Left out of document fingerprints.
         excluded: bool,
+    },
+    /// To [`Request::EndMarker`].
+    EndMarker {
+        /// Boilerplate: left out of fingerprints, listed and removed.
+        end_marker: bool,
     },
     /// To [`Request::Keep`].
     Keep {
@@ -225,6 +245,14 @@ pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, Grou
         },
         Request::Excluded(query) => Answer::Excluded {
             excluded: is_excluded(query.kind, query.closing, query.occurrences),
+        },
+        Request::EndMarker(query) => Answer::EndMarker {
+            end_marker: is_end_marker(
+                query.documents,
+                query.closing,
+                query.occurrences,
+                settings.min_docs,
+            ),
         },
         Request::Keep(members) => {
             let candidates: Vec<KeepCandidate> = members
@@ -337,6 +365,10 @@ mod tests {
         assert_eq!(start, Answer::ClosingStart { closing_start: 2 });
         let start = ask(r#"{"closing_start": [["shared", 40]]}"#);
         assert_eq!(start, Answer::ClosingStart { closing_start: 1 });
+        let marker = ask(r#"{"end_marker": {"documents": 3, "closing": 2, "occurrences": 3}}"#);
+        assert_eq!(marker, Answer::EndMarker { end_marker: true });
+        let dateline = ask(r#"{"end_marker": {"documents": 9, "closing": 0, "occurrences": 9}}"#);
+        assert_eq!(dateline, Answer::EndMarker { end_marker: false });
         let excluded = ask(r#"{"excluded": {"kind": "repeated", "closing": 1, "occurrences": 3}}"#);
         assert_eq!(excluded, Answer::Excluded { excluded: false });
         let kept = ask(r#"{"keep": [{"bytes": 812}, {"bytes": 990}, {"bytes": 990}]}"#);

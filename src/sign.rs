@@ -20,6 +20,7 @@ use crate::config::ScanConfig;
 use crate::corpus::Document;
 use crate::fingerprint::Fingerprinter;
 use crate::shingle::ShingleSet;
+use crate::text::marker_key;
 
 /// Where a signed document came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,6 +49,10 @@ pub struct SignedParagraph {
     pub shingles: Vec<u32>,
     /// Passage LSH band keys (empty without shingles).
     pub bands: Vec<String>,
+    /// For a paragraph too short to be a passage, the key of its text with
+    /// its symbols ([`marker_key`]): an end-marker candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
 }
 
 /// A document's paragraph fingerprints (one JSON line).
@@ -96,7 +101,12 @@ impl Signer {
         let paragraphs = self
             .fingerprinter
             .shingled_paragraphs(&doc.text)
-            .map(|(_, tokens, shingles)| {
+            .map(|(span, tokens, shingles)| {
+                let short = is_short(tokens, self.config.min_passage_tokens);
+                let marker = short
+                    .then(|| marker_key(&doc.text[span.start_byte..span.end_byte]))
+                    .flatten()
+                    .map(hex);
                 let (key, band_keys) = match shingles.is_empty() {
                     true => (None, Vec::new()),
                     false => {
@@ -109,10 +119,11 @@ impl Signer {
                 };
                 SignedParagraph {
                     tokens,
-                    passage: key.is_some() && !is_short(tokens, self.config.min_passage_tokens),
+                    passage: key.is_some() && !short,
                     key,
                     shingles: shingles.hashes().to_vec(),
                     bands: band_keys,
+                    marker,
                 }
             })
             .collect();

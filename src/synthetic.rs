@@ -540,6 +540,68 @@ impl BoilerplateSpec {
     }
 }
 
+/// Generates the wire shape: `documents` stories in English and Chinese,
+/// each opened by a dateline paragraph (`LONDON`, `（北京）`), with
+/// one-word quotes in some bodies (`No.`, `好。`), and most
+/// closed by their agency's end marker (`Reuter`, `-30-`, `###`, `(END)`,
+/// `Ends`, `— AP`, `（完）`). Each document goes to `sink` as it is made;
+/// the end markers' prints are returned in `footers`, every other
+/// paragraph (datelines and one-word body paragraphs included) in
+/// `story_paragraphs`.
+pub fn generate_wire(
+    documents: usize,
+    seed: u64,
+    mut sink: impl FnMut(SyntheticDocument),
+) -> GroundTruth {
+    const ENGLISH_MARKERS: &[&str] = &["Reuter", "-30-", "###", "(END)", "Ends", "— AP"];
+    const DATELINES: &[&str] = &["LONDON", "WASHINGTON", "NAIROBI", "SYDNEY", "Paris"];
+    const ZH_DATELINES: &[&str] = &["（北京）", "（上海）", "（长沙）"];
+    // One-word quotes: the story's own text, however often they recur.
+    const BODY_WORDS: &[&str] = &["No.", "Why?", "Yes.", "好。"];
+    let news = CorpusSpec::new(0, seed);
+    let mut generator = Generator::new(&news);
+    let mut truth = GroundTruth::default();
+    for index in 0..documents {
+        let chinese = generator.rng.chance(0.3);
+        let language = if chinese {
+            Language::Chinese
+        } else {
+            Language::English
+        };
+        let mut paragraphs = vec![
+            match chinese {
+                true => ZH_DATELINES[generator.rng.below(ZH_DATELINES.len())],
+                false => DATELINES[generator.rng.below(DATELINES.len())],
+            }
+            .to_owned(),
+        ];
+        for _ in 0..generator.rng.range(3, 8) {
+            paragraphs.push(generator.paragraph(language));
+            if generator.rng.chance(0.15) {
+                paragraphs.push(BODY_WORDS[generator.rng.below(BODY_WORDS.len())].to_owned());
+            }
+        }
+        let mut story: Vec<usize> = (0..paragraphs.len()).collect();
+        if generator.rng.chance(0.9) {
+            truth.footers.push((index, paragraphs.len()));
+            paragraphs.push(match chinese {
+                true => "（完）".to_owned(),
+                false => ENGLISH_MARKERS[generator.rng.below(ENGLISH_MARKERS.len())].to_owned(),
+            });
+        } else if generator.rng.chance(0.5) {
+            // A one-word paragraph as the last of the story's own: a quote.
+            story.push(paragraphs.len());
+            paragraphs.push(BODY_WORDS[generator.rng.below(BODY_WORDS.len())].to_owned());
+        }
+        truth.story_paragraphs.push(story);
+        sink(SyntheticDocument {
+            id: format!("doc-{index:06}"),
+            text: paragraphs.join("\n\n") + "\n",
+        });
+    }
+    truth
+}
+
 /// Generates the long-document shape, handing each document to `sink` as
 /// it is made (nothing is kept), and returns what was planted: each
 /// original and its copies are a family; there is no boilerplate.

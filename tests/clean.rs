@@ -206,6 +206,60 @@ fn boilerplate_learned_from_a_corpus_is_removed() {
 }
 
 #[test]
+fn end_markers_are_removed_byte_exact() {
+    // Reuters' sign-off and the Chinese wire's end mark, each a paragraph
+    // too short to be a passage, closing every story of an archive.
+    for (marker, stories) in [
+        (
+            "Reuter",
+            [
+                "The council met on Monday.",
+                "Rain fell all week.",
+                "The team won at home.",
+                "Prices rose again.",
+            ],
+        ),
+        (
+            "（完）",
+            [
+                "国网湖南电力公司今年",
+                "当地居民用电更加可靠",
+                "经济发展势头良好",
+                "电网建设取得成效",
+            ],
+        ),
+    ] {
+        let archive: Vec<(String, Vec<u8>)> = stories
+            .iter()
+            .enumerate()
+            .map(|(i, story)| {
+                (
+                    format!("archive/{i}.txt"),
+                    format!("LONDON\r\n\r\n{story}\r\n\r\n{marker}\r\n").into_bytes(),
+                )
+            })
+            .collect();
+        let mut files: Vec<(&str, &[u8])> = archive
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        let submission = "LONDON\r\n\r\nFresh reporting, with a line break\r\nkept.\r\n\r\n   \r\n";
+        let submission = format!("{submission}{marker}\r\n");
+        files.push(("new.txt", submission.as_bytes()));
+        let dir = corpus(&files);
+        let with = run_in(
+            dir.path(),
+            &["clean", "--boilerplate", "--against", "archive", "new.txt"],
+        );
+        assert_eq!(with.code, 0, "{}", with.stderr);
+        assert_eq!(
+            with.stdout, "LONDON\r\n\r\nFresh reporting, with a line break\r\nkept.\r\n",
+            "{marker}: only the marker (and the blank lines before it) goes"
+        );
+    }
+}
+
+#[test]
 fn several_files_need_a_destination() {
     let dir = corpus(&[("a.txt", b"one"), ("b.txt", b"two")]);
     let out = run_in(dir.path(), &["clean", "a.txt", "b.txt"]);

@@ -246,3 +246,78 @@ fn unrelated_stories_are_never_clustered() {
         assert_eq!(cluster["closing"], false, "{cluster:#}");
     }
 }
+
+#[test]
+fn end_markers_are_found_at_the_close_and_short_body_paragraphs_are_not() {
+    // Wire stories: a dateline first, one-word paragraphs in some bodies
+    // (and as the last word of a few), an agency's end marker closing most.
+    let (documents, seed) = size_and_seed(800, 17);
+    let mut stories = Vec::new();
+    let truth = refrain::synthetic::generate_wire(documents, seed, |d| stories.push(d));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wire.jsonl");
+    let jsonl: String = stories
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "text": d.text}).to_string() + "\n")
+        .collect();
+    std::fs::write(&path, jsonl).unwrap();
+    let report = run(&["scan", "--json", "--quiet", path.to_str().unwrap()]).json();
+    let index: HashMap<&str, usize> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut closing_boilerplate = HashSet::new();
+    let mut reported = HashSet::new();
+    for cluster in report["passage_clusters"].as_array().unwrap() {
+        for occurrence in cluster["occurrences"].as_array().unwrap() {
+            let at = (
+                index[occurrence["doc"].as_str().unwrap()],
+                occurrence["paragraph"].as_u64().unwrap() as usize,
+            );
+            reported.insert(at);
+            if cluster["kind"] == "boilerplate" && occurrence["closing"] == true {
+                closing_boilerplate.insert(at);
+            }
+        }
+    }
+    let planted: HashSet<(usize, usize)> = truth.footers.iter().copied().collect();
+    let found = planted.intersection(&closing_boilerplate).count();
+    let recall = found as f64 / planted.len() as f64;
+    eprintln!(
+        "end markers: {found} of {} found closing (recall {recall:.4})",
+        planted.len()
+    );
+    assert!(recall >= 0.99, "end-marker recall {recall:.4}");
+    assert!(
+        closing_boilerplate.is_subset(&planted),
+        "closing boilerplate that is no end marker: {:?}",
+        closing_boilerplate
+            .difference(&planted)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    // English datelines and one-word quotes (a single token each) are
+    // never reported, wherever they stand.
+    let short_words = ["LONDON", "WASHINGTON", "NAIROBI", "SYDNEY", "Paris"]
+        .iter()
+        .chain(&["No.", "Why?", "Yes.", "好。"]);
+    let mut short_story_paragraphs = 0;
+    for (d, story) in truth.story_paragraphs.iter().enumerate() {
+        let paragraphs: Vec<&str> = stories[d].text.trim_end().split("\n\n").collect();
+        for &p in story {
+            if short_words.clone().any(|w| *w == paragraphs[p]) {
+                short_story_paragraphs += 1;
+                assert!(
+                    !reported.contains(&(d, p)),
+                    "{:?} (document {d}, paragraph {p}) reported",
+                    paragraphs[p]
+                );
+            }
+        }
+    }
+    assert!(
+        short_story_paragraphs > documents / 2,
+        "{short_story_paragraphs}"
+    );
+}

@@ -36,8 +36,11 @@ mod report;
 pub mod store;
 
 use crate::corpus::ids::{FirstUse, KeyMap};
+use crate::passages::ShortPrint;
+use crate::text::marker_key;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::io;
 use std::ops::Range;
@@ -310,11 +313,18 @@ struct Located {
     /// cheaper than writing every distinct paragraph to disk (at a million
     /// news documents, 2 GB and about 3 s of a 21 s scan).
     texts: Option<TextStore>,
+    /// With `texts`: the first print of each short paragraph's text, by
+    /// paragraph number (an end marker's text, which no form may hold).
+    short_texts: HashMap<u64, String>,
+    /// The short texts' keys seen so far.
+    short_keys: HashSet<u64>,
 }
 
 impl Located {
     fn new_in(temp_dir: Option<&Path>, keep_texts: bool) -> io::Result<Self> {
         Ok(Located {
+            short_texts: HashMap::new(),
+            short_keys: HashSet::new(),
             places: PlaceStore::new_in(temp_dir)?,
             texts: match keep_texts {
                 true => Some(TextStore::new_in(temp_dir)?),
@@ -335,6 +345,9 @@ struct ParagraphTable {
     forms: ParagraphForms,
     tokens: Vec<u32>,
     signatures: SignatureStore,
+    /// Every short paragraph (under `--min-passage-tokens`) with the key
+    /// of its text: the end-marker candidates.
+    shorts: Vec<ShortPrint>,
 }
 
 impl ParagraphTable {
@@ -465,6 +478,17 @@ struct DocumentFacts {
     text_ends: Vec<u32>,
     /// With [`Options::keep_texts`], the document's text.
     document_text: Option<String>,
+    /// Its short paragraphs: end-marker candidates.
+    shorts: Vec<ShortParagraph>,
+}
+
+/// A paragraph under `--min-passage-tokens`, as pass one finds it.
+struct ShortParagraph {
+    paragraph: u32,
+    /// [`marker_key`] of its text.
+    key: u64,
+    /// Its text, when texts are kept (input from stdin).
+    text: Option<String>,
 }
 
 /// What pass one's parallel step keeps besides shingles and signatures.
@@ -519,6 +543,7 @@ fn read_and_fingerprint(
             tokens: Vec::new(),
             signatures: SignatureStore::new_in(temp_dir, config.fingerprint.num_perm)
                 .map_err(&spill)?,
+            shorts: Vec::new(),
         },
         bands: BandFiles::new_in(temp_dir, config.passage_bands()).map_err(&spill)?,
         located: match options.locate {
@@ -571,6 +596,7 @@ fn read_and_fingerprint(
                     &passage_bands,
                     &forms,
                     keep,
+                    config.min_passage_tokens,
                 )
             },
         );
@@ -636,6 +662,7 @@ fn fingerprint_batch(
     passage_bands: &crate::lsh::LshParams,
     known: &FormMap,
     keep: Keep,
+    min_passage_tokens: usize,
 ) -> Fingerprinted {
     let num_perm = fingerprinter.hasher().num_perm();
     documents
@@ -663,7 +690,18 @@ fn fingerprint_batch(
             }
             facts.paragraphs = paragraphs
                 .into_iter()
-                .map(|(span, tokens, range)| {
+                .enumerate()
+                .map(|(p, (span, tokens, range))| {
+                    let text = &doc.text[span.start_byte..span.end_byte];
+                    if is_short(tokens, min_passage_tokens)
+                        && let Some(key) = marker_key(text)
+                    {
+                        facts.shorts.push(ShortParagraph {
+                            paragraph: p as u32,
+                            key,
+                            text: keep.texts.then(|| text.to_owned()),
+                        });
+                    }
                     let shingles = &facts.shingles[range.clone()];
                     // A form stored from an earlier batch has its signature
                     // and band keys filed already.
@@ -794,6 +832,20 @@ fn merge_batch(
             read.table.forms.form.push(form);
             read.table.tokens.push(tokens);
         }
+        let first_paragraph = *read.table.forms.first.last().expect("a first entry");
+        for short in &facts.shorts {
+            read.table.shorts.push(ShortPrint {
+                key: short.key,
+                at: Occurrence::new(d, short.paragraph),
+            });
+            if let (Some(located), Some(text)) = (&mut read.located, &short.text)
+                && located.short_keys.insert(short.key)
+            {
+                located
+                    .short_texts
+                    .insert(first_paragraph + u64::from(short.paragraph), text.clone());
+            }
+        }
         read.table
             .forms
             .first
@@ -891,7 +943,10 @@ fn find_passages(
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
     };
-    judge_passages(clusters, occurrences, table, config, stats).map_err(spill_error(temp_dir))
+    let mut passages = judge_passages(clusters, occurrences, table, config, stats)
+        .map_err(spill_error(temp_dir))?;
+    passages.add_end_markers(table.shorts.clone(), table, config);
+    Ok(passages)
 }
 
 /// Which cluster each form ended in: the joined clusters first, then each

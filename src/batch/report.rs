@@ -186,9 +186,13 @@ impl Analysis {
                         doc: d,
                         paragraph: p,
                     } = passage.occurrences[0];
-                    let form = self.paragraphs.form
-                        [(self.paragraphs.first[d as usize] + u64::from(p)) as usize];
-                    let printed = kept.get(form).map_err(spill)?;
+                    let at = self.paragraphs.first[d as usize] + u64::from(p);
+                    // An end marker's text is kept apart: a symbol-only one
+                    // has no form.
+                    let printed = match located.short_texts.get(&at) {
+                        Some(text) => text.clone(),
+                        None => kept.get(self.paragraphs.form[at as usize]).map_err(spill)?,
+                    };
                     let whole = Paragraph {
                         first_line: 1,
                         start_byte: 0,

@@ -9,7 +9,7 @@ pub mod paragraph;
 pub mod script;
 pub mod tokenize;
 
-pub use normalize::normalize;
+pub use normalize::{marker_key, normalize};
 
 /// Description of the normalization, for reports and index settings.
 pub const NORMALIZATION: &str =

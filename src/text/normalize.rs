@@ -36,6 +36,21 @@ pub fn normalize(text: &str) -> String {
     collapse_to_words(&folded)
 }
 
+/// The key of a short paragraph (a sign-off, an end mark) for matching
+/// it verbatim across documents: NFKC, lower case and Simplified as in
+/// [`normalize`], whitespace removed, but punctuation and symbols kept,
+/// since `-30-`, `###` and `（完）` are little else. `None` when nothing
+/// is left.
+pub fn marker_key(text: &str) -> Option<u64> {
+    let kept: String = text
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .map(to_simplified)
+        .collect();
+    (!kept.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(kept.as_bytes()))
+}
+
 /// The Simplified form of one character (itself when it has none).
 ///
 /// Character by character, without the context rules of full OpenCC
@@ -110,6 +125,16 @@ fn collapse_to_words(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_keep_their_symbols_and_fold_width_case_and_spacing() {
+        assert_eq!(marker_key("（完）"), marker_key("(完)"));
+        assert_eq!(marker_key("Reuter"), marker_key(" REUTER "));
+        assert_eq!(marker_key("- 30 -"), marker_key("-30-"));
+        assert_ne!(marker_key("-30-"), marker_key("30"));
+        assert_ne!(marker_key("###"), marker_key("***"));
+        assert_eq!(marker_key(" \t "), None);
+    }
 
     #[test]
     fn folds_case_punctuation_and_whitespace() {
