@@ -124,7 +124,7 @@ fn pairs_of(members: &[usize]) -> Vec<(usize, usize)> {
 }
 
 #[test]
-fn document_pairs_precision_recall_and_f1() {
+fn document_pairs_precision_and_recall() {
     let eval = Evaluation::new(3000, 2026);
     let threshold = 0.8;
     let planted: BTreeSet<(usize, usize)> = eval
@@ -158,31 +158,28 @@ fn document_pairs_precision_recall_and_f1() {
         reported.extend(pairs_of(&members));
         representative_pairs.extend(members[1..].iter().map(|&m| (members[0], m)));
     }
-    let true_positives = reported.iter().filter(|p| planted.contains(p)).count();
+    // A reported pair is right when it was planted and its reference
+    // Jaccard is near the threshold or above: two members of one cluster
+    // are each similar to the representative, a little less to each other.
+    let right = |&&(a, b): &&(usize, usize)| {
+        planted.contains(&(a, b)) && eval.reference_jaccard(a, b) >= threshold - 0.15
+    };
+    let true_positives = reported.iter().filter(right).count();
     let precision = true_positives as f64 / reported.len() as f64;
     let recall = positives.intersection(&reported).count() as f64 / positives.len() as f64;
-    let f1 = 2.0 * precision * recall / (precision + recall);
     let all_planted_recall = planted.intersection(&reported).count() as f64 / planted.len() as f64;
     eprintln!(
-        "document pairs: precision {precision:.4} recall {recall:.4} F1 {f1:.4} \
-         ({} reported; {} of {} planted pairs at reference Jaccard >= 0.8 found; \
-         recall {all_planted_recall:.4} of all {} planted pairs)",
+        "document pairs: precision {precision:.4} recall {recall:.4} \
+         ({} reported, {true_positives} right; {} of {} planted pairs at reference Jaccard \
+         >= 0.8 found; recall {all_planted_recall:.4} of all {} planted pairs)",
         reported.len(),
         positives.intersection(&reported).count(),
         positives.len(),
         planted.len(),
     );
-    assert!(
-        f1 >= 0.95,
-        "F1 {f1:.4} (precision {precision:.4}, recall {recall:.4})"
-    );
-
-    // No representative-member pair is truly dissimilar.
-    let member_pairs_below = reported
-        .iter()
-        .filter(|&&(a, b)| eval.reference_jaccard(a, b) < 0.7)
-        .count();
-    eprintln!("reported pairs below reference Jaccard 0.7: {member_pairs_below} (any members)");
+    assert!(precision >= 0.98, "pair precision {precision:.4}");
+    assert!(recall >= 0.98, "pair recall {recall:.4}");
+    // Every representative-member pair: the cluster's own claim.
     for &(a, b) in &representative_pairs {
         let jaccard = eval.reference_jaccard(a, b);
         assert!(
@@ -197,7 +194,9 @@ fn planted_boilerplate_is_found_as_closing_passages() {
     let eval = Evaluation::new(3000, 7);
     let planted = eval.planted_boilerplate();
     let mut found_closing = HashSet::new();
-    let mut reported_boilerplate = HashSet::new();
+    // Every occurrence labelled boilerplate, closing or not: a wrong label
+    // anywhere counts against precision.
+    let mut labelled_boilerplate = HashSet::new();
     for cluster in eval.report["passage_clusters"].as_array().unwrap() {
         let kind = cluster["kind"].as_str().unwrap();
         for occurrence in cluster["occurrences"].as_array().unwrap() {
@@ -208,24 +207,23 @@ fn planted_boilerplate_is_found_as_closing_passages() {
             if occurrence["closing"] == true && kind != "shared" {
                 found_closing.insert(at);
             }
-            if kind == "boilerplate" && occurrence["closing"] == true {
-                reported_boilerplate.insert(at);
+            if kind == "boilerplate" {
+                labelled_boilerplate.insert(at);
             }
         }
     }
-    let recall = planted.intersection(&found_closing).count() as f64 / planted.len() as f64;
-    let false_closing = reported_boilerplate.difference(&planted).count();
     let found = planted.intersection(&found_closing).count();
+    let recall = found as f64 / planted.len() as f64;
+    let wrong = labelled_boilerplate.difference(&planted).count();
+    let precision = 1.0 - wrong as f64 / labelled_boilerplate.len().max(1) as f64;
     eprintln!(
-        "boilerplate: {found} of {} planted found closing (recall {recall:.4}), \
-         {false_closing} unplanted closing boilerplate",
-        planted.len()
+        "boilerplate: {found} of {} planted found closing (recall {recall:.4}); \
+         {} labelled boilerplate, {wrong} not planted (precision {precision:.4})",
+        planted.len(),
+        labelled_boilerplate.len()
     );
-    assert!(recall >= 0.95, "boilerplate recall {recall:.4}");
-    assert!(
-        (false_closing as f64) < 0.01 * planted.len() as f64,
-        "{false_closing} closing occurrences that were not planted"
-    );
+    assert!(recall >= 0.98, "boilerplate recall {recall:.4}");
+    assert!(precision >= 0.98, "boilerplate precision {precision:.4}");
 }
 
 #[test]
@@ -320,4 +318,74 @@ fn end_markers_are_found_at_the_close_and_short_body_paragraphs_are_not() {
         short_story_paragraphs > documents / 2,
         "{short_story_paragraphs}"
     );
+}
+
+#[test]
+fn hard_negatives_same_names_and_footer_different_story_are_not_duplicates() {
+    // Pairs of different stories that open on the same people and place
+    // and close with the same long footer: the words a careless
+    // fingerprint matches on. None is a near-duplicate of another.
+    let mut spec = CorpusSpec::new(600, 31);
+    spec.family_share = 0.0;
+    spec.footer_share = 0.0;
+    spec.pasted_share = 0.0;
+    spec.quoting_share = 0.0;
+    let corpus = generate(&spec);
+    let footer = "This story was produced by the Example Wire newsroom. Copyright 2026 \
+                  Example Wire Service. All rights reserved. Not for redistribution \
+                  without written permission from the editors.";
+    let names = [
+        "Anna Kowalski",
+        "Tom Reyes",
+        "Li Wei",
+        "Grace Mensah",
+        "Omar Haddad",
+    ];
+    let mut jsonl = String::new();
+    for pair in 0..300 {
+        let lead = format!(
+            "{} and {} met in the capital on Monday to discuss the budget, officials said.",
+            names[pair % names.len()],
+            names[(pair + 1) % names.len()]
+        );
+        for half in [pair, pair + 300] {
+            let story = corpus.documents[half].text.trim_end();
+            // Half the pairs are a six-word brief: the shared lead and
+            // footer outweigh the story unless the footer is left out.
+            let story = match pair % 2 {
+                0 => story.to_owned(),
+                _ => story
+                    .split_whitespace()
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            let text = format!("{lead}\n\n{story}\n\n{footer}\n");
+            jsonl
+                .push_str(&serde_json::json!({"id": format!("s{half}"), "text": text}).to_string());
+            jsonl.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("negatives.jsonl");
+    std::fs::write(&path, jsonl).unwrap();
+    let report = run(&["scan", "--json", "--quiet", path.to_str().unwrap()]).json();
+    assert_eq!(
+        report["document_clusters"].as_array().unwrap().len(),
+        0,
+        "different stories under the same names and footer clustered"
+    );
+    let footer_cluster = report["passage_clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("This story was produced")
+        })
+        .expect("the footer is found");
+    assert_eq!(footer_cluster["kind"], "boilerplate");
+    assert_eq!(footer_cluster["documents"], 600);
 }
