@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::util::{corpus, repo_path, run, run_and_kill, run_in};
+use crate::util::{corpus, corpus_owned, repo_path, run, run_and_kill, run_in};
 
 const ZH_PAGE: &str = "samples/zh/newspaper-page.txt";
 
@@ -229,24 +229,16 @@ fn end_markers_are_removed_byte_exact() {
             ],
         ),
     ] {
-        let archive: Vec<(String, Vec<u8>)> = stories
-            .iter()
-            .enumerate()
-            .map(|(i, story)| {
-                (
-                    format!("archive/{i}.txt"),
-                    format!("LONDON\r\n\r\n{story}\r\n\r\n{marker}\r\n").into_bytes(),
-                )
-            })
-            .collect();
-        let mut files: Vec<(&str, &[u8])> = archive
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect();
         let submission = "LONDON\r\n\r\nFresh reporting, with a line break\r\nkept.\r\n\r\n   \r\n";
-        let submission = format!("{submission}{marker}\r\n");
-        files.push(("new.txt", submission.as_bytes()));
-        let dir = corpus(&files);
+        let files: Vec<(String, Vec<u8>)> = stories
+            .iter()
+            .map(|story| format!("LONDON\r\n\r\n{story}\r\n\r\n{marker}\r\n"))
+            .enumerate()
+            .map(|(i, text)| (format!("archive/{i}.txt"), text))
+            .chain([("new.txt".to_owned(), format!("{submission}{marker}\r\n"))])
+            .map(|(name, text)| (name, text.into_bytes()))
+            .collect();
+        let dir = corpus_owned(&files);
         let with = run_in(
             dir.path(),
             &["clean", "--boilerplate", "--against", "archive", "new.txt"],

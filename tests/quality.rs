@@ -226,14 +226,21 @@ fn planted_boilerplate_is_found_as_closing_passages() {
     assert!(precision >= 0.98, "boilerplate precision {precision:.4}");
 }
 
-#[test]
-fn unrelated_stories_are_never_clustered() {
-    // No families, no footers: nothing may be reported at document level.
-    let mut spec = CorpusSpec::new(1500, 99);
+/// Stories with no reprints, footers or pasted repeats; `quoting_share`
+/// of them quote an earlier one.
+fn unrelated_stories(documents: usize, seed: u64, quoting_share: f64) -> SyntheticCorpus {
+    let mut spec = CorpusSpec::new(documents, seed);
     spec.family_share = 0.0;
     spec.footer_share = 0.0;
     spec.pasted_share = 0.0;
-    let corpus = generate(&spec);
+    spec.quoting_share = quoting_share;
+    generate(&spec)
+}
+
+#[test]
+fn unrelated_stories_are_never_clustered() {
+    // No families, no footers: nothing may be reported at document level.
+    let corpus = unrelated_stories(1500, 99, 0.05);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.jsonl");
     std::fs::write(&path, corpus.to_jsonl()).unwrap();
@@ -325,12 +332,7 @@ fn hard_negatives_same_names_and_footer_different_story_are_not_duplicates() {
     // Pairs of different stories that open on the same people and place
     // and close with the same long footer: the words a careless
     // fingerprint matches on. None is a near-duplicate of another.
-    let mut spec = CorpusSpec::new(600, 31);
-    spec.family_share = 0.0;
-    spec.footer_share = 0.0;
-    spec.pasted_share = 0.0;
-    spec.quoting_share = 0.0;
-    let corpus = generate(&spec);
+    let corpus = unrelated_stories(600, 31, 0.0);
     let footer = "This story was produced by the Example Wire newsroom. Copyright 2026 \
                   Example Wire Service. All rights reserved. Not for redistribution \
                   without written permission from the editors.";
