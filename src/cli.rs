@@ -80,7 +80,23 @@ pub enum Command {
     /// cluster keeps. The reduce step of a distributed run (see spark/).
     #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
+    /// Print a shell completion script for refrain on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print refrain's manual page (roff) on stdout.
+    #[command(after_help = "Example:\n  refrain man > refrain.1 && man ./refrain.1")]
+    Man,
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  refrain completions bash > ~/.local/share/bash-completion/completions/refrain
+  refrain completions zsh > ~/.zfunc/_refrain
+  refrain completions fish > ~/.config/fish/completions/refrain.fish";
 
 const RULES_EXAMPLES: &str = "\
 Examples:

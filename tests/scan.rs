@@ -450,3 +450,21 @@ fn passages_quoted_from_files_read_again_match_those_kept_from_stdin() {
         assert_eq!(quotes(&read_again.json()), kept, "{file}");
     }
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = run(&["completions", shell]);
+        assert_eq!(script.code, 0, "{shell}: {}", script.stderr);
+        for word in ["refrain", "dedup", "min-passage-tokens"] {
+            assert!(script.stdout.contains(word), "{shell} script lacks {word}");
+        }
+    }
+    let unknown = run(&["completions", "tcsh"]);
+    assert_eq!(unknown.code, 2);
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.starts_with(".ie"), "roff: {}", &man.stdout[..40]);
+    assert!(man.stdout.contains(".TH refrain 1"));
+    assert!(man.stdout.contains("scan"));
+}

@@ -26,6 +26,21 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Dedup(args) => dedup::run(&args),
         Command::Sign(args) => sign::run(&args),
         Command::Rules(args) => rules::run(&args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "refrain", &mut script);
+            stdout_result(std::io::stdout().lock().write_all(&script))?;
+            Ok(ExitCode::Success)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .expect("rendering into memory");
+            stdout_result(std::io::stdout().lock().write_all(&page))?;
+            Ok(ExitCode::Success)
+        }
     }
 }
 
