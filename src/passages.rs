@@ -265,3 +265,69 @@ impl Passages {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::ShingleSet;
+
+    /// Three stories: a dateline (key 1), two story paragraphs, and a
+    /// closing sign-off (key 2); the third has a quote (key 3) last but one
+    /// and in the others the quote opens the body.
+    #[test]
+    fn a_short_text_at_the_close_is_an_end_marker_and_a_dateline_is_not() {
+        let story = |tokens: &[u32]| -> Vec<(u32, ShingleSet)> {
+            tokens
+                .iter()
+                .map(|&t| (t, ShingleSet::from_hashes(vec![t])))
+                .collect()
+        };
+        let documents = vec![
+            story(&[1, 1, 30, 40, 1]),
+            story(&[1, 1, 35, 45, 1]),
+            story(&[1, 50, 1, 60, 1]),
+        ];
+        let mut shorts = vec![];
+        for d in 0..3u32 {
+            shorts.push(ShortPrint {
+                key: 1,
+                at: Occurrence::new(d, 0),
+            });
+            shorts.push(ShortPrint {
+                key: 2,
+                at: Occurrence::new(d, 4),
+            });
+        }
+        shorts.push(ShortPrint {
+            key: 3,
+            at: Occurrence::new(0, 1),
+        });
+        shorts.push(ShortPrint {
+            key: 3,
+            at: Occurrence::new(1, 1),
+        });
+        shorts.push(ShortPrint {
+            key: 3,
+            at: Occurrence::new(2, 2),
+        });
+        let config = ScanConfig::new(vec![]);
+        let mut passages = Passages {
+            clusters: Vec::new(),
+            stats: ClusterStats::default(),
+            by_document: OnceLock::new(),
+        };
+        passages.add_end_markers(shorts, &documents, &config);
+        assert_eq!(passages.clusters.len(), 1, "{:?}", passages.clusters);
+        let marker = &passages.clusters[0];
+        assert_eq!(marker.kind, PassageKind::Boilerplate);
+        assert_eq!(marker.closing, [true; 3]);
+        assert!(marker.is_excluded() && marker.is_closing());
+        let at: Vec<(u32, u32)> = marker
+            .occurrences
+            .iter()
+            .map(|o| (o.doc, o.paragraph))
+            .collect();
+        assert_eq!(at, [(0, 4), (1, 4), (2, 4)]);
+        assert_eq!(passages.prints_in(2).len(), 1);
+    }
+}
