@@ -183,7 +183,7 @@ pub(crate) fn bucket_pairs(bucket: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
 
 /// The candidate pairs of one LSH bucket's items (ascending, distinct),
 /// as clustering makes them: every pair in a bucket of up to
-/// [`ALL_PAIRS_BUCKET_LIMIT`] items; in a larger one (a passage in
+/// `ALL_PAIRS_BUCKET_LIMIT` (64) items; in a larger one (a passage in
 /// thousands of documents), each item with the first and with the one
 /// before it, which keeps the bucket connected in linear work.
 pub fn pairs_in_bucket(items: &[u64]) -> Vec<(u64, u64)> {
