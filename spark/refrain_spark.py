@@ -363,17 +363,13 @@ def main(argv):
             out.append([d, [{"cluster": k, "tokens": t, "shingles": s}
                             for k, t, s, _ in layout]])
             seen.update(k for k, _, _, _ in layout if k is not None)
-        return json.dumps({"story_text": {
+        return {"story_text": {
             "cluster": c, "documents": docs_of_b.value[c], "layouts": out,
             "counts": [[k, {"documents": stats_b.value[k][0], "occurrences": stats_b.value[k][1]}]
-                       for k in sorted(seen)]}})
+                       for k in sorted(seen)]}}
 
-    def judge(rows):
-        command = [refrain_binary(refrain), "rules"] + rule_flags(args)
-        for (c, _), answer in pipe_through_refrain(command, rows, story_request, strict=True):
-            yield c, answer["story_text"]
-
-    story = groups.mapPartitions(judge).collectAsMap()
+    story = (ask_each(args, groups, story_request)
+             .map(lambda r: (r[0][0], r[1]["story_text"])).collectAsMap())
     note("%d frequent passages judged" % len(story))
     if len(story) != len(frequent):
         raise RuntimeError("%d of %d frequent passages judged" % (len(story), len(frequent)))
@@ -385,16 +381,11 @@ def main(argv):
     kinds_b = sc.broadcast(kinds)
 
     def closing_request(row):
-        return json.dumps({"closing_start": [
-            [kinds_b.value[c] if c is not None else None, t] for c, t, _, _ in row[1]]})
+        return {"closing_start": [
+            [kinds_b.value[c] if c is not None else None, t] for c, t, _, _ in row[1]]}
 
-    def closing_runs(rows):
-        command = [refrain_binary(refrain), "rules"] + rule_flags(args)
-        for (d, layout), answer in pipe_through_refrain(command, rows, closing_request,
-                                                        strict=True):
-            yield d, layout, answer["closing_start"]
-
-    runs = layouts.mapPartitions(closing_runs).cache()
+    runs = (ask_each(args, layouts, closing_request)
+            .map(lambda r: (r[0][0], r[0][1], r[1]["closing_start"])).cache())
     closing = (runs.flatMap(lambda r: [(c, 1 if p >= r[2] else 0)
                                        for p, (c, _, _, _) in enumerate(r[1]) if c is not None])
                .reduceByKey(add, P.n).collectAsMap())

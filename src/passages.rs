@@ -179,13 +179,16 @@ impl Passages {
         config: &ScanConfig,
     ) {
         shorts.sort_unstable();
-        let groups: Vec<&[ShortPrint]> = shorts
+        // Each text's prints with the documents they are in, for the texts
+        // in `min_docs` documents or more.
+        let groups: Vec<(&[ShortPrint], usize)> = shorts
             .chunk_by(|a, b| a.key == b.key)
-            .filter(|group| {
+            .map(|group| {
                 let mut documents: Vec<u32> = group.iter().map(|s| s.at.doc).collect();
                 documents.dedup();
-                documents.len() >= config.min_docs
+                (group, documents.len())
             })
+            .filter(|&(_, documents)| documents >= config.min_docs)
             .collect();
         if groups.is_empty() {
             return;
@@ -194,7 +197,7 @@ impl Passages {
         // for their closing runs.
         let holding: HashSet<u32> = groups
             .iter()
-            .flat_map(|g| g.iter().map(|s| s.at.doc))
+            .flat_map(|(group, _)| group.iter().map(|s| s.at.doc))
             .collect();
         let mut kinds: HashMap<u32, Vec<(u32, PassageKind)>> = HashMap::new();
         for passage in &self.clusters {
@@ -228,20 +231,13 @@ impl Passages {
             })
             .collect();
         let mut added = false;
-        for group in groups {
+        for (group, documents) in groups {
             let closing: Vec<bool> = group
                 .iter()
                 .map(|s| s.at.paragraph as usize >= closing_starts[&s.at.doc])
                 .collect();
-            let mut documents: Vec<u32> = group.iter().map(|s| s.at.doc).collect();
-            documents.dedup();
             let closing_count = closing.iter().filter(|&&c| c).count();
-            if !boilerplate::is_end_marker(
-                documents.len(),
-                closing_count,
-                group.len(),
-                config.min_docs,
-            ) {
+            if !boilerplate::is_end_marker(documents, closing_count, group.len(), config.min_docs) {
                 continue;
             }
             let members = (0..group.len() as u32)

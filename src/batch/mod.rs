@@ -226,7 +226,7 @@ fn analyze_in_pool(
 ) -> Result<Analysis, Error> {
     let started = Instant::now();
     let temp_dir = options.temp_dir;
-    let read = read_and_fingerprint(config, options, progress)?;
+    let mut read = read_and_fingerprint(config, options, progress)?;
     if read.documents.is_empty() && !options.allow_empty {
         return Err(Error::no_documents(read.problems.len()));
     }
@@ -243,7 +243,10 @@ fn analyze_in_pool(
     };
 
     let stage = progress.stage("clustering passages", 0);
-    let passages = find_passages(config, &read.table, read.bands, temp_dir)?;
+    // The end-marker candidates are sorted where they are judged: moved
+    // there, not copied.
+    let shorts = std::mem::take(&mut read.table.shorts);
+    let passages = find_passages(config, &read.table, shorts, read.bands, temp_dir)?;
     stage.finish();
 
     let mut excluded: Vec<Vec<u32>> = vec![Vec::new(); read.documents.len()];
@@ -874,6 +877,7 @@ fn merge_batch(
 fn find_passages(
     config: &ScanConfig,
     table: &ParagraphTable,
+    shorts: Vec<ShortPrint>,
     bands: BandFiles,
     temp_dir: Option<&Path>,
 ) -> Result<Passages, Error> {
@@ -945,7 +949,7 @@ fn find_passages(
     };
     let mut passages = judge_passages(clusters, occurrences, table, config, stats)
         .map_err(spill_error(temp_dir))?;
-    passages.add_end_markers(table.shorts.clone(), table, config);
+    passages.add_end_markers(shorts, table, config);
     Ok(passages)
 }
 
