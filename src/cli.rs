@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use refrain::config::{FingerprintParams, ScanConfig};
+use refrain::config::{DEFAULT_CONTAINMENT, FingerprintParams, ScanConfig};
 use refrain::corpus::{InputFormat, ReadOptions};
 use refrain::lsh::LshParams;
 
@@ -289,9 +289,6 @@ pub struct CheckArgs {
     /// Check against this corpus instead of an index (repeatable).
     #[arg(long, value_name = "PATH")]
     pub against: Vec<PathBuf>,
-    /// Share of one document found in the other that makes containment.
-    #[arg(long, default_value_t = 0.8, value_name = "C")]
-    pub containment: f64,
     /// Consecutive aligned paragraphs that make a copied block.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub min_block_paragraphs: usize,
@@ -377,6 +374,33 @@ pub struct InputArgs {
 }
 
 /// Fingerprint and matching settings (shared by the commands).
+/// A containment threshold, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Containment(pub Option<f64>);
+
+impl std::str::FromStr for Containment {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "off" => Ok(Containment(None)),
+            _ => text
+                .parse::<f64>()
+                .map(|value| Containment(Some(value)))
+                .map_err(|_| format!("'{text}' is neither a share such as 0.8 nor off")),
+        }
+    }
+}
+
+impl std::fmt::Display for Containment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(value) => write!(f, "{value}"),
+            None => f.write_str("off"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct MatchArgs {
     /// Tokens per shingle (words, or characters of Chinese/Japanese/Thai).
@@ -406,6 +430,12 @@ pub struct MatchArgs {
     /// Jaccard similarity at which two paragraphs are the same passage.
     #[arg(long, default_value_t = 0.8, value_name = "J")]
     pub passage_threshold: f64,
+
+    /// Share of a document's kept text found in another document that
+    /// makes it a near-duplicate too (a shortened or extended reprint;
+    /// for check, a containment finding); `off` for Jaccard only.
+    #[arg(long, default_value_t = Containment(Some(DEFAULT_CONTAINMENT)), value_name = "C|off")]
+    pub containment: Containment,
 
     /// Documents a passage must occur in to be reported, unless it repeats
     /// inside one document.
@@ -561,6 +591,7 @@ impl MatchArgs {
             fingerprint: self.fingerprint(),
             threshold: self.threshold,
             passage_threshold: self.passage_threshold,
+            containment: self.containment.0,
             document_lsh: lsh,
             passage_lsh: lsh,
             min_docs: self.min_docs,
@@ -739,7 +770,7 @@ mod tests {
         assert_eq!(args.index, Some(PathBuf::from("a.db")));
         assert_eq!(args.format, CheckFormat::Sarif);
         assert_eq!(args.fail_on, [FailOn::NearDuplicate, FailOn::Boilerplate]);
-        assert_eq!(args.containment, 0.7);
+        assert_eq!(args.matching.containment, Containment(Some(0.7)));
         assert!(
             Cli::try_parse_from(["refrain", "check", "new.txt"]).is_err(),
             "needs --index or --against"

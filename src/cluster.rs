@@ -60,6 +60,9 @@ pub struct ClusterStats {
     pub candidate_pairs: u64,
     /// Candidate pairs whose exact Jaccard met the threshold.
     pub verified_pairs: u64,
+    /// Pairs of documents sharing a passage found to contain one another
+    /// ([`crate::containment`]); 0 for passages.
+    pub contained_pairs: u64,
 }
 
 /// True when the overlap reaches `threshold` (compared on the integer
@@ -110,6 +113,7 @@ pub fn near_duplicate_clusters(
         distinct_forms: forms.len() as u64,
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
+        contained_pairs: 0,
     };
     (clusters, stats)
 }
@@ -124,6 +128,8 @@ pub struct JoinedForms {
     pub in_group: Vec<bool>,
     /// Candidate pairs whose exact Jaccard met the threshold.
     pub verified_pairs: u64,
+    /// Pairs joined by containment ([`crate::containment`]).
+    pub contained_pairs: u64,
 }
 
 /// Candidate pairs verified together, their sets fetched once.
@@ -157,10 +163,9 @@ pub fn cluster_forms<'s, E: Send>(
         let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
         verified.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
             let overlap = Overlap::between(set_of(a), set_of(b));
-            meets(overlap, threshold).then(|| VerifiedPair {
+            meets(overlap, threshold).then_some(VerifiedPair {
                 pair: (a, b),
                 overlap,
-                first_len: set_of(a).len() as u32,
             })
         }));
     }
@@ -192,6 +197,7 @@ pub fn cluster_forms<'s, E: Send>(
         clusters: clusters.into_iter().flatten().collect(),
         in_group,
         verified_pairs: verified.len() as u64,
+        contained_pairs: 0,
     })
 }
 
@@ -200,8 +206,6 @@ pub fn cluster_forms<'s, E: Send>(
 struct VerifiedPair {
     pair: (u32, u32),
     overlap: Overlap,
-    /// Distinct shingles of the pair's first form.
-    first_len: u32,
 }
 
 /// The one cluster [`split_around_representatives`] makes of a component
@@ -217,7 +221,7 @@ fn star_cluster(
     for &other in others {
         let pair = verified.get(&(first, other))?;
         if cluster.is_empty() {
-            cluster.push((first, Overlap::identical(pair.first_len as usize)));
+            cluster.push((first, Overlap::identical(pair.overlap.first as usize)));
         }
         cluster.push((other, pair.overlap));
     }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::containment::Rule;
 use crate::corpus::ReadOptions;
 use crate::error::{Error, Setting};
 use crate::lsh::LshParams;
@@ -28,6 +29,10 @@ impl Default for FingerprintParams {
     }
 }
 
+/// The default containment threshold (see the README's "Shortened and
+/// extended reprints" for the figures behind it).
+pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+
 /// Everything a scan needs.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
@@ -41,6 +46,10 @@ pub struct ScanConfig {
     pub threshold: f64,
     /// Jaccard threshold for near-duplicate passages.
     pub passage_threshold: f64,
+    /// Containment at which a document is a near-duplicate of another
+    /// that holds most of its kept text (a shortened or extended reprint);
+    /// `None` for Jaccard only.
+    pub containment: Option<f64>,
     /// Band layout for documents; `None` derives it from the threshold.
     pub document_lsh: Option<LshParams>,
     /// Band layout for passages; `None` derives it from the threshold.
@@ -65,6 +74,7 @@ impl ScanConfig {
             fingerprint: FingerprintParams::default(),
             threshold: 0.8,
             passage_threshold: 0.8,
+            containment: Some(DEFAULT_CONTAINMENT),
             document_lsh: None,
             passage_lsh: None,
             min_docs: 3,
@@ -78,6 +88,14 @@ impl ScanConfig {
     pub fn document_bands(&self) -> LshParams {
         self.document_lsh
             .unwrap_or_else(|| LshParams::for_threshold(self.threshold, self.fingerprint.num_perm))
+    }
+
+    /// When two documents are near-duplicates.
+    pub fn document_rule(&self) -> Rule {
+        Rule {
+            threshold: self.threshold,
+            containment: self.containment,
+        }
     }
 
     /// The effective passage band layout.
@@ -95,6 +113,7 @@ impl ScanConfig {
         for (setting, value) in [
             (Setting::Threshold, self.threshold),
             (Setting::PassageThreshold, self.passage_threshold),
+            (Setting::Containment, self.containment.unwrap_or(1.0)),
         ] {
             if !(value > 0.0 && value <= 1.0) {
                 return invalid(setting, format!("{value} is outside (0, 1]; try 0.8"));

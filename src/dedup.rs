@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::batch::Analysis;
+use crate::containment::{Relation, Rule};
 use crate::error::{Error, Setting};
 use crate::report::round_similarity;
 use crate::shingle::Overlap;
@@ -69,6 +70,11 @@ pub struct Decision<'a> {
     pub duplicate_of: Option<&'a str>,
     /// Exact Jaccard with the kept document (boilerplate excluded).
     pub similarity: Option<f64>,
+    /// How it relates to the kept document: `similar`, `contained_in` it
+    /// (a shortened reprint), `contains` it (an extended one: kept only
+    /// when the keep policy is by field), or `same_cluster` (through the
+    /// representative); null outside a cluster.
+    pub relation: Option<Relation>,
     /// Boilerplate paragraphs found in it (0-based).
     pub boilerplate_paragraphs: &'a [u32],
 }
@@ -83,15 +89,24 @@ pub struct Verdict {
     pub kept: u32,
     /// Exact Jaccard with the kept document.
     pub similarity: Option<f64>,
+    /// How it relates to the kept document.
+    pub relation: Option<Relation>,
 }
 
-/// One verdict per document, in input order.
-pub fn decide(analysis: &Analysis, policy: &KeepPolicy) -> Result<Vec<Verdict>, Error> {
+/// One verdict per document, in input order. `rule` is the one the
+/// clusters were made with: it names each member's relation to the kept
+/// document.
+pub fn decide(
+    analysis: &Analysis,
+    policy: &KeepPolicy,
+    rule: &Rule,
+) -> Result<Vec<Verdict>, Error> {
     let mut verdicts: Vec<Verdict> = (0..analysis.documents.len() as u32)
         .map(|d| Verdict {
             cluster: None,
             kept: d,
             similarity: None,
+            relation: None,
         })
         .collect();
     for (c, cluster) in analysis.document_clusters.iter().enumerate() {
@@ -103,17 +118,19 @@ pub fn decide(analysis: &Analysis, policy: &KeepPolicy) -> Result<Vec<Verdict>, 
         };
         for member in &cluster.members {
             let d = member.item as usize;
-            let similarity = if d == kept {
-                1.0
+            // Overlaps measured from the kept document (the first set).
+            let overlap = if d == kept {
+                Overlap::identical(1)
             } else if let Some(kept_set) = &kept_set {
-                Overlap::between(kept_set, &analysis.document_set(d)?).jaccard()
+                Overlap::between(kept_set, &analysis.document_set(d)?)
             } else {
-                member.overlap.jaccard()
+                member.overlap
             };
             verdicts[d] = Verdict {
                 cluster: Some(c as u32),
                 kept: kept as u32,
-                similarity: Some(round_similarity(similarity)),
+                similarity: Some(round_similarity(overlap.jaccard())),
+                relation: Some(rule.describe(overlap)),
             };
         }
     }
@@ -139,6 +156,7 @@ impl Verdict {
             representative: keep && self.cluster.is_some(),
             duplicate_of: (!keep).then(|| analysis.documents[self.kept as usize].name.as_str()),
             similarity: self.similarity,
+            relation: self.relation,
             boilerplate_paragraphs: &analysis.excluded[d],
         }
     }

@@ -13,6 +13,8 @@ pub enum Setting {
     Threshold,
     /// Jaccard threshold for passages.
     PassageThreshold,
+    /// Containment threshold for documents.
+    Containment,
     /// Tokens per shingle.
     ShingleSize,
     /// MinHash permutations.
@@ -43,6 +45,7 @@ impl Setting {
         match self {
             Setting::Threshold => "threshold",
             Setting::PassageThreshold => "passage_threshold",
+            Setting::Containment => "containment",
             Setting::ShingleSize => "shingle_size",
             Setting::NumPerm => "num_perm",
             Setting::Seed => "seed",

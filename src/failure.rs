@@ -61,6 +61,7 @@ fn flag_of(setting: Setting) -> &'static str {
     match setting {
         Setting::Threshold => "--threshold",
         Setting::PassageThreshold => "--passage-threshold",
+        Setting::Containment => "--containment",
         Setting::ShingleSize => "--shingle-size",
         Setting::NumPerm => "--num-perm",
         Setting::Seed => "--seed",

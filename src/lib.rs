@@ -4,7 +4,8 @@
 //!
 //! The pipeline, one module per stage:
 //! [`corpus`] (walk, read) → [`text`] (paragraphs, normalize, tokenize) →
-//! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] → [`boilerplate`] →
+//! [`shingle`] → [`minhash`] → [`lsh`] → [`cluster`] (and [`containment`]) →
+//! [`boilerplate`] →
 //! [`report`]. [`batch::analyze`] runs them all in memory bounded by the
 //! number of paragraphs, not the text ([`batch::scan`] for a report):
 //! the one engine behind `refrain scan`, `clean`, `check` and `dedup`, with
@@ -40,6 +41,7 @@ pub mod check;
 pub mod clean;
 pub mod cluster;
 pub mod config;
+pub mod containment;
 pub mod corpus;
 pub mod dedup;
 pub mod error;

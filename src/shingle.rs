@@ -320,6 +320,9 @@ pub struct Overlap {
     pub shared: u32,
     /// Shingles either set holds.
     pub union: u32,
+    /// Shingles of the first set (a cluster's representative's): with the
+    /// other two counts it gives the containment of each set in the other.
+    pub first: u32,
 }
 
 impl Overlap {
@@ -334,6 +337,7 @@ impl Overlap {
         Overlap {
             shared: shared as u32,
             union: (a.len() + b.len() - shared) as u32,
+            first: a.len() as u32,
         }
     }
 
@@ -342,6 +346,7 @@ impl Overlap {
         Overlap {
             shared: len as u32,
             union: len as u32,
+            first: len as u32,
         }
     }
 
@@ -352,6 +357,30 @@ impl Overlap {
         } else {
             f64::from(self.shared) / f64::from(self.union)
         }
+    }
+
+    /// Shingles of the second set.
+    pub fn second(&self) -> u32 {
+        self.union + self.shared - self.first
+    }
+
+    /// Share of the second set's shingles that the first also holds (1
+    /// for an empty set): how much of it is contained in the first.
+    pub fn second_in_first(&self) -> f64 {
+        share(self.shared, self.second())
+    }
+
+    /// Share of the first set's shingles that the second also holds.
+    pub fn first_in_second(&self) -> f64 {
+        share(self.shared, self.first)
+    }
+}
+
+fn share(part: u32, whole: u32) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        f64::from(part) / f64::from(whole)
     }
 }
 
@@ -460,9 +489,14 @@ mod tests {
             Overlap::between(&a, &b),
             Overlap {
                 shared: 2,
-                union: 5
+                union: 5,
+                first: 4
             }
         );
+        let overlap = Overlap::between(&a, &b);
+        assert_eq!(overlap.second(), 3);
+        assert!((overlap.first_in_second() - 0.5).abs() < 1e-12);
+        assert!((overlap.second_in_first() - 2.0 / 3.0).abs() < 1e-12);
         assert!((Overlap::between(&a, &b).jaccard() - 0.4).abs() < 1e-12);
         assert_eq!(ShingleSet::union_of([&a, &b]).len(), 5);
     }

@@ -32,6 +32,7 @@ struct Params {
     tokenizer: String,
     threshold: f64,
     passage_threshold: f64,
+    containment: Option<f64>,
     min_docs: usize,
     min_passage_tokens: usize,
     document_lsh: Lsh,
@@ -68,6 +69,7 @@ struct ClusterStats {
     distinct_forms: u64,
     candidate_pairs: u64,
     verified_pairs: u64,
+    contained_pairs: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +114,9 @@ struct Member {
     doc: String,
     record: Option<String>,
     similarity: f64,
+    relation: String,
+    in_representative: f64,
+    of_representative: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,12 +165,15 @@ fn report_matches_the_documented_schema() {
     for (i, cluster) in report.document_clusters.iter().enumerate() {
         assert_eq!(cluster.id, format!("d{}", i + 1));
         assert_eq!(cluster.members[0].doc, cluster.representative);
-        assert!(
-            cluster
-                .members
-                .iter()
-                .all(|m| m.similarity >= report.params.threshold)
-        );
+        let containment = report.params.containment.unwrap_or(f64::INFINITY);
+        for member in &cluster.members {
+            match member.relation.as_str() {
+                "similar" => assert!(member.similarity >= report.params.threshold),
+                "contained_in" => assert!(member.in_representative >= containment),
+                "contains" => assert!(member.of_representative >= containment),
+                other => panic!("relation {other}"),
+            }
+        }
     }
 }
 

@@ -57,6 +57,7 @@ pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 use crate::boilerplate::{Occurrence, ParagraphSource, is_short};
 use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
 use crate::config::ScanConfig;
+use crate::containment;
 use crate::corpus::read::read_in_batches;
 use crate::corpus::{Source, walk};
 use crate::error::{Error, InputProblem};
@@ -280,8 +281,15 @@ fn analyze_in_pool(
     stats.spilled_bytes += bands.disk_bytes();
 
     let stage = progress.stage("clustering documents", 0);
-    let (document_clusters, document_stats) =
-        find_documents(config, &sets, &paragraphs, &excluded, bands, temp_dir)?;
+    let (document_clusters, document_stats) = find_documents(
+        config,
+        &sets,
+        &paragraphs,
+        &excluded,
+        &passages,
+        bands,
+        temp_dir,
+    )?;
     stage.finish();
 
     // What only the passes needed (the signatures' file, the token counts,
@@ -946,6 +954,7 @@ fn find_passages(
         distinct_forms: stored_form.len() as u64,
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
+        contained_pairs: 0,
     };
     let mut passages = judge_passages(clusters, occurrences, table, config, stats)
         .map_err(spill_error(temp_dir))?;
@@ -959,6 +968,8 @@ struct Membership {
     cluster_of: Vec<u32>,
     overlaps: HashMap<u32, Overlap>,
     clusters: usize,
+    /// Per cluster, its representative form.
+    representatives: Vec<u32>,
 }
 
 impl Membership {
@@ -971,6 +982,7 @@ impl Membership {
             cluster_of: vec![NO_FORM; items_per_form.len()],
             overlaps: HashMap::new(),
             clusters: 0,
+            representatives: Vec::new(),
         };
         let lone_forms: Vec<Vec<(u32, Overlap)>> = (0..items_per_form.len() as u32)
             .into_par_iter()
@@ -978,6 +990,7 @@ impl Membership {
             .map(&lone)
             .collect::<Result<_, E>>()?;
         for form_cluster in joined.clusters.iter().cloned().chain(lone_forms) {
+            membership.representatives.push(form_cluster[0].0);
             for (form, overlap) in form_cluster {
                 membership.cluster_of[form as usize] = membership.clusters as u32;
                 membership.overlaps.insert(form, overlap);
@@ -1131,6 +1144,7 @@ fn find_documents(
     sets: &DocumentSets,
     paragraphs: &ParagraphForms,
     excluded: &[Vec<u32>],
+    passages: &Passages,
     bands: BandFiles,
     temp_dir: Option<&Path>,
 ) -> Result<(Vec<Cluster>, ClusterStats), Error> {
@@ -1143,6 +1157,30 @@ fn find_documents(
     let form_count = sets.first_document.len();
     let joined =
         cluster_forms(form_count, &candidates, &form_set, config.threshold).map_err(&spill)?;
+    let joined = match config.containment {
+        Some(_) => {
+            // Documents sharing a passage that is not left out of their
+            // fingerprints are the candidates of shortened and extended
+            // reprints.
+            let sharing = passages
+                .clusters
+                .iter()
+                .filter(|passage| !passage.is_excluded())
+                .map(|passage| {
+                    passage
+                        .documents()
+                        .into_iter()
+                        .map(|d| sets.forms[d as usize])
+                        .filter(|&form| form != NO_FORM)
+                        .collect()
+                });
+            let rule = config.document_rule();
+            let candidates = containment::candidate_pairs(sharing);
+            containment::join_by_containment(joined, &candidates, &form_set, &rule)
+                .map_err(&spill)?
+        }
+        None => joined,
+    };
     let lone = |form: u32| -> std::io::Result<_> {
         Ok(vec![(form, Overlap::identical(form_set(form)?.len()))])
     };
@@ -1156,6 +1194,16 @@ fn find_documents(
             });
         }
     }
+    // A cluster split around its fullest form (joined by containment) has
+    // its representative first, before members earlier in input order.
+    for (cluster, &representative) in members.iter_mut().zip(&membership.representatives) {
+        if let Some(at) = cluster
+            .iter()
+            .position(|m| sets.forms[m.item as usize] == representative)
+        {
+            cluster[..=at].rotate_right(1);
+        }
+    }
     let alongside = vec![Vec::<()>::new(); members.len()];
     let (clusters, _) = in_representative_order(members, alongside);
     let stats = ClusterStats {
@@ -1163,6 +1211,7 @@ fn find_documents(
         distinct_forms: form_count as u64,
         candidate_pairs: candidates.len() as u64,
         verified_pairs: joined.verified_pairs,
+        contained_pairs: joined.contained_pairs,
     };
     Ok((clusters, stats))
 }

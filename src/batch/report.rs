@@ -122,6 +122,7 @@ impl Analysis {
             });
         }
 
+        let rule = config.document_rule();
         let document_clusters = self
             .document_clusters
             .iter()
@@ -136,10 +137,14 @@ impl Analysis {
                     .iter()
                     .map(|member| {
                         let doc = &self.documents[member.item as usize];
+                        let overlap = member.overlap;
                         DocumentMember {
                             doc: doc.name.clone(),
                             record: self.record_of(doc),
-                            similarity: round_similarity(member.overlap.jaccard()),
+                            similarity: round_similarity(overlap.jaccard()),
+                            relation: rule.describe(overlap),
+                            in_representative: round_similarity(overlap.second_in_first()),
+                            of_representative: round_similarity(overlap.first_in_second()),
                         }
                     })
                     .collect(),

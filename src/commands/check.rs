@@ -18,12 +18,6 @@ use refrain::report::check_formats;
 
 /// Runs `refrain check`.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
-    if !(args.containment > 0.0 && args.containment <= 1.0) {
-        return Err(Failure::Flag {
-            flag: "--containment",
-            reason: format!("{} is outside (0, 1]; try 0.8", args.containment),
-        });
-    }
     let terminal = Terminal::stderr(args.quiet);
     let params = index_params(&args.matching);
     let index = match &args.index {
@@ -47,7 +41,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let fingerprinter = Fingerprinter::new(&config.fingerprint);
     let settings = CheckSettings {
         threshold: config.threshold,
-        containment: args.containment,
+        // Off: no share reaches it.
+        containment: config.containment.unwrap_or(f64::INFINITY),
         passage_threshold: config.passage_threshold,
         min_block_paragraphs: args.min_block_paragraphs.max(1),
         min_docs: config.min_docs,

@@ -62,7 +62,7 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Failure> {
             coverage.with, coverage.total
         ));
     }
-    let verdicts = decide(&analysis, &args.keep)?;
+    let verdicts = decide(&analysis, &args.keep, &config.document_rule())?;
     let pool = thread_pool(config.threads)?;
     match out_file.take() {
         Some(mut file) => {

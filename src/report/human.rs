@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{DocumentCluster, PassageCluster, PassageOccurrence, Report};
 use crate::boilerplate::PassageKind;
+use crate::containment::Relation;
 
 /// Occurrences or members listed per cluster before "... and N more".
 const LISTED_PER_CLUSTER: usize = 8;
@@ -97,7 +98,23 @@ fn render_document_cluster(out: &mut String, cluster: &DocumentCluster) {
         if i == 0 {
             let _ = writeln!(out, "    {name}  representative");
         } else {
-            let _ = writeln!(out, "    {name}  similarity {:.2}", member.similarity);
+            let _ = match member.relation {
+                Relation::ContainedIn => writeln!(
+                    out,
+                    "    {name}  similarity {:.2}, {:.0}% of it in the representative (shortened)",
+                    member.similarity,
+                    100.0 * member.in_representative
+                ),
+                Relation::Contains => writeln!(
+                    out,
+                    "    {name}  similarity {:.2}, holds {:.0}% of the representative (extended)",
+                    member.similarity,
+                    100.0 * member.of_representative
+                ),
+                Relation::Similar | Relation::SameCluster => {
+                    writeln!(out, "    {name}  similarity {:.2}", member.similarity)
+                }
+            };
         }
     }
     more(out, cluster.members.len());

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::boilerplate::PassageKind;
 use crate::cluster::ClusterStats;
 use crate::config::{FingerprintParams, ScanConfig};
+use crate::containment::Relation;
 use crate::corpus::InputFormat;
 use crate::error::{InputProblem, Severity};
 use crate::lsh::LshParams;
@@ -73,6 +74,8 @@ pub struct Params {
     pub threshold: f64,
     /// Passage similarity threshold.
     pub passage_threshold: f64,
+    /// Document containment threshold; null when off.
+    pub containment: Option<f64>,
     /// Documents a passage must be in to be reported.
     pub min_docs: usize,
     /// Shortest paragraph fingerprinted as a passage, in tokens.
@@ -96,6 +99,7 @@ impl Params {
             tokenizer: TOKENIZER,
             threshold: config.threshold,
             passage_threshold: config.passage_threshold,
+            containment: config.containment,
             min_docs: config.min_docs,
             min_passage_tokens: config.min_passage_tokens,
             document_lsh: config.document_bands(),
@@ -171,9 +175,10 @@ pub struct PassageOccurrence {
 pub struct DocumentCluster {
     /// `d1`, `d2`, ... in order of representative.
     pub id: String,
-    /// The first member in input order.
+    /// The first member in input order; in a cluster joined by
+    /// containment, the member with the most kept text.
     pub representative: String,
-    /// Every member, representative first, in input order.
+    /// Every member, representative first, the rest in input order.
     pub members: Vec<DocumentMember>,
 }
 
@@ -187,6 +192,14 @@ pub struct DocumentMember {
     pub record: Option<String>,
     /// Exact shingle Jaccard with the representative, boilerplate excluded.
     pub similarity: f64,
+    /// Why it is in the cluster: `similar` to the representative,
+    /// `contained_in` it (a shortened reprint), or `contains` it (an
+    /// extended one); `similar` for the representative itself.
+    pub relation: Relation,
+    /// Share of its kept shingles that the representative also holds.
+    pub in_representative: f64,
+    /// Share of the representative's kept shingles that it also holds.
+    pub of_representative: f64,
 }
 
 /// Rounds a similarity for the report (4 decimals).
