@@ -20,7 +20,7 @@ use std::io::Write;
 
 use refrain::synthetic::{
     BoilerplateSpec, GroundTruth, LongSpec, SyntheticDocument, generate_boilerplate_heavy,
-    generate_long, generate_news, generate_wire,
+    generate_long, generate_news, generate_reprints, generate_wire,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.len() < 3 {
         return Err(
-            "usage: generate_corpus [--shape news|long|boilerplate|wire] [--paragraphs N] [--copies K] \
+            "usage: generate_corpus [--shape news|long|boilerplate|wire|reprints] [--paragraphs N] [--copies K] \
              DOCS SEED OUT.jsonl [TRUTH.json|-] [ID_PREFIX]"
                 .into(),
         );
@@ -80,8 +80,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             generate_boilerplate_heavy(&BoilerplateSpec::new(documents, seed), &mut write)
         }
         "wire" => generate_wire(documents, seed, &mut write),
+        "reprints" => generate_reprints(documents, seed, &mut write),
         other => {
-            return Err(format!("unknown shape {other:?}: news, long, boilerplate or wire").into());
+            return Err(format!(
+                "unknown shape {other:?}: news, long, boilerplate, wire or reprints"
+            )
+            .into());
         }
     };
     if let Some(error) = failure {

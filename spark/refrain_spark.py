@@ -62,6 +62,8 @@ def parse_args(argv):
     parser.add_argument("--keep", default="first", help="first, longest or field:NAME")
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--passage-threshold", type=float, default=0.8)
+    parser.add_argument("--containment", default="0.8",
+                        help="containment that joins a shortened or extended reprint, or off")
     parser.add_argument("--min-docs", type=int, default=3)
     parser.add_argument("--min-passage-tokens", type=int, default=2)
     parser.add_argument("--shingle-size", type=int, default=5)
@@ -94,7 +96,8 @@ def sign_flags(args):
 
 def rule_flags(args):
     return ["-q", "--threads", "1", "--min-docs", str(args.min_docs),
-            "--min-passage-tokens", str(args.min_passage_tokens), "--keep", args.keep]
+            "--min-passage-tokens", str(args.min_passage_tokens), "--keep", args.keep,
+            "--threshold", str(args.threshold), "--containment", args.containment]
 
 
 def ask_rules(args, requests):
@@ -220,15 +223,76 @@ def connected_components(edges):
     return edges.union(roots).coalesce(P.n)
 
 
-def cluster(args, items, form_key, form_sets, form_bands, threshold):
+def join_by_containment(args, item_forms, sets, grouped, sharing, threshold):
+    """`grouped` (form -> (representative, shared, union)) with shortened
+    and extended reprints joined, as `containment.rs` joins them: the forms
+    sharing a passage (`sharing`: lists of items) are the candidates,
+    `refrain rules` pairs them and verifies each pair not already in one
+    cluster, and every component a verified pair touches is split again
+    around its fullest forms."""
+    groups = (sharing.zipWithIndex()
+              .flatMap(lambda r: [(item, r[1]) for item in r[0]])
+              .join(item_forms, P.n)                                # item -> (passage, form)
+              .map(lambda r: r[1])
+              .groupByKey(P.n)
+              .map(lambda kv: sorted(set(kv[1])))
+              .filter(lambda forms: len(forms) > 1))
+    pairs = (ask_each(args, groups, lambda forms: {"sharing": forms})
+             .flatMap(lambda r: [tuple(pair) for pair in r[1]["pairs"]])
+             .distinct(P.n))
+    rep_of = grouped.map(lambda r: (r[0], r[1][0]))
+    apart = (pairs.leftOuterJoin(rep_of, P.n)
+             .map(lambda r: (r[1][0], (r[0], r[1][1])))             # b -> (a, rep of a)
+             .leftOuterJoin(rep_of, P.n)
+             .filter(lambda r: r[1][0][1] is None or r[1][0][1] != r[1][1])
+             .map(lambda r: (r[1][0][0], r[0])))
+    with_sets = (apart.join(sets, P.n)
+                 .map(lambda r: (r[1][0], (r[0], r[1][1])))
+                 .join(sets, P.n))                                  # b -> ((a, set a), set b)
+    related = (ask_each(args, with_sets, lambda r: {"related": {"a": r[1][0][1], "b": r[1][1]}})
+               .filter(lambda r: r[1]["related"])
+               .map(lambda r: (r[0][1][0][0], r[0][0]))
+               .cache())
+    if related.isEmpty():
+        return grouped
+    edges = grouped.filter(lambda r: r[0] != r[1][0]).map(lambda r: (r[0], r[1][0])).union(related)
+    component = connected_components(edges).cache()                 # form -> root
+    touched_roots = (related.map(lambda e: (e[0], 1)).join(component, P.n)
+                     .map(lambda r: (r[1][1], 1)).distinct(P.n))
+    touched = (component.map(lambda r: (r[1], r[0])).join(touched_roots, P.n)
+               .map(lambda r: (r[1][0], r[0])).cache())             # form -> root
+    regroup = (touched.join(sets, P.n)
+               .map(lambda r: (r[1][0], (r[0], r[1][1])))
+               .groupByKey(P.n)
+               .map(lambda kv: sorted(kv[1])))
+    resplit = (ask_each(args, regroup, lambda forms: {"split": {
+                   "threshold": threshold, "fullest": True, "forms": forms}})
+               .flatMap(lambda r: [(form, (members[0][0], shared, union))
+                                   for members in r[1]["clusters"]
+                                   for form, shared, union in members]))
+    return grouped.subtractByKey(touched, P.n).union(resplit).cache()
+
+
+def representative_first(members, representative):
+    """`members` ((item, form, shared, union), items ascending) as
+    (item, shared, union) with the representative form's first item moved
+    to the front."""
+    at = next(i for i, m in enumerate(members) if m[1] == representative)
+    ordered = [members[at]] + members[:at] + members[at + 1:]
+    return [(item, shared, union) for item, _, shared, union in ordered]
+
+
+def cluster(args, items, form_key, form_sets, form_bands, threshold, sharing=None):
     """Near-duplicate clusters of `items` ((item, key) with orderable items).
 
     Items with the same key are one form; forms are numbered by their first
     item; candidates come from the forms' band keys and are verified on
     their sets; components are split around representatives; a form of
-    several items that joined no other is a cluster of its own. Returns
-    clusters ordered by first item, each a list of (item, shared, union)
-    with the representative's overlap, items ascending.
+    several items that joined no other is a cluster of its own. With
+    `sharing` (lists of items that share a passage), reprints are joined
+    by containment too. Returns clusters ordered by representative, each a
+    list of (item, shared, union) with the representative's overlap,
+    representative first and the rest ascending.
     """
     firsts = items.map(lambda it: (form_key(it), it[0])).reduceByKey(min, P.n)
     numbered = (firsts.sortBy(lambda kv: kv[1], numPartitions=P.n).zipWithIndex()
@@ -248,6 +312,10 @@ def cluster(args, items, form_key, form_sets, form_bands, threshold):
                                    for members in r[1]["clusters"]
                                    for form, shared, union in members])
                .cache())
+    item_forms = (items.map(lambda it: (form_key(it), it[0])).join(numbered, P.n)
+                  .map(lambda r: (r[1][0], r[1][1])))                # item -> form
+    if sharing is not None:
+        grouped = join_by_containment(args, item_forms, sets, grouped, sharing, threshold)
     items_per_form = (items.map(lambda it: (form_key(it), 1)).reduceByKey(add, P.n)
                       .join(numbered, P.n).map(lambda r: (r[1][1], r[1][0])))
     lone = (items_per_form.filter(lambda r: r[1] > 1)
@@ -255,12 +323,11 @@ def cluster(args, items, form_key, form_sets, form_bands, threshold):
             .join(sets, P.n)
             .map(lambda r: (r[0], (r[0], len(r[1][1]), len(r[1][1])))))
     membership = grouped.union(lone)                                   # form -> (rep, s, u)
-    members = (items.map(lambda it: (form_key(it), it[0])).join(numbered, P.n)
-               .map(lambda r: (r[1][1], r[1][0]))                     # form -> item
+    members = (item_forms.map(lambda r: (r[1], r[0]))                # form -> item
                .join(membership, P.n)
-               .map(lambda r: (r[1][1][0], (r[1][0], r[1][1][1], r[1][1][2])))
+               .map(lambda r: (r[1][1][0], (r[1][0], r[0], r[1][1][1], r[1][1][2])))
                .groupByKey(P.n)
-               .map(lambda kv: sorted(kv[1]))
+               .map(lambda kv: representative_first(sorted(kv[1]), kv[0]))
                .filter(lambda ms: len(ms) > 1))
     # Clusters are few next to items: sorted on the driver.
     return sorted(members.collect(), key=lambda ms: ms[0][0])
@@ -411,6 +478,10 @@ def main(argv):
                          .collect())
     note("%d end-marker prints" % len(end_marker_prints))
 
+    # Documents sharing a passage that stays in fingerprints, reported or
+    # not, are the candidates of shortened and extended reprints.
+    excluded_set = set(excluded_clusters)
+    sharing_clusters = [c for c in range(len(occurrences)) if c not in excluded_set]
     excluded = {}
     for c in excluded_clusters:
         for d, p in occurrences[c]:
@@ -440,7 +511,9 @@ def main(argv):
         args, with_key.map(lambda r: (r[0], r[1]["key"])), lambda it: it[1],
         with_key.map(lambda r: (r[1]["key"], r[1]["shingles"])).reduceByKey(lambda a, b: a, P.n),
         with_key.map(lambda r: (r[1]["key"], r[1]["bands"])).reduceByKey(lambda a, b: a, P.n),
-        args.threshold)
+        args.threshold,
+        sharing=None if args.containment == "off" else sc.parallelize(
+            [sorted({d for d, _ in occurrences[c]}) for c in sharing_clusters], partitions))
     note("%d document clusters" % len(document_clusters))
     # Members' sets and facts, for `refrain rules` to keep one of each
     # cluster and give the others' similarity with it.
@@ -459,18 +532,21 @@ def main(argv):
     verdicts = {}
     for c, (members, answer) in enumerate(zip(document_clusters, kept_answers)):
         kept = members[answer["kept"]][0]
-        for (d, _, _), similarity in zip(members, answer["similarities"]):
-            verdicts[d] = ("d%d" % (c + 1), kept, meta[kept][0], similarity)
+        for (d, _, _), similarity, relation in zip(members, answer["similarities"],
+                                                   answer["relations"]):
+            verdicts[d] = ("d%d" % (c + 1), kept, meta[kept][0], similarity, relation)
     verdicts_b = sc.broadcast(verdicts)
 
     def decision(d, doc):
-        cluster_id, kept, kept_id, similarity = verdicts_b.value.get(d, (None, d, None, None))
+        cluster_id, kept, kept_id, similarity, relation = verdicts_b.value.get(
+            d, (None, d, None, None, None))
         return json.dumps({
             "id": doc["id"], "source": doc["source"], "line": doc["line"],
             "cluster": cluster_id, "keep": kept == d,
             "representative": kept == d and cluster_id is not None,
             "duplicate_of": None if kept == d else kept_id,
             "similarity": similarity,
+            "relation": relation,
             "boilerplate_paragraphs": excluded_b.value.get(d, []),
         }, ensure_ascii=False, separators=(",", ":"))
 

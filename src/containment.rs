@@ -5,10 +5,9 @@
 //! Candidates are pairs of documents that share a passage (a reported,
 //! non-boilerplate passage cluster), so no new index is built; each is
 //! verified exactly on the kept shingle sets. A component joined by
-//! containment is split around its *fullest* members: the largest set
-//! first, then every other that is similar to it or contained in it, so
-//! that two different cuts of one story meet in the story they were cut
-//! from.
+//! containment is split around the members related to the most others:
+//! two different cuts of one story meet in the story they were cut from,
+//! two extended reprints in the story they both hold.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -207,30 +206,54 @@ pub fn join_by_containment<'s, E: Send>(
     Ok(joined)
 }
 
+/// Components of at most this many forms are split on every pair's
+/// relation; larger ones (rare: a story reprinted in dozens of versions)
+/// around their fullest forms, in work linear in the clusters made.
+const WHOLE_GRAPH_FORMS: usize = 64;
+
 /// Splits one component (forms ascending, `sets` alongside) into
-/// clusters: the form with the most shingles (the first on a tie) is a
-/// representative, every later form that [`Rule::relation`] relates to it
-/// joins it, and the fullest form left over starts the next cluster.
-/// Returns `(form, overlap with representative)` lists, representative
-/// first and the rest ascending.
+/// clusters, each a representative and the forms [`Rule::relation`]
+/// relates to it. The representative is the form related to the most
+/// others still unassigned (the original that a cut and an extended
+/// reprint both hold), then the one with the most shingles, then the
+/// first; in a component of more than [`WHOLE_GRAPH_FORMS`] forms, simply
+/// the one with the most shingles. Returns `(form, overlap with
+/// representative)` lists, representative first and the rest ascending.
 pub fn split_around_fullest(
     group: &[u32],
     sets: &[Cow<'_, ShingleSet>],
     rule: &Rule,
 ) -> Vec<Vec<(u32, Overlap)>> {
-    let mut order: Vec<usize> = (0..group.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(sets[i].len()), group[i]));
-    let mut assigned = vec![false; group.len()];
+    let n = group.len();
+    // related[i][j]: the relation holds between forms i and j (it is
+    // symmetric: containment either way counts).
+    let related: Option<Vec<Vec<bool>>> = (n <= WHOLE_GRAPH_FORMS).then(|| {
+        (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| {
+                        i != j
+                            && rule
+                                .relation(Overlap::between(&sets[i], &sets[j]))
+                                .is_some()
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let mut assigned = vec![false; n];
     let mut clusters = Vec::new();
-    for &i in &order {
-        if assigned[i] {
-            continue;
-        }
+    while let Some(i) = (0..n).filter(|&i| !assigned[i]).max_by_key(|&i| {
+        let degree = related.as_ref().map_or(0, |related| {
+            (0..n).filter(|&j| !assigned[j] && related[i][j]).count()
+        });
+        (degree, sets[i].len(), std::cmp::Reverse(group[i]))
+    }) {
         assigned[i] = true;
         let representative = &sets[i];
         let mut cluster = vec![(group[i], Overlap::identical(representative.len()))];
-        for j in 0..group.len() {
-            if assigned[j] {
+        for j in 0..n {
+            if assigned[j] || related.as_ref().is_some_and(|related| !related[i][j]) {
                 continue;
             }
             let overlap = Overlap::between(representative, &sets[j]);

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::batch::Analysis;
+use crate::cluster::Cluster;
 use crate::containment::{Relation, Rule};
 use crate::error::{Error, Setting};
 use crate::report::round_similarity;
@@ -16,7 +17,8 @@ use crate::shingle::Overlap;
 /// Which member of a cluster is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeepPolicy {
-    /// The first in input order.
+    /// The first in input order (the cluster's representative), or the
+    /// fullest of the members that hold its text (extended reprints).
     First,
     /// The longest text (bytes); ties to the first.
     Longest,
@@ -110,9 +112,8 @@ pub fn decide(
         })
         .collect();
     for (c, cluster) in analysis.document_clusters.iter().enumerate() {
-        let members: Vec<usize> = cluster.members.iter().map(|m| m.item as usize).collect();
-        let kept = choose(analysis, &members, policy);
-        let kept_set = match kept != members[0] {
+        let kept = choose(analysis, cluster, policy, rule);
+        let kept_set = match kept != cluster.representative() as usize {
             true => Some(analysis.document_set(kept)?),
             false => None,
         };
@@ -208,15 +209,21 @@ pub fn check_keep_field(
     Ok(Some(FieldCoverage { with, total }))
 }
 
-fn choose(analysis: &Analysis, members: &[usize], policy: &KeepPolicy) -> usize {
-    let candidates: Vec<KeepCandidate> = members
+fn choose(analysis: &Analysis, cluster: &Cluster, policy: &KeepPolicy, rule: &Rule) -> usize {
+    let candidates: Vec<KeepCandidate> = cluster
+        .members
         .iter()
-        .map(|&d| KeepCandidate {
-            bytes: analysis.documents[d].bytes,
-            field: analysis.documents[d].extra.as_ref(),
+        .map(|member| {
+            let doc = &analysis.documents[member.item as usize];
+            KeepCandidate {
+                bytes: doc.bytes,
+                field: doc.extra.as_ref(),
+                holding_representative: (rule.relation(member.overlap) == Some(Relation::Contains))
+                    .then(|| member.overlap.second()),
+            }
         })
         .collect();
-    members[choose_kept(&candidates, policy)]
+    cluster.members[choose_kept(&candidates, policy)].item as usize
 }
 
 /// What the keep policy looks at of a cluster member.
@@ -226,15 +233,23 @@ pub struct KeepCandidate<'a> {
     pub bytes: u64,
     /// Its value of the policy's field, if it has one.
     pub field: Option<&'a serde_json::Value>,
+    /// When it holds the representative's text (an extended reprint), its
+    /// kept shingles.
+    pub holding_representative: Option<u32>,
 }
 
-/// The position in `members` (a cluster's members in input order) of the
-/// one `policy` keeps: ties go to the first.
+/// The position in `members` (a cluster's members, representative first,
+/// the rest in input order) of the one `policy` keeps: ties go to the
+/// first. `first` keeps the representative, or, when members hold it
+/// (extended reprints), the fullest of them: the fuller version.
 pub fn choose_kept(members: &[KeepCandidate], policy: &KeepPolicy) -> usize {
     let better = |a: usize, b: usize| -> Ordering {
         let (x, y) = (&members[a], &members[b]);
         match policy {
-            KeepPolicy::First => a.cmp(&b),
+            KeepPolicy::First => y
+                .holding_representative
+                .cmp(&x.holding_representative)
+                .then(a.cmp(&b)),
             KeepPolicy::Longest => y.bytes.cmp(&x.bytes).then(a.cmp(&b)),
             KeepPolicy::Field(_) => compare_fields(x.field, y.field).then(a.cmp(&b)),
         }

@@ -55,6 +55,9 @@ impl JudgedPassage {
 pub struct Passages {
     /// The clusters, ordered by representative (first occurrence).
     pub clusters: Vec<JudgedPassage>,
+    /// The documents of each passage cluster that is in too few
+    /// documents to be reported (two reprints of one story share many).
+    pub unreported_documents: Vec<Vec<u32>>,
     /// Work counts.
     pub stats: ClusterStats,
     /// `(document, cluster, paragraph)` of every occurrence, sorted: made
@@ -96,6 +99,17 @@ impl Passages {
             .collect()
     }
 
+    /// The documents of each passage that stays in fingerprints, reported
+    /// or not: documents sharing one are the candidates of shortened and
+    /// extended reprints ([`crate::containment`]).
+    pub fn sharing_documents(&self) -> impl Iterator<Item = Vec<u32>> + '_ {
+        self.clusters
+            .iter()
+            .filter(|passage| !passage.is_excluded())
+            .map(JudgedPassage::documents)
+            .chain(self.unreported_documents.iter().cloned())
+    }
+
     /// `(document, paragraph)` pairs left out of document fingerprints.
     pub fn excluded_paragraphs(&self) -> HashSet<Occurrence> {
         self.clusters
@@ -135,23 +149,27 @@ pub fn judge_passages<S: ParagraphSource>(
         config.min_passage_tokens,
     )?;
     let verdicts = all_verdicts.kinds.into_iter().zip(all_verdicts.closing);
-    let clusters = all_clusters
-        .into_iter()
-        .zip(all_occurrences)
-        .zip(verdicts)
-        .map(|((cluster, occurrences), (kind, closing))| JudgedPassage {
+    let mut clusters = Vec::new();
+    let mut unreported_documents = Vec::new();
+    for ((cluster, occurrences), (kind, closing)) in
+        all_clusters.into_iter().zip(all_occurrences).zip(verdicts)
+    {
+        let passage = JudgedPassage {
             cluster,
             occurrences,
             kind,
             closing,
-        })
-        .filter(|passage| {
-            let documents = passage.documents().len();
-            boilerplate::is_reported(documents, passage.occurrences.len(), config.min_docs)
-        })
-        .collect();
+        };
+        let documents = passage.documents();
+        if boilerplate::is_reported(documents.len(), passage.occurrences.len(), config.min_docs) {
+            clusters.push(passage);
+        } else if documents.len() > 1 {
+            unreported_documents.push(documents);
+        }
+    }
     Ok(Passages {
         clusters,
+        unreported_documents,
         stats,
         by_document: OnceLock::new(),
     })
@@ -308,6 +326,7 @@ mod tests {
         });
         let config = ScanConfig::new(vec![]);
         let mut passages = Passages {
+            unreported_documents: Vec::new(),
             clusters: Vec::new(),
             stats: ClusterStats::default(),
             by_document: OnceLock::new(),

@@ -12,10 +12,13 @@
 //! | `{"closing_start": [["shared", 40], [null, 1], ["boilerplate", 9]]}` | `{"closing_start": 1}`: a document's paragraphs as kind (or `null`) and tokens ([`closing_start`]) |
 //! | `{"end_marker": {"documents": 40, "closing": 39, "occurrences": 40}}` | `{"end_marker": true}`: a short paragraph printed verbatim is boilerplate ([`is_end_marker`]) |
 //! | `{"excluded": {"kind": "repeated", "closing": 2, "occurrences": 3}}` | `{"excluded": true}` ([`is_excluded`]) |
-//! | `{"keep": [{"bytes": 812, "field": "2026-03-01", "shingles": [..]}, {"bytes": 990, "shingles": [..]}]}` | `{"kept": 1, "similarities": [0.91, 1.0]}`: a cluster's members in input order ([`choose_kept`]); similarities when shingles are given |
+//! | `{"keep": [{"bytes": 812, "field": "2026-03-01", "shingles": [..]}, {"bytes": 990, "shingles": [..]}]}` | `{"kept": 1, "similarities": [0.91, 1.0], "relations": ["similar", "similar"]}`: a cluster's members, representative first, the rest in input order ([`choose_kept`]); similarities and relations with the kept one when shingles are given |
 //! | `{"bucket": [3, 9, 12]}` | `{"pairs": [[3, 9], [3, 12], [9, 12]]}`: the candidate pairs of one LSH bucket's items, ascending ([`pairs_in_bucket`]) |
 //! | `{"similar": {"threshold": 0.8, "a": [..], "b": [..]}}` | `{"similar": true, "shared": 40, "union": 45}`: a candidate pair verified on its shingles ([`meets`]) |
 //! | `{"split": {"threshold": 0.8, "forms": [[4, [..]], [7, [..]]]}}` | `{"clusters": [[[4, 50, 50], [7, 40, 45]]]}`: a connected component's forms, ascending, split around representatives, each with its shared and union shingles with its representative ([`split_around_representatives`]) |
+//! | `{"sharing": [4, 7, 9]}` | `{"pairs": [[4, 7], [4, 9], [7, 9]]}`: the containment candidates among the document forms sharing one passage ([`candidate_pairs`]) |
+//! | `{"related": {"a": [..], "b": [..]}}` | `{"related": true}`: two document forms are near-duplicates by Jaccard or containment ([`Rule::relation`]) |
+//! | `{"split": {"threshold": 0.8, "fullest": true, "forms": [..]}}` | as `split`, around the fullest forms ([`split_around_fullest`]): a component joined by containment |
 //! | `{"needed": {"documents": 1000}}` | `{"needed": [0, 1, 15, ..]}`: positions in a passage cluster's documents that its `story_text` request must lay out ([`positions_looked_at`]); none for a cluster that is not frequent and needs no verdict |
 //!
 //! A [`StoryTextGroup`] is `{"cluster": 7, "documents": [2, 5, 9],
@@ -31,13 +34,14 @@ use crate::boilerplate::{
     is_reported, positions_looked_at, story_text_of_group,
 };
 use crate::cluster::{meets, split_around_representatives};
+use crate::containment::{Relation, Rule, candidate_pairs, split_around_fullest};
 use crate::dedup::{KeepCandidate, KeepPolicy, choose_kept};
 use crate::lsh::pairs_in_bucket;
 use crate::report::round_similarity;
 use crate::shingle::{Overlap, ShingleSet};
 
 /// The settings the rules take (as `dedup` takes them).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleSettings {
     /// Documents that make a passage frequent.
     pub min_docs: usize,
@@ -45,6 +49,8 @@ pub struct RuleSettings {
     pub min_passage_tokens: usize,
     /// Which member of a near-duplicate cluster is kept.
     pub keep: KeepPolicy,
+    /// When two documents are near-duplicates.
+    pub documents: Rule,
 }
 
 /// One request.
@@ -72,6 +78,20 @@ pub enum Request {
     Similar(SimilarQuery),
     /// A connected component of similar forms, split into clusters.
     Split(SplitQuery),
+    /// The containment candidates among document forms sharing a passage.
+    Sharing(Vec<u32>),
+    /// Are two document forms near-duplicates, by Jaccard or containment?
+    Related(RelatedQuery),
+}
+
+/// Two document forms' shingles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedQuery {
+    /// The first set's shingles.
+    pub a: Vec<u32>,
+    /// The second set's shingles.
+    pub b: Vec<u32>,
 }
 
 /// A candidate pair's shingles.
@@ -92,6 +112,10 @@ pub struct SimilarQuery {
 pub struct SplitQuery {
     /// The Jaccard similarity a member must reach with its representative.
     pub threshold: f64,
+    /// Split around the fullest forms, members joining by Jaccard or
+    /// containment (a component of document forms joined by containment).
+    #[serde(default)]
+    pub fullest: bool,
     /// `(form, shingles)`, forms ascending.
     pub forms: Vec<(u64, Vec<u32>)>,
 }
@@ -197,6 +221,9 @@ pub enum Answer {
         /// reported, when every member came with its shingles.
         #[serde(skip_serializing_if = "Option::is_none")]
         similarities: Option<Vec<f64>>,
+        /// Each member's relation to the kept one, with the similarities.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        relations: Option<Vec<Relation>>,
     },
     /// To [`Request::Needed`].
     Needed {
@@ -216,6 +243,11 @@ pub enum Answer {
         shared: u32,
         /// Shingles either holds.
         union: u32,
+    },
+    /// To [`Request::Related`].
+    Related {
+        /// Near-duplicates by the document rule.
+        related: bool,
     },
     /// To [`Request::Split`].
     Split {
@@ -255,24 +287,46 @@ pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, Grou
             ),
         },
         Request::Keep(members) => {
-            let candidates: Vec<KeepCandidate> = members
-                .iter()
-                .map(|m| KeepCandidate {
-                    bytes: m.bytes,
-                    field: m.field.as_ref(),
-                })
-                .collect();
-            let kept = choose_kept(&candidates, &settings.keep);
             let sets: Option<Vec<ShingleSet>> = members
                 .iter()
                 .map(|m| m.shingles.clone().map(ShingleSet::from_hashes))
                 .collect();
-            let similarities = sets.map(|sets| {
+            let candidates: Vec<KeepCandidate> = members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| KeepCandidate {
+                    bytes: m.bytes,
+                    field: m.field.as_ref(),
+                    holding_representative: sets.as_ref().and_then(|sets| {
+                        let overlap = Overlap::between(&sets[0], &sets[i]);
+                        (settings.documents.relation(overlap) == Some(Relation::Contains))
+                            .then(|| overlap.second())
+                    }),
+                })
+                .collect();
+            let kept = choose_kept(&candidates, &settings.keep);
+            let overlaps: Option<Vec<Overlap>> = sets.map(|sets| {
                 sets.iter()
-                    .map(|set| round_similarity(Overlap::between(&sets[kept], set).jaccard()))
+                    .enumerate()
+                    .map(|(i, set)| match i == kept {
+                        true => Overlap::identical(1),
+                        false => Overlap::between(&sets[kept], set),
+                    })
                     .collect()
             });
-            Answer::Keep { kept, similarities }
+            let similarities = overlaps
+                .as_ref()
+                .map(|all| all.iter().map(|o| round_similarity(o.jaccard())).collect());
+            let relations = overlaps.as_ref().map(|all| {
+                all.iter()
+                    .map(|&o| settings.documents.describe(o))
+                    .collect()
+            });
+            Answer::Keep {
+                kept,
+                similarities,
+                relations,
+            }
         }
         Request::Bucket(items) => Answer::Pairs {
             pairs: pairs_in_bucket(items),
@@ -295,7 +349,15 @@ pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, Grou
                 .iter()
                 .map(|(_, shingles)| Cow::Owned(ShingleSet::from_hashes(shingles.clone())))
                 .collect();
-            let clusters = split_around_representatives(&local, &sets, query.threshold)
+            let rule = Rule {
+                threshold: query.threshold,
+                ..settings.documents
+            };
+            let split = match query.fullest {
+                true => split_around_fullest(&local, &sets, &rule),
+                false => split_around_representatives(&local, &sets, query.threshold),
+            };
+            let clusters = split
                 .into_iter()
                 .map(|cluster| {
                     cluster
@@ -308,6 +370,21 @@ pub fn answer(request: &Request, settings: &RuleSettings) -> Result<Answer, Grou
                 .collect();
             Answer::Split { clusters }
         }
+        Request::Sharing(forms) => Answer::Pairs {
+            pairs: candidate_pairs(std::iter::once(forms.clone()))
+                .into_iter()
+                .map(|(a, b)| (u64::from(a), u64::from(b)))
+                .collect(),
+        },
+        Request::Related(query) => Answer::Related {
+            related: settings
+                .documents
+                .relation(Overlap::between(
+                    &ShingleSet::from_hashes(query.a.clone()),
+                    &ShingleSet::from_hashes(query.b.clone()),
+                ))
+                .is_some(),
+        },
         Request::Needed(query) => Answer::Needed {
             needed: match query.documents >= settings.min_docs {
                 true => positions_looked_at(query.documents),
@@ -326,6 +403,10 @@ mod tests {
             min_docs: 3,
             min_passage_tokens: 2,
             keep: KeepPolicy::Longest,
+            documents: Rule {
+                threshold: 0.8,
+                containment: Some(0.8),
+            },
         }
     }
 
@@ -376,7 +457,8 @@ mod tests {
             kept,
             Answer::Keep {
                 kept: 1,
-                similarities: None
+                similarities: None,
+                relations: None
             }
         );
         let kept = ask(
@@ -386,7 +468,8 @@ mod tests {
             kept,
             Answer::Keep {
                 kept: 1,
-                similarities: Some(vec![0.75, 1.0])
+                similarities: Some(vec![0.75, 1.0]),
+                relations: Some(vec![Relation::SameCluster, Relation::Similar])
             }
         );
         let needed = ask(r#"{"needed": {"documents": 2}}"#);
@@ -446,6 +529,30 @@ mod tests {
             split,
             Answer::Split {
                 clusters: vec![vec![(10, 4, 4), (15, 3, 5)], vec![(20, 4, 4)]]
+            }
+        );
+        // A cut story (form 3, shingles 0..50) is contained in the full
+        // one (form 8, 0..100): related, and split around the fuller.
+        let cut: Vec<u32> = (0..50).collect();
+        let full: Vec<u32> = (0..100).collect();
+        let related = ask(&format!(
+            r#"{{"related": {{"a": {full:?}, "b": {cut:?}}}}}"#
+        ));
+        assert_eq!(related, Answer::Related { related: true });
+        let split = ask(&format!(
+            r#"{{"split": {{"threshold": 0.8, "fullest": true, "forms": [[3, {cut:?}], [8, {full:?}]]}}}}"#
+        ));
+        assert_eq!(
+            split,
+            Answer::Split {
+                clusters: vec![vec![(8, 100, 100), (3, 50, 100)]]
+            }
+        );
+        let pairs = ask(r#"{"sharing": [9, 4, 7]}"#);
+        assert_eq!(
+            pairs,
+            Answer::Pairs {
+                pairs: vec![(4, 7), (4, 9), (7, 9)]
             }
         );
     }

@@ -402,6 +402,43 @@ impl<'s> Generator<'s> {
         }
     }
 
+    /// A reprint as newsrooms make them: shortened, extended or edited.
+    fn reprint(&mut self, story: &Story) -> Story {
+        let mut paragraphs = story.paragraphs.clone();
+        let n = paragraphs.len();
+        let roll = self.rng.unit();
+        if roll < 0.5 {
+            let share = 0.4 + 0.5 * self.rng.unit();
+            let keep = ((n as f64 * share).ceil() as usize).clamp(2, n - 1);
+            if self.rng.chance(0.7) {
+                paragraphs.truncate(keep);
+            } else {
+                for _ in keep..n {
+                    paragraphs.remove(self.rng.below(paragraphs.len()));
+                }
+            }
+        } else if roll < 0.83 {
+            for _ in 0..self.rng.range(1, 3) {
+                let added = self.paragraph(story.language);
+                match self.rng.chance(0.5) {
+                    true => paragraphs.push(added),
+                    false => paragraphs.insert(self.rng.below(paragraphs.len() + 1), added),
+                }
+            }
+        } else {
+            let p = self.rng.below(paragraphs.len());
+            paragraphs[p] = self.swap_token(&paragraphs[p], story.language);
+        }
+        if self.rng.chance(0.2) {
+            let p = self.rng.below(paragraphs.len());
+            paragraphs[p] = self.swap_token(&paragraphs[p], story.language);
+        }
+        Story {
+            language: story.language,
+            paragraphs,
+        }
+    }
+
     fn swap_token(&mut self, paragraph: &str, language: Language) -> String {
         match language {
             Language::English => {
@@ -598,6 +635,84 @@ pub fn generate_wire(
             id: format!("doc-{index:06}"),
             text: paragraphs.join("\n\n") + "\n",
         });
+    }
+    truth
+}
+
+/// Generates the reprint shape (as in newsroom archives, where a reprint
+/// is most often cut, not edited): `documents` stories of 6 to 12
+/// paragraphs, a third of them originals reprinted once or twice. A
+/// reprint is *shortened* (half of them: the first 40-90% of the
+/// paragraphs kept, or as many dropped from anywhere), *extended* (a
+/// third: one to three paragraphs added, a local paragraph inside or an
+/// editor's note at the end) or *edited* (the rest: a word swapped).
+/// A fifth of every reprint is edited in a word as well, and any story may
+/// carry its outlet's footer. Hard negatives: one story in ten quotes one
+/// or two paragraphs of an earlier story. A family's members are printed
+/// together, in shuffled order; `families` lists each original first.
+pub fn generate_reprints(
+    documents: usize,
+    seed: u64,
+    mut sink: impl FnMut(SyntheticDocument),
+) -> GroundTruth {
+    let mut news = CorpusSpec::new(0, seed);
+    news.footer_share = 0.4;
+    news.pasted_share = 0.0;
+    let mut generator = Generator::new(&news);
+    let mut truth = GroundTruth::default();
+    let mut recent: std::collections::VecDeque<Story> = Default::default();
+    let mut index = 0usize;
+    let long_story = |generator: &mut Generator| {
+        let language = generator.language();
+        let count = generator.rng.range(6, 12);
+        Story {
+            language,
+            paragraphs: (0..count).map(|_| generator.paragraph(language)).collect(),
+        }
+    };
+    while index < documents {
+        let mut story = long_story(&mut generator);
+        if !recent.is_empty() && generator.rng.chance(0.1) {
+            let quoted = &recent[generator.rng.below(recent.len())];
+            if quoted.language == story.language {
+                for _ in 0..generator.rng.range(1, 2) {
+                    let paragraph =
+                        quoted.paragraphs[generator.rng.below(quoted.paragraphs.len())].clone();
+                    let at = generator.rng.below(story.paragraphs.len());
+                    story.paragraphs.insert(at, paragraph);
+                }
+            }
+        }
+        let mut printed = vec![story.clone()];
+        if generator.rng.chance(1.0 / 3.0) {
+            for _ in 0..generator.rng.range(1, 2) {
+                printed.push(generator.reprint(&story));
+            }
+        }
+        // Shuffled: a cut copy may come first.
+        let mut order: Vec<usize> = (0..printed.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, generator.rng.below(i + 1));
+        }
+        let mut family = vec![0; printed.len()];
+        let mut complete = true;
+        for &k in &order {
+            if index >= documents {
+                complete = false;
+                break;
+            }
+            family[k] = index;
+            let document = generator.emit(index, &mut truth, true, &printed[k]);
+            sink(document);
+            index += 1;
+        }
+        if printed.len() > 1 && complete {
+            truth.families.push(family);
+        }
+        if recent.len() == 1000 {
+            recent.pop_front();
+        }
+        recent.push_back(story);
     }
     truth
 }

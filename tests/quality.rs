@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use refrain::synthetic::{CorpusSpec, SyntheticCorpus, generate};
+use refrain::synthetic::{CorpusSpec, SyntheticCorpus, generate, generate_reprints};
 use serde_json::Value;
 
 use crate::util::run;
@@ -34,11 +34,18 @@ struct Evaluation {
 impl Evaluation {
     fn new(documents: usize, seed: u64) -> Self {
         let (documents, seed) = size_and_seed(documents, seed);
-        let corpus = generate(&CorpusSpec::new(documents, seed));
+        Self::of(generate(&CorpusSpec::new(documents, seed)), &[])
+    }
+
+    /// `corpus` as `refrain scan` with `flags` reports it.
+    fn of(corpus: SyntheticCorpus, flags: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("corpus.jsonl");
         std::fs::write(&path, corpus.to_jsonl()).unwrap();
-        let out = run(&["scan", "--json", "--quiet", path.to_str().unwrap()]);
+        let mut args = vec!["scan", "--json", "--quiet"];
+        args.extend_from_slice(flags);
+        args.push(path.to_str().unwrap());
+        let out = run(&args);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let index = corpus
             .documents
@@ -55,6 +62,21 @@ impl Evaluation {
 
     fn doc(&self, value: &Value) -> usize {
         self.index[value.as_str().unwrap()]
+    }
+
+    /// Every pair of documents that share a reported cluster.
+    fn reported_pairs(&self) -> BTreeSet<(usize, usize)> {
+        let mut reported = BTreeSet::new();
+        for cluster in self.report["document_clusters"].as_array().unwrap() {
+            let members: Vec<usize> = cluster["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| self.doc(&m["doc"]))
+                .collect();
+            reported.extend(pairs_of(&members));
+        }
+        reported
     }
 
     fn planted_boilerplate(&self) -> HashSet<(usize, usize)> {
@@ -435,4 +457,74 @@ fn hard_negatives_same_names_and_footer_different_story_are_not_duplicates() {
         .expect("the footer is found");
     assert_eq!(footer_cluster["kind"], "boilerplate");
     assert_eq!(footer_cluster["documents"], 600);
+}
+
+#[test]
+fn shortened_and_extended_reprints_are_found_where_jaccard_misses_them() {
+    // Reprints as newsrooms make them: cut to 40-90% of the paragraphs,
+    // or with one to three paragraphs added, or edited in a word; stories
+    // quoting a paragraph or two of another as hard negatives.
+    let (documents, seed) = size_and_seed(2000, 41);
+    let mut corpus = SyntheticCorpus::default();
+    corpus.truth = generate_reprints(documents, seed, |doc| corpus.documents.push(doc));
+    let with = Evaluation::of(corpus.clone(), &[]);
+    let without = Evaluation::of(corpus, &["--containment", "off"]);
+    let planted: BTreeSet<(usize, usize)> = with
+        .corpus
+        .truth
+        .families
+        .iter()
+        .flat_map(|f| pairs_of(f))
+        .collect();
+    assert!(planted.len() > 500, "{} planted pairs", planted.len());
+    let score = |eval: &Evaluation| {
+        let reported = eval.reported_pairs();
+        let right = reported.intersection(&planted).count();
+        (
+            right as f64 / reported.len().max(1) as f64,
+            right as f64 / planted.len() as f64,
+        )
+    };
+    let (precision, recall) = score(&with);
+    let (jaccard_precision, jaccard_recall) = score(&without);
+    // The NEWS-COPY figure: recall by band of whole-text Jaccard.
+    let mut bands = [(0usize, 0usize, 0usize); 5];
+    let (found, found_by_jaccard) = (with.reported_pairs(), without.reported_pairs());
+    for &(a, b) in &planted {
+        let band = ((with.reference_jaccard(a, b) * 5.0) as usize).min(4);
+        bands[band].0 += 1;
+        bands[band].1 += usize::from(found.contains(&(a, b)));
+        bands[band].2 += usize::from(found_by_jaccard.contains(&(a, b)));
+    }
+    eprintln!(
+        "reprints: {} planted pairs; containment 0.8: precision {precision:.4} recall \
+         {recall:.4}; Jaccard only: precision {jaccard_precision:.4} recall {jaccard_recall:.4}",
+        planted.len()
+    );
+    eprintln!("| Jaccard | planted pairs | found (containment 0.8) | found (Jaccard only) |");
+    for (band, &(total, with, without)) in bands.iter().enumerate() {
+        eprintln!(
+            "| {:.1}-{:.1} | {total} | {with} | {without} |",
+            band as f64 / 5.0,
+            (band + 1) as f64 / 5.0
+        );
+    }
+    assert!(recall >= 0.95, "reprint recall {recall:.4}");
+    assert!(precision >= 0.98, "reprint precision {precision:.4}");
+    assert!(
+        jaccard_recall < 0.5,
+        "Jaccard alone finds {jaccard_recall:.4}"
+    );
+    // Every member says how it relates, and the figures back it.
+    for cluster in with.report["document_clusters"].as_array().unwrap() {
+        for member in cluster["members"].as_array().unwrap() {
+            let share = |key: &str| member[key].as_f64().unwrap();
+            match member["relation"].as_str().unwrap() {
+                "similar" => assert!(share("similarity") >= 0.8, "{member}"),
+                "contained_in" => assert!(share("in_representative") >= 0.8, "{member}"),
+                "contains" => assert!(share("of_representative") >= 0.8, "{member}"),
+                other => panic!("relation {other}"),
+            }
+        }
+    }
 }

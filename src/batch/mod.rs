@@ -1162,18 +1162,13 @@ fn find_documents(
             // Documents sharing a passage that is not left out of their
             // fingerprints are the candidates of shortened and extended
             // reprints.
-            let sharing = passages
-                .clusters
-                .iter()
-                .filter(|passage| !passage.is_excluded())
-                .map(|passage| {
-                    passage
-                        .documents()
-                        .into_iter()
-                        .map(|d| sets.forms[d as usize])
-                        .filter(|&form| form != NO_FORM)
-                        .collect()
-                });
+            let sharing = passages.sharing_documents().map(|documents| {
+                documents
+                    .into_iter()
+                    .map(|d| sets.forms[d as usize])
+                    .filter(|&form| form != NO_FORM)
+                    .collect()
+            });
             let rule = config.document_rule();
             let candidates = containment::candidate_pairs(sharing);
             containment::join_by_containment(joined, &candidates, &form_set, &rule)

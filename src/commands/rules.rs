@@ -10,6 +10,7 @@ use crate::cli::RulesArgs;
 use crate::exit_code::ExitCode;
 use crate::failure::Failure;
 use crate::terminal::Terminal;
+use refrain::containment::Rule;
 use refrain::error::{Error, InputProblem, ProblemKind};
 use refrain::progress::Observer as _;
 use refrain::rules::{Answer, Request, RuleSettings, answer};
@@ -32,6 +33,10 @@ pub fn run(args: &RulesArgs) -> Result<ExitCode, Failure> {
         min_docs: args.matching.min_docs,
         min_passage_tokens: args.matching.min_passage_tokens,
         keep: args.keep.clone(),
+        documents: Rule {
+            threshold: args.matching.threshold,
+            containment: args.matching.containment.0,
+        },
     };
     let terminal = Terminal::stderr(args.quiet);
     let (name, reader): (String, Box<dyn BufRead>) = if args.input.as_os_str() == "-" {
