@@ -3,8 +3,9 @@
 # generated corpus of 20,000 documents (--keep first), one of 3,000
 # (--keep field:date, then as Parquet with --keep longest) and one of
 # BOILERPLATE_DOCUMENTS boilerplate-heavy pages of 100-400 paragraphs
-# (--keep longest) and one of 1,000 wire stories with end markers, the
-# decision lines must be equal, line for line.
+# (--keep longest), one of 1,000 wire stories with end markers and one of
+# 2,000 stories with shortened and extended reprints (joined by
+# containment), the decision lines must be equal, line for line.
 # Installs pyspark from PyPI into target/spark-venv, and Java 17 from
 # Debian if no java is on PATH.
 #
@@ -124,3 +125,10 @@ check expected-pages.jsonl spark-pages.jsonl "boilerplate-heavy pages, --keep lo
 "$refrain" dedup -q -o expected-wire.jsonl wire.jsonl
 spark_run wire wire.jsonl
 check expected-wire.jsonl spark-wire.jsonl "wire stories with end markers"
+
+# Reprints cut to 40-90% of their paragraphs or extended by one to three:
+# joined by containment, the fuller version kept.
+"$root/target/release/examples/generate_corpus" --shape reprints 2000 "$seed" reprints.jsonl
+"$refrain" dedup -q -o expected-reprints.jsonl reprints.jsonl
+spark_run reprints reprints.jsonl
+check expected-reprints.jsonl spark-reprints.jsonl "shortened and extended reprints"
