@@ -86,7 +86,7 @@ impl Rule {
 
 /// Candidate pairs `(a, b)`, `a < b`, ascending and distinct, of forms
 /// that share a passage: `groups` gives, per passage, the forms holding
-/// it. Each form is paired with at most [`PARTNERS_PER_PASSAGE`] of the
+/// it. Each form is paired with at most 32 of the
 /// first forms of a group.
 pub fn candidate_pairs(groups: impl Iterator<Item = Vec<u32>>) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
@@ -216,7 +216,7 @@ const WHOLE_GRAPH_FORMS: usize = 64;
 /// relates to it. The representative is the form related to the most
 /// others still unassigned (the original that a cut and an extended
 /// reprint both hold), then the one with the most shingles, then the
-/// first; in a component of more than [`WHOLE_GRAPH_FORMS`] forms, simply
+/// first; in a component of more than 64 forms, simply
 /// the one with the most shingles. Returns `(form, overlap with
 /// representative)` lists, representative first and the rest ascending.
 pub fn split_around_fullest(
