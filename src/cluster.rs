@@ -148,27 +148,9 @@ pub fn cluster_forms<'s, E: Send>(
     form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
     threshold: f64,
 ) -> Result<JoinedForms, E> {
-    // Candidates are verified a chunk at a time, each set of a chunk
-    // fetched once: a representative paired with many forms is read once,
-    // and a caller that builds sets on demand holds one chunk's at most.
-    let mut verified: Vec<VerifiedPair> = Vec::new();
-    for chunk in candidates.chunks(VERIFY_CHUNK) {
-        let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
-        forms.sort_unstable();
-        forms.dedup();
-        let sets: Vec<Cow<'s, ShingleSet>> = forms
-            .par_iter()
-            .map(|&f| form_set(f))
-            .collect::<Result<_, E>>()?;
-        let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
-        verified.par_extend(chunk.par_iter().filter_map(|&(a, b)| {
-            let overlap = Overlap::between(set_of(a), set_of(b));
-            meets(overlap, threshold).then_some(VerifiedPair {
-                pair: (a, b),
-                overlap,
-            })
-        }));
-    }
+    let verified = verify_pairs(candidates, form_set, |pair, overlap| {
+        meets(overlap, threshold).then_some(VerifiedPair { pair, overlap })
+    })?;
     let mut components = DisjointSets::new(form_count);
     for pair in &verified {
         components.union(pair.pair.0, pair.pair.1);
@@ -199,6 +181,35 @@ pub fn cluster_forms<'s, E: Send>(
         verified_pairs: verified.len() as u64,
         contained_pairs: 0,
     })
+}
+
+/// Measures the overlap of each candidate pair of forms and keeps what
+/// `keep` makes of it, in order. Candidates are verified a chunk at a
+/// time, each set of a chunk fetched once: a representative paired with
+/// many forms is read once, and a caller that builds sets on demand holds
+/// one chunk's at most. The first error `form_set` gives ends the run.
+pub(crate) fn verify_pairs<'s, E: Send, T: Send>(
+    candidates: &[(u32, u32)],
+    form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
+    keep: impl Fn((u32, u32), Overlap) -> Option<T> + Sync,
+) -> Result<Vec<T>, E> {
+    let mut kept: Vec<T> = Vec::new();
+    for chunk in candidates.chunks(VERIFY_CHUNK) {
+        let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+        forms.sort_unstable();
+        forms.dedup();
+        let sets: Vec<Cow<'s, ShingleSet>> = forms
+            .par_iter()
+            .map(|&f| form_set(f))
+            .collect::<Result<_, E>>()?;
+        let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
+        kept.par_extend(
+            chunk
+                .par_iter()
+                .filter_map(|&(a, b)| keep((a, b), Overlap::between(set_of(a), set_of(b)))),
+        );
+    }
+    Ok(kept)
 }
 
 /// A candidate pair that met the threshold, with what splitting its

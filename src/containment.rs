@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cluster::{DisjointSets, JoinedForms, meets};
+use crate::cluster::{DisjointSets, JoinedForms, meets, verify_pairs};
 use crate::shingle::{Overlap, ShingleSet};
 
 /// A document this short (distinct shingles of its kept text) is never
@@ -28,9 +28,6 @@ pub const MIN_CONTAINED_SHINGLES: u32 = 40;
 /// the first ones: a quotation printed in thousands of documents gives
 /// bounded work, and the reprints of one story still meet.
 const PARTNERS_PER_PASSAGE: usize = 32;
-
-/// Candidate pairs verified together, their sets fetched once.
-const VERIFY_CHUNK: usize = 16_384;
 
 /// How a cluster member relates to the document it is compared with (its
 /// cluster's representative, or the document `dedup` keeps).
@@ -128,21 +125,9 @@ pub fn join_by_containment<'s, E: Send>(
             _ => true,
         })
         .collect();
-    let mut contained: Vec<(u32, u32)> = Vec::new();
-    for chunk in apart.chunks(VERIFY_CHUNK) {
-        let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
-        forms.sort_unstable();
-        forms.dedup();
-        let sets: Vec<Cow<'s, ShingleSet>> = forms
-            .par_iter()
-            .map(|&f| form_set(f))
-            .collect::<Result<_, E>>()?;
-        let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
-        contained.par_extend(chunk.par_iter().copied().filter(|&(a, b)| {
-            rule.relation(Overlap::between(set_of(a), set_of(b)))
-                .is_some()
-        }));
-    }
+    let contained: Vec<(u32, u32)> = verify_pairs(&apart, form_set, |pair, overlap| {
+        rule.relation(overlap).map(|_| pair)
+    })?;
     joined.contained_pairs = contained.len() as u64;
     if contained.is_empty() {
         return Ok(joined);

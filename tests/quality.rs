@@ -64,19 +64,26 @@ impl Evaluation {
         self.index[value.as_str().unwrap()]
     }
 
+    /// The reported document clusters' members, representative first.
+    fn clusters(&self) -> Vec<Vec<usize>> {
+        self.report["document_clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|cluster| {
+                cluster["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| self.doc(&m["doc"]))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Every pair of documents that share a reported cluster.
     fn reported_pairs(&self) -> BTreeSet<(usize, usize)> {
-        let mut reported = BTreeSet::new();
-        for cluster in self.report["document_clusters"].as_array().unwrap() {
-            let members: Vec<usize> = cluster["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| self.doc(&m["doc"]))
-                .collect();
-            reported.extend(pairs_of(&members));
-        }
-        reported
+        self.clusters().iter().flat_map(|m| pairs_of(m)).collect()
     }
 
     fn planted_boilerplate(&self) -> HashSet<(usize, usize)> {
@@ -209,18 +216,12 @@ fn document_pairs_precision_and_recall() {
         positives.len()
     );
 
-    let mut reported = BTreeSet::new();
-    let mut representative_pairs = Vec::new();
-    for cluster in eval.report["document_clusters"].as_array().unwrap() {
-        let members: Vec<usize> = cluster["members"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| eval.doc(&m["doc"]))
-            .collect();
-        reported.extend(pairs_of(&members));
-        representative_pairs.extend(members[1..].iter().map(|&m| (members[0], m)));
-    }
+    let reported = eval.reported_pairs();
+    let representative_pairs: Vec<(usize, usize)> = eval
+        .clusters()
+        .iter()
+        .flat_map(|members| members[1..].iter().map(|&m| (members[0], m)))
+        .collect();
     // A reported pair is right when it was planted and its reference
     // Jaccard or containment is near the threshold or above: two members
     // of one cluster are each similar to the representative, a little
