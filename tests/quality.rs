@@ -81,6 +81,12 @@ impl Evaluation {
             .collect()
     }
 
+    /// Every pair of documents of one planted family.
+    fn planted_pairs(&self) -> BTreeSet<(usize, usize)> {
+        let families = &self.corpus.truth.families;
+        families.iter().flat_map(|f| pairs_of(f)).collect()
+    }
+
     /// Every pair of documents that share a reported cluster.
     fn reported_pairs(&self) -> BTreeSet<(usize, usize)> {
         self.clusters().iter().flat_map(|m| pairs_of(m)).collect()
@@ -192,13 +198,7 @@ fn pairs_of(members: &[usize]) -> Vec<(usize, usize)> {
 fn document_pairs_precision_and_recall() {
     let eval = Evaluation::new(3000, 2026);
     let threshold = 0.8;
-    let planted: BTreeSet<(usize, usize)> = eval
-        .corpus
-        .truth
-        .families
-        .iter()
-        .flat_map(|f| pairs_of(f))
-        .collect();
+    let planted = eval.planted_pairs();
     // Ground truth positives: planted reprint pairs at or above a
     // threshold: Jaccard, or containment (a paragraph cut or added).
     let positives: BTreeSet<(usize, usize)> = planted
@@ -470,13 +470,7 @@ fn shortened_and_extended_reprints_are_found_where_jaccard_misses_them() {
     corpus.truth = generate_reprints(documents, seed, |doc| corpus.documents.push(doc));
     let with = Evaluation::of(corpus.clone(), &[]);
     let without = Evaluation::of(corpus, &["--containment", "off"]);
-    let planted: BTreeSet<(usize, usize)> = with
-        .corpus
-        .truth
-        .families
-        .iter()
-        .flat_map(|f| pairs_of(f))
-        .collect();
+    let planted = with.planted_pairs();
     assert!(planted.len() > 500, "{} planted pairs", planted.len());
     let score = |eval: &Evaluation| {
         let reported = eval.reported_pairs();
