@@ -18,9 +18,10 @@ use serde::Serialize;
 use crate::boilerplate::is_short;
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
-use crate::index::{Index, StoredDocument, StoredParagraph};
+use crate::index::{Index, MARKER_TOKENS_KEPT, StoredDocument, StoredParagraph};
 use crate::shingle::Overlap;
 use crate::shingle::form_key;
+use crate::text::marker_key;
 
 /// What is looked for and how strictly.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -271,10 +272,9 @@ impl Side {
     }
 }
 
-/// Closing run of frequent passages and short paragraphs; nothing when it
-/// would cover every matchable paragraph.
-fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSettings) -> Vec<bool> {
-    let mut excluded = vec![false; tokens.len()];
+/// Where the closing run starts: the longest suffix of short paragraphs
+/// and paragraphs of a form `min_docs` archived documents hold.
+fn closing_run_start(tokens: &[u32], form_counts: &[u64], settings: &CheckSettings) -> usize {
     let mut start = tokens.len();
     while start > 0 {
         let p = start - 1;
@@ -284,16 +284,27 @@ fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSett
         }
         start = p;
     }
-    let frequent_in_run = (start..tokens.len())
-        .filter(|&p| form_counts[p] >= settings.min_docs as u64)
-        .count();
+    start
+}
+
+/// The frequent passages of the closing run (short paragraphs are judged
+/// as end markers instead, and stay in the document's set on both sides);
+/// nothing when they would cover every matchable paragraph.
+fn closing_boilerplate(tokens: &[u32], form_counts: &[u64], settings: &CheckSettings) -> Vec<bool> {
+    let mut excluded = vec![false; tokens.len()];
+    let start = closing_run_start(tokens, form_counts, settings);
+    let frequent = |p: usize| {
+        !is_short(tokens[p], settings.min_passage_tokens)
+            && form_counts[p] >= settings.min_docs as u64
+    };
+    let frequent_in_run = (start..tokens.len()).filter(|&p| frequent(p)).count();
     let matchable = tokens
         .iter()
         .filter(|&&t| !is_short(t, settings.min_passage_tokens))
         .count();
     if frequent_in_run > 0 && frequent_in_run < matchable {
         for (p, flag) in excluded.iter_mut().enumerate().skip(start) {
-            *flag = form_counts[p] >= settings.min_docs as u64;
+            *flag = frequent(p);
         }
     }
     excluded
@@ -395,9 +406,9 @@ struct Matches {
     reprint_forms: Vec<Vec<u64>>,
 }
 
-/// Checks one submission against the index. `archive_id` is what the index
-/// would call it (its own archived copy is not a match); `repeats` are its
-/// own repeated passages.
+/// Checks one submission (`text`, fingerprinted as `print`) against the
+/// index. `archive_id` is what the index would call it (its own archived
+/// copy is not a match); `repeats` are its own repeated passages.
 ///
 /// A story the archive holds in several reprints has paragraphs held by
 /// `min_docs` documents: those reprints, which this submission matches, do
@@ -406,6 +417,7 @@ struct Matches {
 /// again when it changed.
 pub fn check_document(
     archive_id: &str,
+    text: &str,
     print: &DocumentPrint,
     repeats: &[Repeat],
     index: &Index,
@@ -438,13 +450,49 @@ pub fn check_document(
         submission.excluded = excluded;
         matches = find_matches(&submission, print, archive_id, index, settings, num_perm)?;
     }
+    let markers = end_markers(text, print, &submission, &counts, index, settings)?;
     Ok(findings(
         matches.found,
         repeats,
         &submission,
-        &counts,
+        &Known { counts, markers },
         settings,
     ))
+}
+
+/// What the index knows of each paragraph of a submission.
+struct Known {
+    /// Archived documents holding the paragraph's form.
+    counts: Vec<u64>,
+    /// Archived documents holding the paragraph's short text, when it is a
+    /// known end marker and lies in the submission's closing run.
+    markers: Vec<Option<u64>>,
+}
+
+/// For each short paragraph of the submission's closing run, the archived
+/// documents holding its text when the index knows it as an end marker
+/// ([`Index::end_marker`]): `Reuter`, `（完）`, `###`.
+fn end_markers(
+    text: &str,
+    print: &DocumentPrint,
+    submission: &Side,
+    counts: &[u64],
+    index: &Index,
+    settings: &CheckSettings,
+) -> Result<Vec<Option<u64>>, Error> {
+    let mut markers = vec![None; print.paragraphs.len()];
+    let start = closing_run_start(&submission.tokens, counts, settings);
+    for (p, paragraph) in print.paragraphs.iter().enumerate().skip(start) {
+        if !is_short(paragraph.tokens, settings.min_passage_tokens)
+            || paragraph.tokens >= MARKER_TOKENS_KEPT
+        {
+            continue;
+        }
+        if let Some(key) = marker_key(&text[paragraph.span.start_byte..paragraph.span.end_byte]) {
+            markers[p] = index.end_marker(key, settings.min_docs, settings.min_passage_tokens)?;
+        }
+    }
+    Ok(markers)
 }
 
 /// The findings of a submission: its matches, most serious first, then
@@ -454,7 +502,7 @@ fn findings(
     mut matches: Vec<Match>,
     repeats: &[Repeat],
     submission: &Side,
-    counts: &[u64],
+    known: &Known,
     settings: &CheckSettings,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -553,19 +601,20 @@ fn findings(
         });
     }
     for (p, &excluded) in submission.excluded.iter().enumerate() {
-        if excluded && counts[p] >= settings.min_docs as u64 {
-            findings.push(Finding {
-                archived_documents: Some(counts[p]),
-                ..Finding::in_submission(
-                    FindingKind::Boilerplate,
-                    submission.lines[p],
-                    format!(
-                        "closing boilerplate known from {} archived documents",
-                        counts[p]
-                    ),
-                )
-            });
-        }
+        let count = known.counts[p];
+        let (documents, what) = match known.markers[p] {
+            Some(documents) => (documents, "closing end marker"),
+            None if excluded && count >= settings.min_docs as u64 => (count, "closing boilerplate"),
+            None => continue,
+        };
+        findings.push(Finding {
+            archived_documents: Some(documents),
+            ..Finding::in_submission(
+                FindingKind::Boilerplate,
+                submission.lines[p],
+                format!("{what} known from {documents} archived documents"),
+            )
+        });
     }
     findings
 }

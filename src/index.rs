@@ -1,8 +1,9 @@
 //! The archive index: a SQLite file holding, per document, its name,
 //! source, content hash, MinHash signature and LSH band keys; per
-//! paragraph its place, token count, exact form and shingles; and per
-//! passage form the number of documents that hold it, so a new article can
-//! be checked against the archive without re-reading it.
+//! paragraph its place, token count, exact form and shingles (and, for a
+//! short paragraph, its verbatim [`marker_key`]); and per passage form and
+//! per short text the number of documents that hold it, so a new article
+//! can be checked against the archive without re-reading it.
 //!
 //! SQLite (compiled in through rusqlite's `bundled` feature) gives atomic,
 //! durable transactions in one file: an `add` is one transaction, so a
@@ -17,6 +18,7 @@
 //! `$PWD/samples/x.txt` are one document, and an index moved together with
 //! its archive keeps its ids. A record's own `id` is its archive id as it is.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -35,15 +37,24 @@ use crate::fingerprint::Fingerprinter;
 use crate::lsh::LshParams;
 use crate::minhash::Signature;
 use crate::progress::Progress;
-use crate::text::{NORMALIZATION, TOKENIZER};
+use crate::text::{NORMALIZATION, TOKENIZER, marker_key};
 use rayon::prelude::*;
 
 /// Version of the index layout.
-pub const INDEX_SCHEMA_VERSION: u32 = 4;
+pub const INDEX_SCHEMA_VERSION: u32 = 5;
 
 /// Signature slots the paragraph bands are cut from: paragraphs are many,
 /// so their LSH uses fewer, shorter bands than documents.
 pub const PARAGRAPH_BAND_SLOTS: usize = 32;
+
+/// Paragraphs of fewer tokens are stored with their verbatim
+/// [`marker_key`], so `check` can tell an end marker (`Reuter`, `（完）`,
+/// `###`) from a dateline whatever its `--min-passage-tokens` below this.
+pub const MARKER_TOKENS_KEPT: u32 = 16;
+
+/// Prints of a short text looked at to judge whether it closes documents:
+/// the first ones added, so the verdict does not depend on the sample.
+const MARKER_PRINTS_JUDGED: usize = 64;
 
 /// Most archived paragraphs read per paragraph band key: a footer printed
 /// under 100,000 stories is known by its form count, not by reading them.
@@ -86,7 +97,7 @@ pub struct StoredParagraph {
     pub tokens: u32,
     /// Hash of its exact shingle set.
     pub form: u64,
-    /// Its 32-bit shingles, sorted.
+    /// Its 32-bit shingles, sorted (none for a paragraph of symbols only).
     pub shingles: Vec<u32>,
 }
 
@@ -148,6 +159,9 @@ pub struct Index {
     params: IndexParams,
     /// Archive ids of files are paths relative to this directory.
     id_root: PathBuf,
+    /// End-marker verdicts already reached, by (key, min_docs,
+    /// min_passage_tokens): a sign-off under every submission is judged once.
+    end_markers: RefCell<HashMap<(u64, usize, usize), Option<u64>>>,
 }
 
 /// Band rows held before they are inserted, sorted by key: the band
@@ -191,12 +205,18 @@ impl Adding<'_> {
                 )
                 .map_err(fail)?;
             let mut insert_paragraph = tx
-                .prepare_cached("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles, bands) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .prepare_cached("INSERT INTO paragraphs (doc, idx, line, tokens, form, shingles, bands, marker) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
                 .map_err(fail)?;
             let mut count_form = tx
                 .prepare_cached(
                     "INSERT INTO passage_forms (form, documents) VALUES (?1, 1)
                      ON CONFLICT (form) DO UPDATE SET documents = documents + 1",
+                )
+                .map_err(fail)?;
+            let mut count_marker = tx
+                .prepare_cached(
+                    "INSERT INTO markers (key, documents) VALUES (?1, 1)
+                     ON CONFLICT (key) DO UPDATE SET documents = documents + 1",
                 )
                 .map_err(fail)?;
             for (doc, print) in documents.iter().zip(prints) {
@@ -239,13 +259,28 @@ impl Adding<'_> {
                         .map(|k| (k as i64, key)),
                 );
                 let mut forms_here = Vec::new();
+                let mut markers_here = Vec::new();
                 for (p, paragraph) in print.paragraphs.iter().enumerate() {
-                    if paragraph.shingles.is_empty() {
+                    let marker = (paragraph.tokens < MARKER_TOKENS_KEPT)
+                        .then(|| {
+                            marker_key(
+                                &doc.text[paragraph.span.start_byte..paragraph.span.end_byte],
+                            )
+                        })
+                        .flatten();
+                    if paragraph.shingles.is_empty() && marker.is_none() {
                         continue;
                     }
-                    let form = crate::shingle::form_key(paragraph.shingles.hashes());
-                    let band_keys =
-                        paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature);
+                    markers_here.extend(marker);
+                    // A paragraph of symbols only has no form and no bands.
+                    let form = match paragraph.shingles.is_empty() {
+                        true => 0,
+                        false => crate::shingle::form_key(paragraph.shingles.hashes()),
+                    };
+                    let band_keys = match paragraph.shingles.is_empty() {
+                        true => Vec::new(),
+                        false => paragraph_band_keys(&params.paragraph_lsh, &paragraph.signature),
+                    };
                     let band_blob: Vec<u8> =
                         band_keys.iter().flat_map(|k| k.to_le_bytes()).collect();
                     insert_paragraph
@@ -256,18 +291,26 @@ impl Adding<'_> {
                             paragraph.tokens,
                             form as i64,
                             slots_to_blob(paragraph.shingles.hashes()),
-                            band_blob
+                            band_blob,
+                            marker.map(|m| m as i64)
                         ])
                         .map_err(fail)?;
                     let paragraph_key = tx.last_insert_rowid();
                     paragraph_band_rows
                         .extend(band_keys.iter().map(|&k| (k as i64, paragraph_key)));
-                    forms_here.push(form);
+                    if !paragraph.shingles.is_empty() {
+                        forms_here.push(form);
+                    }
                 }
                 forms_here.sort_unstable();
                 forms_here.dedup();
                 for form in forms_here {
                     count_form.execute([form as i64]).map_err(fail)?;
+                }
+                markers_here.sort_unstable();
+                markers_here.dedup();
+                for marker in markers_here {
+                    count_marker.execute([marker as i64]).map_err(fail)?;
                 }
             }
         }
@@ -390,15 +433,18 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     tokens INTEGER NOT NULL,
     form INTEGER NOT NULL,
     shingles BLOB NOT NULL,
-    bands BLOB NOT NULL
+    bands BLOB NOT NULL,
+    marker INTEGER
 );
 CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx);
+CREATE INDEX IF NOT EXISTS paragraphs_by_marker ON paragraphs (marker) WHERE marker IS NOT NULL;
 CREATE TABLE IF NOT EXISTS paragraph_bands (
     band_key INTEGER NOT NULL,
     paragraph INTEGER NOT NULL,
     PRIMARY KEY (band_key, paragraph)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS passage_forms (form INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS markers (key INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 ";
 
 impl Index {
@@ -514,6 +560,7 @@ impl Index {
             path: path.to_path_buf(),
             params: *params,
             id_root,
+            end_markers: RefCell::default(),
         };
         index.check_or_store_params()?;
         Ok(index)
@@ -759,6 +806,7 @@ impl Index {
     /// write lock is taken (or waited for) here, so a second writer waits
     /// for the first instead of failing.
     pub fn begin_add(&mut self, num_perm: usize) -> Result<Adding<'_>, Error> {
+        self.end_markers.get_mut().clear();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -781,6 +829,7 @@ impl Index {
     /// read from (for a plain-text document); returns the names that were
     /// not found.
     pub fn remove(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+        self.end_markers.get_mut().clear();
         let document_lsh = self.params.document_lsh;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| index_error(&path, e);
@@ -909,6 +958,106 @@ impl Index {
         Ok(n.unwrap_or(0) as u64)
     }
 
+    /// The number of indexed documents holding the short text `key` (a
+    /// [`marker_key`]) when it is an end marker by
+    /// [`crate::boilerplate::is_end_marker`]: held by `min_docs` documents,
+    /// and at least half of its prints (the first 64 added) in their
+    /// document's closing run, the suffix of paragraphs that are short
+    /// (under `min_passage_tokens`) or whose form `min_docs` documents hold.
+    /// `None` for a dateline or a one-word quote, which story text follows.
+    pub fn end_marker(
+        &self,
+        key: u64,
+        min_docs: usize,
+        min_passage_tokens: usize,
+    ) -> Result<Option<u64>, Error> {
+        let asked = (key, min_docs, min_passage_tokens);
+        if let Some(&verdict) = self.end_markers.borrow().get(&asked) {
+            return Ok(verdict);
+        }
+        let verdict = self.judge_end_marker(key, min_docs, min_passage_tokens)?;
+        self.end_markers.borrow_mut().insert(asked, verdict);
+        Ok(verdict)
+    }
+
+    fn judge_end_marker(
+        &self,
+        key: u64,
+        min_docs: usize,
+        min_passage_tokens: usize,
+    ) -> Result<Option<u64>, Error> {
+        let fail = |e: rusqlite::Error| self.error(e);
+        let documents: u64 = self
+            .conn
+            .prepare_cached("SELECT documents FROM markers WHERE key = ?1")
+            .and_then(|mut q| {
+                q.query_row([key as i64], |row| row.get::<_, i64>(0))
+                    .optional()
+            })
+            .map_err(fail)?
+            .unwrap_or(0) as u64;
+        if (documents as usize) < min_docs {
+            return Ok(None);
+        }
+        let prints: Vec<(i64, i64)> = {
+            let mut query = self
+                .conn
+                .prepare_cached(
+                    "SELECT doc, idx FROM paragraphs WHERE marker = ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(fail)?;
+            let rows = query
+                .query_map(params![key as i64, MARKER_PRINTS_JUDGED as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .map_err(fail)?;
+            rows.collect::<Result<_, _>>().map_err(fail)?
+        };
+        let mut closing = 0;
+        for &(doc, idx) in &prints {
+            if self.closes_its_document(doc, idx, min_docs, min_passage_tokens)? {
+                closing += 1;
+            }
+        }
+        let is_marker =
+            crate::boilerplate::is_end_marker(documents as usize, closing, prints.len(), min_docs);
+        Ok(is_marker.then_some(documents))
+    }
+
+    /// True when every paragraph after paragraph `idx` of document `doc` is
+    /// short or of a frequent form. Read in order, and stopped at the first
+    /// that is not: a dateline costs one row.
+    fn closes_its_document(
+        &self,
+        doc: i64,
+        idx: i64,
+        min_docs: usize,
+        min_passage_tokens: usize,
+    ) -> Result<bool, Error> {
+        let fail = |e: rusqlite::Error| self.error(e);
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT tokens, form, length(shingles) FROM paragraphs
+                 WHERE doc = ?1 AND idx > ?2 ORDER BY idx",
+            )
+            .map_err(fail)?;
+        let mut rows = query.query(params![doc, idx]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let tokens: i64 = row.get(0).map_err(fail)?;
+            let form: i64 = row.get(1).map_err(fail)?;
+            let shingle_bytes: i64 = row.get(2).map_err(fail)?;
+            if crate::boilerplate::is_short(tokens as u32, min_passage_tokens) || shingle_bytes == 0
+            {
+                continue;
+            }
+            if self.form_documents(form as u64)? < min_docs as u64 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// A stored document.
     pub fn document(&self, key: i64) -> Result<StoredDocument, Error> {
         self.conn
@@ -979,6 +1128,16 @@ fn delete_document(
     tx.execute(
         "DELETE FROM passage_forms
          WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1) AND documents <= 0",
+        [key],
+    )?;
+    tx.execute(
+        "UPDATE markers SET documents = documents - 1
+         WHERE key IN (SELECT DISTINCT marker FROM paragraphs WHERE doc = ?1)",
+        [key],
+    )?;
+    tx.execute(
+        "DELETE FROM markers
+         WHERE key IN (SELECT DISTINCT marker FROM paragraphs WHERE doc = ?1) AND documents <= 0",
         [key],
     )?;
     let paragraph_bands: Vec<(i64, Vec<u8>)> = {
@@ -1240,5 +1399,55 @@ mod tests {
         assert_eq!(index.form_documents(form).unwrap(), 4);
         index.remove(&["d0".into()]).unwrap();
         assert_eq!(index.form_documents(form).unwrap(), 3);
+    }
+
+    #[test]
+    fn a_short_text_closing_its_documents_is_an_end_marker_and_a_dateline_is_not() {
+        // Four stories: a dateline first, story text, then `###` (symbols
+        // only, no shingles) and `Reuter` closing; one of them has a
+        // frequent footer after the sign-off.
+        let footer = "Copyright 2026 Example Wire. All rights reserved.";
+        let texts: Vec<(String, String)> = (0..4)
+            .map(|i| {
+                let tail = if i == 3 {
+                    format!("\n\n{footer}")
+                } else {
+                    String::new()
+                };
+                (
+                    format!("d{i}"),
+                    format!(
+                        "LONDON\n\nStory number {i} tells its own tale at length.\n\n\
+                         ###\n\nReuter{tail}"
+                    ),
+                )
+            })
+            .collect();
+        let mut texts = texts;
+        // The footer is frequent: two more documents print it.
+        for i in 4..6 {
+            texts.push((
+                format!("d{i}"),
+                format!("Another tale {i} told.\n\n{footer}"),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (d, p) = docs(&refs);
+        let mut index = Index::in_memory(&params()).unwrap();
+        index.add(&d, &p, 128).unwrap();
+        let key = |text: &str| marker_key(text).unwrap();
+        assert_eq!(index.end_marker(key("Reuter"), 3, 2).unwrap(), Some(4));
+        assert_eq!(index.end_marker(key("###"), 3, 2).unwrap(), Some(4));
+        assert_eq!(index.end_marker(key("london"), 3, 2).unwrap(), None);
+        // Held by too few documents.
+        assert_eq!(index.end_marker(key("Reuter"), 5, 2).unwrap(), None);
+        // Counts follow removals, and verdicts asked again are not stale
+        // for other settings.
+        index.remove(&["d0".into(), "d1".into()]).unwrap();
+        assert_eq!(index.end_marker(key("Reuter"), 2, 2).unwrap(), Some(2));
+        assert_eq!(index.end_marker(key("###"), 3, 2).unwrap(), None);
     }
 }

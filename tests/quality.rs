@@ -320,20 +320,55 @@ fn unrelated_stories_are_never_clustered() {
     }
 }
 
-#[test]
-fn end_markers_are_found_at_the_close_and_short_body_paragraphs_are_not() {
-    // Wire stories: a dateline first, one-word paragraphs in some bodies
-    // (and as the last word of a few), an agency's end marker closing most.
-    let (documents, seed) = size_and_seed(800, 17);
+/// Wire stories: a dateline first, one-word paragraphs in some bodies
+/// (and as the last word of a few), an agency's end marker closing most.
+fn wire_stories(
+    documents: usize,
+    seed: u64,
+) -> (
+    Vec<refrain::synthetic::SyntheticDocument>,
+    refrain::synthetic::GroundTruth,
+) {
     let mut stories = Vec::new();
     let truth = refrain::synthetic::generate_wire(documents, seed, |d| stories.push(d));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wire.jsonl");
-    let jsonl: String = stories
+    (stories, truth)
+}
+
+fn wire_jsonl(stories: &[refrain::synthetic::SyntheticDocument]) -> String {
+    stories
         .iter()
         .map(|d| serde_json::json!({"id": d.id, "text": d.text}).to_string() + "\n")
-        .collect();
-    std::fs::write(&path, jsonl).unwrap();
+        .collect()
+}
+
+/// Each short story paragraph of the wire corpus (a dateline or a
+/// one-word quote): (document, paragraph).
+fn short_story_paragraphs(
+    stories: &[refrain::synthetic::SyntheticDocument],
+    truth: &refrain::synthetic::GroundTruth,
+) -> Vec<(usize, usize)> {
+    let short_words = ["LONDON", "WASHINGTON", "NAIROBI", "SYDNEY", "Paris"]
+        .iter()
+        .chain(&["No.", "Why?", "Yes.", "好。"]);
+    let mut found = Vec::new();
+    for (d, story) in truth.story_paragraphs.iter().enumerate() {
+        let paragraphs: Vec<&str> = stories[d].text.trim_end().split("\n\n").collect();
+        for &p in story {
+            if short_words.clone().any(|w| *w == paragraphs[p]) {
+                found.push((d, p));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn end_markers_are_found_at_the_close_and_short_body_paragraphs_are_not() {
+    let (documents, seed) = size_and_seed(800, 17);
+    let (stories, truth) = wire_stories(documents, seed);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wire.jsonl");
+    std::fs::write(&path, wire_jsonl(&stories)).unwrap();
     let report = run(&["scan", "--json", "--quiet", path.to_str().unwrap()]).json();
     let index: HashMap<&str, usize> = stories
         .iter()
@@ -372,27 +407,94 @@ fn end_markers_are_found_at_the_close_and_short_body_paragraphs_are_not() {
     );
     // English datelines and one-word quotes (a single token each) are
     // never reported, wherever they stand.
-    let short_words = ["LONDON", "WASHINGTON", "NAIROBI", "SYDNEY", "Paris"]
-        .iter()
-        .chain(&["No.", "Why?", "Yes.", "好。"]);
-    let mut short_story_paragraphs = 0;
-    for (d, story) in truth.story_paragraphs.iter().enumerate() {
-        let paragraphs: Vec<&str> = stories[d].text.trim_end().split("\n\n").collect();
-        for &p in story {
-            if short_words.clone().any(|w| *w == paragraphs[p]) {
-                short_story_paragraphs += 1;
-                assert!(
-                    !reported.contains(&(d, p)),
-                    "{:?} (document {d}, paragraph {p}) reported",
-                    paragraphs[p]
-                );
-            }
+    let short = short_story_paragraphs(&stories, &truth);
+    assert!(short.len() > documents / 2, "{}", short.len());
+    for (d, p) in short {
+        assert!(
+            !reported.contains(&(d, p)),
+            "document {d}, paragraph {p} reported"
+        );
+    }
+}
+
+#[test]
+fn check_knows_the_archives_end_markers_and_not_its_datelines_or_quotes() {
+    // Three quarters of the wire stories archived, the rest checked: each
+    // planted end marker of a submission is a boilerplate finding at its
+    // line, and nothing else short is (`No.` closes a few stories, and
+    // used to be reported because its form is frequent).
+    let (documents, seed) = size_and_seed(800, 17);
+    let (stories, truth) = wire_stories(documents, seed);
+    let archived = documents * 3 / 4;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.jsonl");
+    let submissions = dir.path().join("submissions.jsonl");
+    std::fs::write(&archive, wire_jsonl(&stories[..archived])).unwrap();
+    std::fs::write(&submissions, wire_jsonl(&stories[archived..])).unwrap();
+    let index = dir.path().join("wire.db");
+    let index = index.to_str().unwrap();
+    let added = run(&[
+        "index",
+        "add",
+        "-q",
+        "--index",
+        index,
+        archive.to_str().unwrap(),
+    ]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let out = run(&[
+        "check",
+        "--json",
+        "-q",
+        "--index",
+        index,
+        submissions.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    // A paragraph's first line in its story: paragraphs are one line each,
+    // a blank line apart.
+    let line_of = |p: usize| 2 * p as u64 + 1;
+    let mut reported = HashSet::new();
+    for (i, document) in report["documents"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(document["doc"], stories[archived + i].id.as_str());
+        for finding in document["findings"].as_array().unwrap() {
+            assert_eq!(finding["kind"], "boilerplate", "{finding:#}");
+            reported.insert((archived + i, finding["line"].as_u64().unwrap()));
         }
     }
-    assert!(
-        short_story_paragraphs > documents / 2,
-        "{short_story_paragraphs}"
+    let planted: HashSet<(usize, u64)> = truth
+        .footers
+        .iter()
+        .filter(|&&(d, _)| d >= archived)
+        .map(|&(d, p)| (d, line_of(p)))
+        .collect();
+    let found = planted.intersection(&reported).count();
+    eprintln!(
+        "check: {found} of {} planted end markers reported, {} reports",
+        planted.len(),
+        reported.len()
     );
+    assert!(planted.len() > (documents - archived) / 2);
+    assert_eq!(
+        found,
+        planted.len(),
+        "missed: {:?}",
+        planted.difference(&reported)
+    );
+    assert!(
+        reported.is_subset(&planted),
+        "reported but no end marker: {:?}",
+        reported.difference(&planted).take(5).collect::<Vec<_>>()
+    );
+    let short = short_story_paragraphs(&stories, &truth);
+    assert!(short.iter().any(|&(d, _)| d >= archived));
+    for (d, p) in short {
+        assert!(
+            !reported.contains(&(d, line_of(p))),
+            "document {d}, paragraph {p} reported"
+        );
+    }
 }
 
 #[test]

@@ -57,6 +57,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         let source = analysis.source_of(d);
         let findings = check_document(
             &index.archive_id(&doc.name, source, doc.line),
+            &text,
             &print,
             &repeats,
             &index,
