@@ -162,6 +162,29 @@ pub struct Index {
     /// End-marker verdicts already reached, by (key, min_docs,
     /// min_passage_tokens): a sign-off under every submission is judged once.
     end_markers: RefCell<HashMap<(u64, usize, usize), Option<u64>>>,
+    access: Access,
+}
+
+/// Whether an index is opened to read it or to write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read-only: no write access needed, nothing written.
+    Read,
+    /// To add or remove documents.
+    Write,
+}
+
+impl Drop for Index {
+    /// A writer leaves the file in rollback-journal mode, so that readers
+    /// without write access to its directory can open it (a WAL file needs
+    /// its -shm file). Best effort: while another connection is open the
+    /// switch waits for a later writer.
+    fn drop(&mut self) {
+        if self.access == Access::Write && self.path != Path::new(":memory:") {
+            let _ = self.conn.busy_timeout(std::time::Duration::ZERO);
+            let _ = self.conn.pragma_update(None, "journal_mode", "DELETE");
+        }
+    }
 }
 
 /// Band rows held before they are inserted, sorted by key: the band
@@ -448,40 +471,44 @@ CREATE TABLE IF NOT EXISTS markers (key INTEGER PRIMARY KEY, documents INTEGER N
 ";
 
 impl Index {
-    /// Opens the index at `path`, creating it when `create` and it does not
-    /// exist. The stored settings must equal `params`' fingerprint settings;
-    /// an existing index keeps its band layouts.
+    /// Opens the index at `path` to write it, creating it when `create` and
+    /// it does not exist. The stored settings must equal `params`'
+    /// fingerprint settings; an existing index keeps its band layouts.
     pub fn open(path: &Path, params: &IndexParams, create: bool) -> Result<Index, Error> {
-        if !create && !path.exists() {
-            return Err(Error::Index {
-                path: path.to_path_buf(),
-                message: "no such index; create it with `refrain index add --index PATH CORPUS`"
-                    .into(),
-                source: None,
-            });
-        }
         if !create {
             Self::verify_is_an_index(path)?;
         }
         let conn = Connection::open(path).map_err(|e| index_error(path, e))?;
+        Self::setup(conn, path, params, Self::id_root_of(path)?, Access::Write)
+    }
+
+    /// Opens an existing index to read it (`check`): read-only, so a reader
+    /// needs no write access to the file or its directory, and leaves no
+    /// file behind. The stored settings must equal `params`'.
+    pub fn open_to_read(path: &Path, params: &IndexParams) -> Result<Index, Error> {
+        Self::verify_is_an_index(path)?;
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| index_error(path, e))?;
+        Self::setup(conn, path, params, Self::id_root_of(path)?, Access::Read)
+    }
+
+    /// The directory archive ids are relative to: the index's own.
+    fn id_root_of(path: &Path) -> Result<PathBuf, Error> {
         let directory = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let id_root = std::fs::canonicalize(directory).map_err(|e| Error::Index {
+        std::fs::canonicalize(directory).map_err(|e| Error::Index {
             path: path.to_path_buf(),
             message: format!("cannot resolve its directory: {e}"),
             source: Some(Box::new(e)),
-        })?;
-        Self::setup(conn, path, params, id_root)
+        })
     }
 
     /// Opens an existing index with the settings it was built with (for
-    /// `index stats` and `index remove`, which compare nothing).
-    pub fn open_as_built(path: &Path) -> Result<Index, Error> {
-        if !path.exists() {
-            return Self::open(path, &IndexParams::new(Default::default(), 0.8, 0.8), false);
-        }
+    /// `index stats`, which reads, and `index remove`, which writes; they
+    /// compare nothing).
+    pub fn open_as_built(path: &Path, access: Access) -> Result<Index, Error> {
         Self::verify_is_an_index(path)?;
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| index_error(path, e))?;
@@ -493,7 +520,11 @@ impl Index {
         };
         drop(conn);
         // The thresholds only choose band layouts, which the index stores.
-        Self::open(path, &IndexParams::new(fingerprint, 0.8, 0.8), false)
+        let params = IndexParams::new(fingerprint, 0.8, 0.8);
+        match access {
+            Access::Read => Self::open_to_read(path, &params),
+            Access::Write => Self::open(path, &params, false),
+        }
     }
 
     /// Looks, read-only, for refrain's tables in the file at `path`: any
@@ -501,6 +532,14 @@ impl Index {
     /// error and is left exactly as it was.
     fn verify_is_an_index(path: &Path) -> Result<(), Error> {
         use rusqlite::OpenFlags;
+        if !path.exists() {
+            return Err(Error::Index {
+                path: path.to_path_buf(),
+                message: "no such index; create it with `refrain index add --index PATH CORPUS`"
+                    .into(),
+                source: None,
+            });
+        }
         let not_an_index = |detail: String| Error::Index {
             path: path.to_path_buf(),
             message: format!(
@@ -537,7 +576,7 @@ impl Index {
             message: format!("cannot resolve the current directory: {e}"),
             source: Some(Box::new(e)),
         })?;
-        Self::setup(conn, memory, params, id_root)
+        Self::setup(conn, memory, params, id_root, Access::Write)
     }
 
     fn setup(
@@ -545,22 +584,29 @@ impl Index {
         path: &Path,
         params: &IndexParams,
         id_root: PathBuf,
+        access: Access,
     ) -> Result<Index, Error> {
         let fail = |e: rusqlite::Error| index_error(path, e);
         conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(fail)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(fail)?;
         conn.pragma_update(None, "cache_size", -1_048_576)
             .map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
+        if access == Access::Write {
+            // WAL while writing: readers go on reading the last commit.
+            // The file is put back in rollback mode when the writer is done
+            // (see `Drop`), so a reader needs no -wal or -shm file.
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(fail)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(fail)?;
+            conn.execute_batch(SCHEMA).map_err(fail)?;
+        }
         let mut index = Index {
             conn,
             path: path.to_path_buf(),
             params: *params,
             id_root,
             end_markers: RefCell::default(),
+            access,
         };
         index.check_or_store_params()?;
         Ok(index)

@@ -696,6 +696,86 @@ fn a_second_index_add_waits_for_the_first_instead_of_failing() {
     assert_eq!(stats.json()["documents"], 5, "{}", stats.stdout);
 }
 
+/// `refrain ARGS` in `dir` as a user who may not write there: `nobody`
+/// (through `runuser`) when the tests run as root, who may write anywhere;
+/// the current user otherwise.
+fn run_without_write_access(dir: &Path, args: &[&str]) -> crate::util::Run {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = if is_root {
+        let mut runuser = Command::new("runuser");
+        runuser.args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_refrain")]);
+        runuser
+    } else {
+        refrain()
+    };
+    let output = command
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("refrain runs");
+    crate::util::Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+#[test]
+fn an_index_in_a_read_only_directory_is_checked_and_left_as_it_was() {
+    let dir = footer_corpus();
+    let built = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "ro/i.db", "d"],
+    );
+    assert_eq!(built.code, 2, "the index's directory does not exist yet");
+    std::fs::create_dir(dir.path().join("ro")).unwrap();
+    let built = run_in(
+        dir.path(),
+        &["index", "add", "-q", "--index", "ro/i.db", "d"],
+    );
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let listing = |path: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        listing(&dir.path().join("ro")),
+        ["i.db"],
+        "no -wal or -shm left"
+    );
+    let bytes = std::fs::read(dir.path().join("ro/i.db")).unwrap();
+    // Readable by all, writable by none (but root) from here on.
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(dir.path(), 0o755);
+    mode(&dir.path().join("ro/i.db"), 0o444);
+    mode(&dir.path().join("ro"), 0o555);
+    let checked = run_without_write_access(dir.path(), &["check", "--index", "ro/i.db", "d/0.txt"]);
+    let stats = run_without_write_access(dir.path(), &["index", "stats", "--index", "ro/i.db"]);
+    mode(&dir.path().join("ro"), 0o755);
+    // d/0.txt is itself archived: it is no match of itself, and its footer
+    // is known boilerplate (a warning, exit 0).
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(checked.stdout.contains("boilerplate"), "{}", checked.stdout);
+    assert_eq!(stats.code, 0, "{}", stats.stderr);
+    assert_eq!(stats.json()["documents"], 4, "{}", stats.stdout);
+    assert_eq!(
+        listing(&dir.path().join("ro")),
+        ["i.db"],
+        "a reader left files"
+    );
+    assert!(std::fs::read(dir.path().join("ro/i.db")).unwrap() == bytes);
+}
+
 #[test]
 fn scan_refuses_to_quote_a_file_changed_since_it_was_read() {
     let dir = footer_corpus();

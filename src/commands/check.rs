@@ -21,7 +21,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let terminal = Terminal::stderr(args.quiet);
     let params = index_params(&args.matching);
     let index = match &args.index {
-        Some(path) => Index::open(path, &params, false)?,
+        Some(path) => Index::open_to_read(path, &params)?,
         None => {
             let mut index = Index::in_memory(&params)?;
             let config = args.matching.to_config(args.against.clone(), &args.input);

@@ -5,7 +5,7 @@ use crate::exit_code::ExitCode;
 use crate::failure::Failure;
 use crate::terminal::Terminal;
 use refrain::error::Severity;
-use refrain::index::{Index, IndexParams};
+use refrain::index::{Access, Index, IndexParams};
 
 /// The index settings the matching flags describe.
 pub fn index_params(matching: &MatchArgs) -> IndexParams {
@@ -35,7 +35,7 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Failure> {
             })
         }
         IndexCommand::Stats(args) => {
-            let index = Index::open_as_built(&args.index)?;
+            let index = Index::open_as_built(&args.index, Access::Read)?;
             let stats = index.stats(args.matching.min_docs)?;
             let mut text = serde_json::to_string_pretty(&stats).expect("stats serialize");
             text.push('\n');
@@ -43,7 +43,7 @@ pub fn run(command: &IndexCommand) -> Result<ExitCode, Failure> {
             Ok(ExitCode::Success)
         }
         IndexCommand::Remove(args) => {
-            let mut index = Index::open_as_built(&args.index)?;
+            let mut index = Index::open_as_built(&args.index, Access::Write)?;
             let missing = index.remove(&args.ids)?;
             let removed = args.ids.len() - missing.len();
             super::print_stdout(&format!("{{\n  \"removed\": {removed}\n}}\n"))?;
