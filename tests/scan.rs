@@ -153,6 +153,65 @@ fn human_summary_names_file_and_line() {
 }
 
 #[test]
+fn shared_story_text_outside_any_document_cluster_says_where_it_is() {
+    // Three versions of a story: the same three paragraphs, each with two
+    // of its own (too little in common for a near-duplicate, enough for
+    // story text): shared story text that no document cluster shows.
+    let shared = [
+        "The minister said the new rail line would open in the spring after a decade of planning and delays.",
+        "Critics argued that the budget had doubled since the first estimate and that fares would rise sharply.",
+        "Residents along the route have complained for years about noise from the construction sites at night.",
+    ];
+    let unique = |i: usize| -> Vec<String> {
+        let own = [
+            [
+                "Firefighters fought a blaze at the harbour warehouse until dawn on Sunday morning.",
+                "Two dockworkers were treated for smoke inhalation and released from hospital later.",
+            ],
+            [
+                "The school board voted to extend the term by a week to make up for the snow days.",
+                "Parents packed the gymnasium to hear the superintendent explain the new calendar.",
+            ],
+            [
+                "The home side won the cup final with a penalty kick deep into extra time.",
+                "Thousands of supporters celebrated in the square outside the old town hall.",
+            ],
+        ];
+        own[i].iter().map(|p| p.to_string()).collect()
+    };
+    let files: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| {
+            let own = unique(i);
+            let paragraphs: Vec<&str> = own[..1]
+                .iter()
+                .map(String::as_str)
+                .chain(shared)
+                .chain(own[1..].iter().map(String::as_str))
+                .collect();
+            (format!("s{i}.txt"), paragraphs.join("\n\n").into_bytes())
+        })
+        .collect();
+    let dir = corpus_owned(&files);
+    let out = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("Near-duplicate documents: 0 cluster(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("shared story text"), "{}", out.stdout);
+    for i in 0..3 {
+        assert!(
+            out.stdout
+                .contains(&format!("./s{i}.txt:3  similarity 1.00")),
+            "{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
 fn stories_sharing_only_a_long_footer_are_not_near_duplicates() {
     let footer = "This article is distributed by the Example News Syndicate under license. Reproduction, republication or redistribution in any form, including framing or similar means, is prohibited without the prior written consent of the syndicate and its member newspapers.";
     let stories = [

@@ -9,6 +9,7 @@ mod fuzz_regressions;
 mod golden;
 mod json_contract;
 mod quality;
+mod readme;
 mod safety;
 mod scan;
 mod sign;

@@ -23,7 +23,7 @@ pub fn render(report: &Report) -> String {
         closing
     );
     for cluster in passages {
-        render_passage(&mut out, cluster);
+        render_passage(&mut out, cluster, &report.document_clusters);
     }
     let _ = writeln!(
         out,
@@ -53,7 +53,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn render_passage(out: &mut String, cluster: &PassageCluster) {
+fn render_passage(out: &mut String, cluster: &PassageCluster, documents: &[DocumentCluster]) {
     let kind = match cluster.kind {
         PassageKind::Boilerplate => "boilerplate",
         PassageKind::Repeated => "repeated in a document",
@@ -68,8 +68,14 @@ fn render_passage(out: &mut String, cluster: &PassageCluster) {
         cluster.documents,
         preview(&cluster.text)
     );
-    if cluster.kind == PassageKind::Shared {
-        // Reprinted story text: the document clusters below say where.
+    if cluster.kind == PassageKind::Shared
+        && let Some(reprints) = cluster_holding_all(cluster, documents)
+    {
+        // Reprinted story text: the document cluster says where.
+        let _ = writeln!(
+            out,
+            "    in the documents of near-duplicate cluster {reprints}"
+        );
         return;
     }
     for occurrence in cluster.occurrences.iter().take(LISTED_PER_CLUSTER) {
@@ -81,6 +87,25 @@ fn render_passage(out: &mut String, cluster: &PassageCluster) {
         );
     }
     more(out, cluster.occurrences.len());
+}
+
+/// The id of the near-duplicate cluster holding every document `cluster`
+/// occurs in, if one does.
+fn cluster_holding_all<'c>(
+    cluster: &PassageCluster,
+    documents: &'c [DocumentCluster],
+) -> Option<&'c str> {
+    documents
+        .iter()
+        .find(|document_cluster| {
+            cluster.occurrences.iter().all(|occurrence| {
+                document_cluster
+                    .members
+                    .iter()
+                    .any(|m| m.doc == occurrence.doc && m.record == occurrence.record)
+            })
+        })
+        .map(|document_cluster| document_cluster.id.as_str())
 }
 
 fn render_document_cluster(out: &mut String, cluster: &DocumentCluster) {
