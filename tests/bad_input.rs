@@ -159,6 +159,54 @@ fn a_200_megabyte_single_line_file_is_skipped_not_loaded() {
     assert_eq!(footer_docs(&report).len(), 3);
 }
 
+/// Runs `refrain ARGS` in `dir`; its exit code and peak resident memory
+/// in bytes (from `wait4`, this child's own figure).
+fn run_measuring_memory(dir: &std::path::Path, args: &[&str]) -> (i32, u64) {
+    let child = crate::util::refrain()
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: `usage` is written by wait4 for the child just spawned.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    // Linux gives the peak in kilobytes.
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn an_oversized_file_is_refused_by_its_size_without_being_read() {
+    // A 4 GiB file (sparse: no disk used) beside three stories: refused
+    // as too large, and never read (it used to be read up to the 64 MB
+    // limit first: 234 MB of memory to refuse it).
+    let dir = corpus(&[
+        ("a.txt", &story("one")),
+        ("b.txt", &story("two")),
+        ("c.txt", &story("three")),
+    ]);
+    let huge = std::fs::File::create(dir.path().join("huge.txt")).unwrap();
+    huge.set_len(4 << 30).unwrap();
+    let (code, peak) = run_measuring_memory(dir.path(), &["scan", "--json", "."]);
+    assert_eq!(code, 2, "too large is an error");
+    assert!(peak < 48 << 20, "peak memory {} MB", peak >> 20);
+    let report = run_in(dir.path(), &["scan", "--json", "."]).json();
+    assert_eq!(
+        errors_of(&report),
+        [(
+            "./huge.txt".into(),
+            None,
+            "too_large".into(),
+            "error".into()
+        )]
+    );
+    assert_eq!(footer_docs(&report).len(), 3);
+}
+
 #[test]
 fn an_oversized_jsonl_record_is_skipped_with_its_line() {
     let big = serde_json::json!({"id": "big", "text": "x".repeat(5000)});

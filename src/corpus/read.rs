@@ -297,12 +297,24 @@ struct RawDocument {
 /// Reads one source, handing its documents to `emit` in one or more parts.
 fn read_source(source: &Source, options: &ReadOptions, emit: &mut dyn FnMut(SourceRead)) {
     let name = source.display_name();
-    let opened: io::Result<Box<dyn Read + Send>> = match source {
-        Source::Stdin => Ok(Box::new(io::stdin())),
-        Source::File(path) => File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>),
+    // A file's size, when it has one (not a pipe or a device), lets an
+    // oversized text be refused before a byte of it is read.
+    let opened: io::Result<(Box<dyn Read + Send>, Option<u64>)> = match source {
+        Source::Stdin => Ok((Box::new(io::stdin()), None)),
+        Source::File(path) => File::open(path).map(|file| {
+            let size = file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            (Box::new(file) as Box<dyn Read + Send>, size)
+        }),
     };
     match opened {
-        Ok(reader) => read_opened(reader, &name, is_jsonl(source, options), options, emit),
+        Ok((reader, size)) => {
+            let as_jsonl = is_jsonl(source, options);
+            read_opened_sized(reader, &name, as_jsonl, size, options, emit)
+        }
         Err(err) => {
             let mut out = SourceRead::default();
             out.problems.push(InputProblem::new(
@@ -326,12 +338,26 @@ fn read_opened(
     options: &ReadOptions,
     emit: &mut dyn FnMut(SourceRead),
 ) {
+    read_opened_sized(reader, name, as_jsonl, None, options, emit)
+}
+
+/// [`read_opened`] for a source of `size` bytes on disk, when known.
+fn read_opened_sized(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    as_jsonl: bool,
+    size: Option<u64>,
+    options: &ReadOptions,
+    emit: &mut dyn FnMut(SourceRead),
+) {
     let mut out = SourceRead::default();
-    let result = decompressed(reader).and_then(|reader| {
+    let result = decompressed_telling(reader).and_then(|(reader, compressed)| {
+        // Decompressed, the size on disk says nothing of the text's.
+        let size = size.filter(|_| !compressed);
         if as_jsonl {
             read_jsonl(reader, name, options, &mut out, emit)
         } else {
-            read_text(reader, name, options, &mut out)
+            read_text(reader, name, size, options, &mut out)
         }
     });
     if let Err(err) = result {
@@ -359,20 +385,23 @@ fn is_jsonl_name(name: &str) -> bool {
 /// read, on a thread of its own ([`ReadAhead`]); anything else is read as
 /// it is.
 fn decompressed(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    decompressed_telling(reader).map(|(reader, _)| reader)
+}
+
+/// [`decompressed`], and whether the input was compressed.
+fn decompressed_telling(reader: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bool)> {
     let mut buffered = BufReader::with_capacity(256 << 10, reader);
     let head = buffered.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
         let decoder = flate2::read::MultiGzDecoder::new(buffered);
-        Ok(Box::new(ReadAhead::new(Box::new(decoder))))
+        Ok((Box::new(ReadAhead::new(Box::new(decoder))), true))
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let decoder = ruzstd::decoding::StreamingDecoder::new(buffered)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        Ok(Box::new(ReadAhead::new(Box::new(ZstdErrors {
-            decoder,
-            read: 0,
-        }))))
+        let reader = ReadAhead::new(Box::new(ZstdErrors { decoder, read: 0 }));
+        Ok((Box::new(reader), true))
     } else {
-        Ok(Box::new(buffered))
+        Ok((Box::new(buffered), false))
     }
 }
 
@@ -408,17 +437,29 @@ impl<R: Read> Read for ZstdErrors<R> {
     }
 }
 
+/// Reads a text document of `size` bytes (when known): one larger than
+/// `--max-doc-bytes` is refused by its size, unread; one of no known size
+/// (a pipe, a decompressed stream) is read up to the limit and no further.
 fn read_text(
     reader: Box<dyn Read + Send>,
     name: &str,
+    size: Option<u64>,
     options: &ReadOptions,
     out: &mut SourceRead,
 ) -> io::Result<()> {
     let mut bytes = Vec::new();
-    reader
-        .take(options.max_doc_bytes + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > options.max_doc_bytes {
+    if size.is_none_or(|size| size <= options.max_doc_bytes) {
+        // Sized at once where the size is known: no doubling on the way.
+        if let Some(size) = size {
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0));
+        }
+        reader
+            .take(options.max_doc_bytes + 1)
+            .read_to_end(&mut bytes)?;
+    }
+    if size.is_some_and(|size| size > options.max_doc_bytes)
+        || bytes.len() as u64 > options.max_doc_bytes
+    {
         out.problems.push(InputProblem::new(
             name,
             None,
