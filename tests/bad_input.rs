@@ -161,6 +161,7 @@ fn a_200_megabyte_single_line_file_is_skipped_not_loaded() {
 
 /// Runs `refrain ARGS` in `dir`; its exit code and peak resident memory
 /// in bytes (from `wait4`, this child's own figure).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its memory
 fn run_measuring_memory(dir: &std::path::Path, args: &[&str]) -> (i32, u64) {
     let child = crate::util::refrain()
         .args(args)
