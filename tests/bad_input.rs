@@ -209,6 +209,30 @@ fn an_oversized_file_is_refused_by_its_size_without_being_read() {
 }
 
 #[test]
+fn a_document_of_a_million_short_paragraphs_takes_bounded_memory() {
+    // 1,000,000 one-letter paragraphs (3 MB): each form is signed once per
+    // document, not once per paragraph (it took 620-1,000 MB, about 650
+    // bytes a paragraph; now about 205).
+    let mut text = String::with_capacity(3_000_000);
+    let mut state = 1u64;
+    for _ in 0..1_000_000 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        text.push((b'a' + (state >> 59) as u8 % 26) as char);
+        text.push_str("\n\n");
+    }
+    let dir = corpus(&[("many.txt", text.as_bytes())]);
+    let (code, peak) = run_measuring_memory(dir.path(), &["dedup", "-o", "/dev/null", "many.txt"]);
+    assert_eq!(code, 0);
+    eprintln!(
+        "one document of 1,000,000 paragraphs: peak {} MB",
+        peak >> 20
+    );
+    assert!(peak < 400 << 20, "peak memory {} MB", peak >> 20);
+}
+
+#[test]
 fn an_oversized_jsonl_record_is_skipped_with_its_line() {
     let big = serde_json::json!({"id": "big", "text": "x".repeat(5000)});
     let jsonl = format!(

@@ -522,6 +522,9 @@ enum FormFound {
     /// Not stored when the batch was fingerprinted: signed, its signature
     /// and band keys next in their buffers.
     Signed,
+    /// Signed at an earlier paragraph of the same document: the same form,
+    /// with no signature of its own.
+    SignedAbove,
 }
 
 /// Paragraph or document forms by key.
@@ -664,6 +667,10 @@ struct Ids {
     duplicates: Vec<(u32, u32)>,
 }
 
+/// Paragraphs of a document given room for a signature and band keys up
+/// front; past these, the buffers grow as new forms are met.
+const RESERVED_NEW_FORMS: usize = 256;
+
 /// Pass one's parallel step: each document's paragraphs with their
 /// shingles and, for a form not in `known`, its passage band keys. Texts
 /// are dropped here, inside the parallel step, not one by one later.
@@ -686,12 +693,15 @@ fn fingerprint_batch(
             facts.shingles.reserve(doc.text.len() / 3 + 16);
             let paragraphs =
                 fingerprinter.append_paragraph_shingles(&doc.text, &mut facts.shingles);
-            facts
-                .signatures
-                .reserve(paragraphs.len() * packed_len(num_perm));
-            facts
-                .band_keys
-                .reserve(paragraphs.len() * passage_bands.bands);
+            // Signatures and band keys are made for forms not seen before:
+            // room for every paragraph of a news story, but not for each
+            // of a long document's thousands (most of them repeats), which
+            // would cost 424 bytes a paragraph up front.
+            let new_forms = paragraphs.len().min(RESERVED_NEW_FORMS);
+            let mut signed_here =
+                (paragraphs.len() > RESERVED_NEW_FORMS).then(crate::corpus::ids::KeySet::default);
+            facts.signatures.reserve(new_forms * packed_len(num_perm));
+            facts.band_keys.reserve(new_forms * passage_bands.bands);
             if keep.places {
                 facts.places.reserve(paragraphs.len() * PLACE_VALUES);
             }
@@ -720,6 +730,11 @@ fn fingerprint_batch(
                     let found = match known.get(&key) {
                         _ if shingles.is_empty() => FormFound::Known(NO_FORM),
                         Some(&form) => FormFound::Known(form),
+                        // A long document's repeats (a page's navigation,
+                        // a record's stock lines) are signed once.
+                        None if signed_here.as_mut().is_some_and(|seen| !seen.insert(key)) => {
+                            FormFound::SignedAbove
+                        }
                         None => FormFound::Signed,
                     };
                     if let FormFound::Signed = found {
@@ -813,6 +828,10 @@ fn merge_batch(
         for &(tokens, key, ref range, found) in &facts.paragraphs {
             let form = match found {
                 FormFound::Known(form) => form,
+                FormFound::SignedAbove => match recent.get(&key) {
+                    Some(&form) => form,
+                    None => new_forms[&key],
+                },
                 FormFound::Signed => {
                     // Signed paragraphs take their signature and band keys
                     // in turn, whether or not their form turns out new.

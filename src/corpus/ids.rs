@@ -12,6 +12,9 @@ use xxhash_rust::xxh3::xxh3_64;
 /// shingle set's key), hashed by passing it through.
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// A set of such keys.
+pub type KeySet = std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>;
+
 /// The first document to use each id: the document's number, keyed by
 /// the id's hash (no id is kept in memory).
 #[derive(Debug, Default)]
