@@ -32,9 +32,24 @@ Exit codes: 0 success, 1 findings (check, or scan --fail-on-findings), 2 errors.
 #[derive(Debug, Parser)]
 #[command(name = "refrain", version, about, after_help = TOP_EXAMPLES)]
 pub struct Cli {
+    /// When to colour the output: on a terminal (auto: unless NO_COLOR is
+    /// set), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.

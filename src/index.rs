@@ -777,68 +777,73 @@ impl Index {
         let mut source_names: Vec<String> = Vec::new();
         let mut failure: Option<Error> = None;
         let stage = progress.stage("indexing", 0);
-        read_in_batches(&sources, &config.read, &|| {}, &mut |mut batch| {
-            for doc in &batch.documents {
-                // Counted without a key allocated per document.
-                match records.get_mut(&doc.source) {
-                    Some(count) => *count += 1,
-                    None => {
-                        records.insert(doc.source.clone(), 1);
+        read_in_batches(
+            &sources,
+            &config.read,
+            &Default::default(),
+            &mut |mut batch| {
+                for doc in &batch.documents {
+                    // Counted without a key allocated per document.
+                    match records.get_mut(&doc.source) {
+                        Some(count) => *count += 1,
+                        None => {
+                            records.insert(doc.source.clone(), 1);
+                        }
+                    }
+                    if source_names.last() != Some(&doc.source) {
+                        source_names.push(doc.source.clone());
+                    }
+                    places.push(((source_names.len() - 1) as u32, doc.source_line));
+                    // Names are not kept: an equal 64-bit hash is taken as the
+                    // same name (at a million ids, a chance in 10^7 of a
+                    // false warning, never a missed one).
+                    let d = (places.len() - 1) as u32;
+                    if let Some(first) = ids.earlier(&doc.name, d, |_| true) {
+                        let (source, line) = places[first as usize];
+                        let source = &source_names[source as usize];
+                        let first_at =
+                            line.map_or_else(|| source.clone(), |l| format!("{source}:{l}"));
+                        batch.problems.push(InputProblem::duplicate_id(
+                            &doc.source,
+                            doc.source_line,
+                            &doc.name,
+                            &first_at,
+                        ));
                     }
                 }
-                if source_names.last() != Some(&doc.source) {
-                    source_names.push(doc.source.clone());
+                for problem in &batch.problems {
+                    progress.problem(problem);
                 }
-                places.push(((source_names.len() - 1) as u32, doc.source_line));
-                // Names are not kept: an equal 64-bit hash is taken as the
-                // same name (at a million ids, a chance in 10^7 of a
-                // false warning, never a missed one).
-                let d = (places.len() - 1) as u32;
-                if let Some(first) = ids.earlier(&doc.name, d, |_| true) {
-                    let (source, line) = places[first as usize];
-                    let source = &source_names[source as usize];
-                    let first_at = line.map_or_else(|| source.clone(), |l| format!("{source}:{l}"));
-                    batch.problems.push(InputProblem::duplicate_id(
-                        &doc.source,
-                        doc.source_line,
-                        &doc.name,
-                        &first_at,
-                    ));
-                }
-            }
-            for problem in &batch.problems {
-                progress.problem(problem);
-            }
-            if failure.is_none()
-                && let Some(broken) = batch
-                    .problems
-                    .iter()
-                    .find(|p| p.kind == ProblemKind::Unreadable && records.contains_key(&p.source))
-            {
-                failure = Some(Error::Index {
-                    path: index_path.clone(),
-                    message: format!(
-                        "{} broke off after {} record(s) ({}); nothing was added: \
+                if failure.is_none()
+                    && let Some(broken) = batch.problems.iter().find(|p| {
+                        p.kind == ProblemKind::Unreadable && records.contains_key(&p.source)
+                    })
+                {
+                    failure = Some(Error::Index {
+                        path: index_path.clone(),
+                        message: format!(
+                            "{} broke off after {} record(s) ({}); nothing was added: \
                          repair or leave out that file and run again",
-                        broken.source, records[&broken.source], broken.message
-                    ),
-                    source: None,
-                });
-            }
-            problems.extend(batch.problems);
-            if failure.is_some() {
-                return;
-            }
-            let prints: Vec<DocumentPrint> = batch
-                .documents
-                .par_iter()
-                .map(|doc| fingerprinter.document(&doc.text))
-                .collect();
-            if let Err(err) = adding.add(&batch.documents, &prints) {
-                failure = Some(err);
-            }
-            stage.inc(batch.documents.len() as u64);
-        });
+                            broken.source, records[&broken.source], broken.message
+                        ),
+                        source: None,
+                    });
+                }
+                problems.extend(batch.problems);
+                if failure.is_some() {
+                    return;
+                }
+                let prints: Vec<DocumentPrint> = batch
+                    .documents
+                    .par_iter()
+                    .map(|doc| fingerprinter.document(&doc.text))
+                    .collect();
+                if let Err(err) = adding.add(&batch.documents, &prints) {
+                    failure = Some(err);
+                }
+                stage.inc(batch.documents.len() as u64);
+            },
+        );
         stage.finish();
         if let Some(err) = failure {
             return Err(err);

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod exit_code;
 mod failure;
+mod paint;
 mod terminal;
 
 use clap::Parser;
@@ -27,10 +28,11 @@ fn main() -> std::process::ExitCode {
     }
     // clap prints usage errors itself and exits with status 2.
     let cli = Cli::parse();
+    paint::init(cli.color);
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("refrain: error: {err}");
+            eprintln!("{}", paint::diagnostic(&format!("refrain: error: {err}")));
             ExitCode::Error.into()
         }
     }

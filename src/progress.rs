@@ -12,6 +12,13 @@ use crate::error::InputProblem;
 pub trait Observer: Send + Sync {
     /// A stage begins; `len` is its number of steps (0 when not known).
     fn stage(&self, name: &str, len: u64) -> Box<dyn StageObserver>;
+    /// A stage that reads the input begins: `total_bytes` is the input's
+    /// size (0 when not known: standard input); it reports its progress
+    /// with [`StageObserver::read`]. By default, a stage counting documents.
+    fn reading_stage(&self, name: &str, total_bytes: u64) -> Box<dyn StageObserver> {
+        let _ = total_bytes;
+        self.stage(name, 0)
+    }
     /// An input problem was found; the run goes on (every problem is also
     /// in the result).
     fn problem(&self, problem: &InputProblem);
@@ -21,6 +28,12 @@ pub trait Observer: Send + Sync {
 pub trait StageObserver: Send + Sync {
     /// `n` more steps are done.
     fn inc(&self, n: u64);
+    /// A reading stage has read `bytes` of its input in all, and `documents`
+    /// more documents. By default, `documents` more steps.
+    fn read(&self, bytes: u64, documents: u64) {
+        let _ = bytes;
+        self.inc(documents);
+    }
     /// The stage is over.
     fn finish(self: Box<Self>);
 }
@@ -52,6 +65,11 @@ impl Progress {
         Stage(self.0.stage(name, len))
     }
 
+    /// Starts a stage reading an input of `total_bytes` (0 when not known).
+    pub fn reading_stage(&self, name: &str, total_bytes: u64) -> Stage {
+        Stage(self.0.reading_stage(name, total_bytes))
+    }
+
     /// Reports an input problem.
     pub fn problem(&self, problem: &InputProblem) {
         self.0.problem(problem);
@@ -71,6 +89,11 @@ impl Stage {
     /// Advances by `n` steps.
     pub fn inc(&self, n: u64) {
         self.0.inc(n);
+    }
+
+    /// A reading stage is at `bytes` of its input, `documents` more read.
+    pub fn read(&self, bytes: u64, documents: u64) {
+        self.0.read(bytes, documents);
     }
 
     /// Ends the stage.

@@ -6,6 +6,7 @@
 //! [`LOG_EVERY`] instead: count, rate and time left. Input problems are
 //! printed here too, as they are found.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -96,19 +97,15 @@ impl Terminal {
     }
 }
 
-impl Observer for Terminal {
-    fn stage(&self, name: &str, len: u64) -> Box<dyn StageObserver> {
+impl Terminal {
+    /// A stage whose bar shows `template` (of `len` steps, 0: a spinner).
+    fn new_stage(&self, name: &str, len: u64, template: &str, reading: bool) -> Stage {
         let bar = if len == 0 {
             ProgressBar::new_spinner()
         } else {
             ProgressBar::new(len)
         };
         bar.set_draw_target(ProgressDrawTarget::hidden());
-        let template = if len == 0 {
-            "{spinner} {prefix} {elapsed}"
-        } else {
-            "{prefix:>16} [{bar:30}] {human_pos}/{human_len} {rate} eta {eta}"
-        };
         if let Ok(style) = ProgressStyle::with_template(template) {
             // indicatif's {per_sec} prints "41233.0340/s": whole items a
             // second, with thousands separators, read better.
@@ -118,14 +115,38 @@ impl Observer for Terminal {
             bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
         }
         bar.set_prefix(name.to_owned());
-        Box::new(Stage {
+        Stage {
             bar,
             enabled: self.bars,
             log_lines: self.log_lines,
             stage_times: self.stage_times,
             last_log: std::sync::Mutex::new(Instant::now()),
             started: Instant::now(),
-        })
+            documents: reading.then(AtomicU64::default),
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn stage(&self, name: &str, len: u64) -> Box<dyn StageObserver> {
+        let template = if len == 0 {
+            "{spinner} {prefix} {elapsed}"
+        } else {
+            "{prefix:>16} [{bar:30}] {human_pos}/{human_len} {rate} eta {eta}"
+        };
+        Box::new(self.new_stage(name, len, template, false))
+    }
+
+    /// Bytes of the input read (of how many, when known), their rate, the
+    /// time left, and the documents read so far.
+    fn reading_stage(&self, name: &str, total_bytes: u64) -> Box<dyn StageObserver> {
+        let template = if total_bytes == 0 {
+            "{spinner} {prefix} {binary_bytes} {binary_bytes_per_sec}, {msg}, {elapsed}"
+        } else {
+            "{prefix:>16} [{bar:30}] {binary_bytes}/{binary_total_bytes} \
+             {binary_bytes_per_sec} eta {eta}, {msg}"
+        };
+        Box::new(self.new_stage(name, total_bytes, template, true))
     }
 
     /// Reports an input problem on stderr: the first
@@ -143,7 +164,10 @@ impl Observer for Terminal {
         let count = seen.entry((problem.source.clone(), kind)).or_default();
         *count += 1;
         if *count <= SHOWN_PER_KIND {
-            eprintln!("refrain: {problem}");
+            eprintln!(
+                "{}",
+                crate::paint::diagnostic(&format!("refrain: {problem}"))
+            );
         }
     }
 }
@@ -157,20 +181,25 @@ struct Stage {
     stage_times: bool,
     last_log: std::sync::Mutex<Instant>,
     started: Instant,
+    /// Documents read, for a reading stage (whose steps are bytes).
+    documents: Option<AtomicU64>,
 }
 
 impl StageObserver for Stage {
     fn inc(&self, n: u64) {
         self.bar.inc(n);
-        if self.enabled && self.bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            if self.bar.length().is_none() {
-                self.bar.enable_steady_tick(Duration::from_millis(120));
-            }
-        }
-        if self.log_lines {
-            self.log_line();
-        }
+        self.advanced();
+    }
+
+    fn read(&self, bytes: u64, documents: u64) {
+        let Some(read) = &self.documents else {
+            return self.inc(documents);
+        };
+        let documents = read.fetch_add(documents, Ordering::Relaxed) + documents;
+        self.bar
+            .set_message(format!("{} documents", indicatif::HumanCount(documents)));
+        self.bar.set_position(bytes);
+        self.advanced();
     }
 
     fn finish(self: Box<Self>) {
@@ -187,8 +216,24 @@ impl StageObserver for Stage {
 }
 
 impl Stage {
-    /// A plain `refrain: STAGE 1200/5000 (24%), 310/s, about 12s left` line
-    /// when [`LOG_EVERY`] has passed since the last one.
+    /// Shows the bar once the stage has run for [`SHOW_AFTER`], and writes
+    /// a log line when one is due.
+    fn advanced(&self) {
+        if self.enabled && self.bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            if self.bar.length().is_none() {
+                self.bar.enable_steady_tick(Duration::from_millis(120));
+            }
+        }
+        if self.log_lines {
+            self.log_line();
+        }
+    }
+
+    /// A plain `refrain: STAGE 1,200/5,000 (24%), 310/s, about 12s left`
+    /// line (for a reading stage `refrain: STAGE 120.0 MiB of 503.5 MiB
+    /// (24%), 45,000 documents, 85.0 MiB/s, about 5s left`) when
+    /// [`LOG_EVERY`] has passed since the last one.
     fn log_line(&self) {
         let Ok(mut last) = self.last_log.try_lock() else {
             return;
@@ -197,20 +242,80 @@ impl Stage {
             return;
         }
         *last = Instant::now();
+        eprintln!("{}", self.progress_line());
+    }
+
+    fn progress_line(&self) -> String {
         let done = self.bar.position();
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-3);
         let rate = done as f64 / elapsed;
-        let line = match self.bar.length() {
-            Some(total) if total > 0 => {
-                let left = total.saturating_sub(done) as f64 / rate.max(1e-9);
-                format!(
-                    "refrain: {} {done}/{total} ({:.0}%), {rate:.0}/s, about {left:.0}s left",
-                    self.bar.prefix(),
-                    100.0 * done as f64 / total as f64
-                )
+        let total = self.bar.length().filter(|&total| total > 0);
+        let left = |total: u64| total.saturating_sub(done) as f64 / rate.max(1e-9);
+        let prefix = self.bar.prefix();
+        match (&self.documents, total) {
+            (Some(documents), total) => {
+                let documents = indicatif::HumanCount(documents.load(Ordering::Relaxed));
+                let read = indicatif::BinaryBytes(done);
+                let rate = indicatif::BinaryBytes(rate as u64);
+                match total {
+                    Some(total) => format!(
+                        "refrain: {prefix} {read} of {} ({:.0}%), {documents} documents, \
+                         {rate}/s, about {:.0}s left",
+                        indicatif::BinaryBytes(total),
+                        100.0 * done as f64 / total as f64,
+                        left(total)
+                    ),
+                    None => format!("refrain: {prefix} {read}, {documents} documents, {rate}/s"),
+                }
             }
-            _ => format!("refrain: {} {done}, {rate:.0}/s", self.bar.prefix()),
-        };
-        eprintln!("{line}");
+            (None, Some(total)) => format!(
+                "refrain: {prefix} {}/{} ({:.0}%), {}/s, about {:.0}s left",
+                indicatif::HumanCount(done),
+                indicatif::HumanCount(total),
+                100.0 * done as f64 / total as f64,
+                indicatif::HumanCount(rate as u64),
+                left(total)
+            ),
+            (None, None) => format!(
+                "refrain: {prefix} {}, {}/s",
+                indicatif::HumanCount(done),
+                indicatif::HumanCount(rate as u64)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_stage_says_bytes_of_the_total_documents_and_time_left() {
+        let terminal = Terminal::stderr(true);
+        let stage = terminal.new_stage("fingerprinting", 4096, "{msg}", true);
+        stage.read(1024, 10);
+        stage.read(2048, 5);
+        let line = stage.progress_line();
+        assert!(
+            line.starts_with("refrain: fingerprinting 2.00 KiB of 4.00 KiB (50%), 15 documents, "),
+            "{line}"
+        );
+        assert!(line.ends_with("s left"), "{line}");
+        let unknown = terminal.new_stage("fingerprinting", 0, "{msg}", true);
+        unknown.read(1_500_000, 41_233);
+        let line = unknown.progress_line();
+        assert!(
+            line.starts_with("refrain: fingerprinting 1.43 MiB, 41,233 documents, "),
+            "{line}"
+        );
+        let counting = terminal.new_stage("document sets", 5000, "{msg}", false);
+        counting.inc(1200);
+        assert!(
+            counting
+                .progress_line()
+                .starts_with("refrain: document sets 1,200/5,000 (24%), "),
+            "{}",
+            counting.progress_line()
+        );
     }
 }

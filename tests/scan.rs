@@ -212,6 +212,44 @@ fn shared_story_text_outside_any_document_cluster_says_where_it_is() {
 }
 
 #[test]
+fn colour_only_when_asked_or_on_a_terminal_and_the_words_stay() {
+    let strip = |text: &str| {
+        regex::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(text, "")
+            .into_owned()
+    };
+    let plain = run(&["scan", "samples/"]);
+    assert!(
+        !plain.stdout.contains('\x1b'),
+        "a pipe gets no colour by default"
+    );
+    let never = run(&["scan", "--color", "never", "samples/"]);
+    assert_eq!(never.stdout, plain.stdout);
+    let always = run(&["scan", "--color", "always", "samples/"]);
+    assert!(
+        always.stdout.contains("\x1b[1m\x1b[33mboilerplate\x1b[0m"),
+        "{}",
+        always.stdout
+    );
+    assert_eq!(
+        strip(&always.stdout),
+        plain.stdout,
+        "colour adds no word and drops none"
+    );
+    let json = run(&["scan", "--color", "always", "--json", "samples/"]);
+    assert!(!json.stdout.contains('\x1b'), "JSON is never coloured");
+    let error = run(&["scan", "--color", "always", "no/such/dir"]);
+    assert!(
+        error
+            .stderr
+            .contains("refrain: \x1b[1m\x1b[31merror:\x1b[0m"),
+        "{}",
+        error.stderr
+    );
+}
+
+#[test]
 fn stories_sharing_only_a_long_footer_are_not_near_duplicates() {
     let footer = "This article is distributed by the Example News Syndicate under license. Reproduction, republication or redistribution in any form, including framing or similar means, is prohibited without the prior written consent of the syndicate and its member newspapers.";
     let stories = [

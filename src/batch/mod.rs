@@ -585,8 +585,9 @@ fn read_and_fingerprint(
     let mut failure: Option<io::Error> = None;
     // One batch's merge runs while the next batch is fingerprinted.
     let mut pending: Fingerprinted = Vec::new();
-    let stage = progress.stage("fingerprinting", 0);
-    read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
+    let stage = progress.reading_stage("fingerprinting", input_size(&sources));
+    let read_bytes = std::sync::Arc::default();
+    read_in_batches(&sources, &config.read, &read_bytes, &mut |batch| {
         for problem in &batch.problems {
             progress.problem(problem);
         }
@@ -594,7 +595,10 @@ fn read_and_fingerprint(
         if failure.is_some() {
             return;
         }
-        stage.inc(batch.documents.len() as u64);
+        stage.read(
+            read_bytes.load(std::sync::atomic::Ordering::Relaxed),
+            batch.documents.len() as u64,
+        );
         read.bytes += batch.bytes;
         let keep = Keep {
             places: read.located.is_some(),
@@ -665,6 +669,22 @@ struct Ids {
     first_use: FirstUse,
     /// `(document, earlier document with the same id)`.
     duplicates: Vec<(u32, u32)>,
+}
+
+/// The bytes of the input files, for progress; 0 (not known) when one of
+/// them is standard input or not a regular file.
+fn input_size(sources: &[Source]) -> u64 {
+    let mut total = 0;
+    for source in sources {
+        match source {
+            Source::File(path) => match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => total += meta.len(),
+                _ => return 0,
+            },
+            Source::Stdin => return 0,
+        }
+    }
+    total
 }
 
 /// Paragraphs of a document given room for a signature and band keys up

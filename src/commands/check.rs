@@ -98,7 +98,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         args.format
     };
     let text = match format {
-        CheckFormat::Human => check_formats::human(&report),
+        CheckFormat::Human => crate::paint::check_lines(&check_formats::human(&report)),
         CheckFormat::Github => check_formats::github(&report),
         CheckFormat::Sarif => check_formats::sarif(&report),
         CheckFormat::Json => {

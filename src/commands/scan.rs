@@ -45,7 +45,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, Failure> {
         let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
         super::stdout_result(json::write(&report, &mut stdout).and_then(|()| stdout.flush()))?;
     } else {
-        super::print_stdout(&human::render(&report))?;
+        super::print_stdout(&crate::paint::scan_summary(&human::render(&report)))?;
     }
     if report.stats.documents == 0 {
         return Err(Error::no_documents(report.errors.len()).into());

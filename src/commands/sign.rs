@@ -43,7 +43,7 @@ pub fn run(args: &SignArgs) -> Result<ExitCode, Failure> {
             terminal.problem(problem);
             failed |= problem.severity == Severity::Error;
         }
-        read_in_batches(&sources, &config.read, &|| {}, &mut |batch| {
+        read_in_batches(&sources, &config.read, &Default::default(), &mut |batch| {
             let lines: Vec<Result<String, InputProblem>> = batch
                 .documents
                 .par_iter()

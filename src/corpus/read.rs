@@ -11,6 +11,8 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -77,13 +79,9 @@ pub struct ReadCorpus {
 /// Reads every source, keeping input order, and assigns document ids in
 /// that order. Holds the whole corpus: see [`read_in_batches`] for a
 /// bounded-memory reader.
-pub fn read_corpus(
-    sources: &[Source],
-    options: &ReadOptions,
-    on_source_done: &(dyn Fn() + Sync),
-) -> ReadCorpus {
+pub fn read_corpus(sources: &[Source], options: &ReadOptions) -> ReadCorpus {
     let mut corpus = ReadCorpus::default();
-    read_in_batches(sources, options, on_source_done, &mut |batch| {
+    read_in_batches(sources, options, &Arc::default(), &mut |batch| {
         corpus.documents.extend(batch.documents);
         corpus.problems.extend(batch.problems);
         corpus.bytes += batch.bytes;
@@ -102,10 +100,13 @@ const TEXT_BYTES_PER_BATCH: u64 = 32 << 20;
 /// batches (a JSONL file in batches of its lines, consecutive text files
 /// in groups read in parallel), so a caller that does not keep them never
 /// holds more than one batch. Document ids run on across batches.
+/// `read_bytes` counts the bytes read from the sources as they are stored
+/// (a compressed file's compressed bytes), for progress against their
+/// sizes.
 pub fn read_in_batches(
     sources: &[Source],
     options: &ReadOptions,
-    on_source_done: &(dyn Fn() + Sync),
+    read_bytes: &Arc<AtomicU64>,
     on_batch: &mut dyn FnMut(ReadCorpus),
 ) {
     let mut next_id = 0u32;
@@ -131,8 +132,7 @@ pub fn read_in_batches(
     let mut start = 0;
     while start < sources.len() {
         if is_jsonl(&sources[start], options) {
-            read_source(&sources[start], options, &mut emit);
-            on_source_done();
+            read_source(&sources[start], options, read_bytes, &mut emit);
             start += 1;
             continue;
         }
@@ -153,8 +153,7 @@ pub fn read_in_batches(
             .par_iter()
             .map(|source| {
                 let mut whole = SourceRead::default();
-                read_source(source, options, &mut |part| whole.append(part));
-                on_source_done();
+                read_source(source, options, read_bytes, &mut |part| whole.append(part));
                 whole
             })
             .collect();
@@ -207,7 +206,7 @@ pub fn reread(source: &Source, options: &ReadOptions, lines: &[u64]) -> io::Resu
     let gone = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
     if !is_jsonl(source, options) {
         let mut documents = Vec::new();
-        read_source(source, options, &mut |read| {
+        read_source(source, options, &Arc::default(), &mut |read| {
             documents.extend(read.documents)
         });
         return match documents.pop() {
@@ -295,12 +294,17 @@ struct RawDocument {
 }
 
 /// Reads one source, handing its documents to `emit` in one or more parts.
-fn read_source(source: &Source, options: &ReadOptions, emit: &mut dyn FnMut(SourceRead)) {
+fn read_source(
+    source: &Source,
+    options: &ReadOptions,
+    read_bytes: &Arc<AtomicU64>,
+    emit: &mut dyn FnMut(SourceRead),
+) {
     let name = source.display_name();
     // A file's size, when it has one (not a pipe or a device), lets an
     // oversized text be refused before a byte of it is read.
     let opened: io::Result<(Box<dyn Read + Send>, Option<u64>)> = match source {
-        Source::Stdin => Ok((Box::new(io::stdin()), None)),
+        Source::Stdin => Ok((Box::new(io::stdin()) as Box<dyn Read + Send>, None)),
         Source::File(path) => File::open(path).map(|file| {
             let size = file
                 .metadata()
@@ -310,6 +314,13 @@ fn read_source(source: &Source, options: &ReadOptions, emit: &mut dyn FnMut(Sour
             (Box::new(file) as Box<dyn Read + Send>, size)
         }),
     };
+    let opened = opened.map(|(reader, size)| {
+        let counted: Box<dyn Read + Send> = Box::new(Counting {
+            inner: reader,
+            read: Arc::clone(read_bytes),
+        });
+        (counted, size)
+    });
     match opened {
         Ok((reader, size)) => {
             let as_jsonl = is_jsonl(source, options);
@@ -378,6 +389,20 @@ fn is_jsonl_name(name: &str) -> bool {
         .or_else(|| lower.strip_suffix(".zst"))
         .unwrap_or(&lower);
     lower.ends_with(".jsonl") || lower.ends_with(".ndjson")
+}
+
+/// A source's reader that adds what it reads to a shared count.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Gzip (`1f 8b`) and Zstandard (`28 b5 2f fd`) input is recognised by its
@@ -1058,7 +1083,9 @@ mod tests {
 
     fn read_whole(source: &Source, options: &ReadOptions) -> SourceRead {
         let mut whole = SourceRead::default();
-        read_source(source, options, &mut |part| whole.append(part));
+        read_source(source, options, &Arc::default(), &mut |part| {
+            whole.append(part)
+        });
         whole
     }
 
@@ -1073,9 +1100,12 @@ mod tests {
         std::fs::write(dir.path().join("c.txt"), "last file").unwrap();
         let (sources, _) = crate::corpus::walk(&[dir.path().to_path_buf()]);
         let mut batches = Vec::new();
-        read_in_batches(&sources, &ReadOptions::default(), &|| {}, &mut |b| {
-            batches.push(b.documents)
-        });
+        read_in_batches(
+            &sources,
+            &ReadOptions::default(),
+            &Arc::default(),
+            &mut |b| batches.push(b.documents),
+        );
         assert!(batches.len() >= 4, "one JSONL file read in several batches");
         let all: Vec<Document> = batches.into_iter().flatten().collect();
         assert_eq!(all.len(), 20_002);
