@@ -14,6 +14,7 @@ Examples:
   refrain scan samples/                       summary of what repeats, file:line
   refrain scan --json page.txt > report.json  the full report as JSON
   refrain scan -o report.json archive/        write the JSON report atomically
+  refrain scan --format html -o report.html archive/  a page for editors, side by side
   refrain scan --input-format jsonl --text-field body --id-field url - < feed.ndjson
   refrain scan --threshold 0.7 --min-docs 5 corpus/";
 
@@ -218,7 +219,8 @@ Examples:
   refrain check --against archive/ story.txt                  no index: compare with a corpus
   refrain check --index archive.db --format github story.txt  annotations for GitHub Actions
   refrain check --index archive.db --format sarif story.txt > refrain.sarif
-  refrain check --index archive.db --fail-on near-duplicate story.txt";
+  refrain check --index archive.db --fail-on near-duplicate story.txt
+  refrain check --index archive.db --format html -o check.html drafts/  side by side, for editors";
 
 const INDEX_EXAMPLES: &str = "\
 Examples:
@@ -322,6 +324,9 @@ pub struct CheckArgs {
     /// Same as --format json.
     #[arg(long)]
     pub json: bool,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Reading.
     #[command(flatten)]
     pub input: InputArgs,
@@ -348,6 +353,17 @@ pub enum FailOn {
     None,
 }
 
+/// `scan --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// The summary: what repeats, and where (file:line).
+    Human,
+    /// The JSON report.
+    Json,
+    /// One self-contained HTML page for people to read.
+    Html,
+}
+
 /// `check --format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
@@ -359,6 +375,8 @@ pub enum CheckFormat {
     Github,
     /// SARIF 2.1.0.
     Sarif,
+    /// One self-contained HTML page: each submission beside its matches.
+    Html,
 }
 
 const CLEAN_EXAMPLES: &str = "\
@@ -476,13 +494,23 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
 
     /// Print the JSON report on stdout instead of the summary.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
-    /// Also write the JSON report to FILE (atomically: temp file + rename;
-    /// `-`: on stdout, as --json).
+    /// The report's format: the summary, JSON, or one self-contained HTML
+    /// page (with -o, written to FILE; else on stdout).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+
+    /// Also write the report to FILE: JSON, or HTML with --format html
+    /// (atomically: temp file + rename; `-`: on stdout, as --json).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With --format html, the passage and near-duplicate clusters shown
+    /// (each; the JSON report has them all).
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    pub html_clusters: usize,
 
     /// Reading.
     #[command(flatten)]

@@ -14,6 +14,7 @@ use refrain::check::{
 use refrain::error::{Error, Severity};
 use refrain::fingerprint::Fingerprinter;
 use refrain::index::Index;
+use refrain::output::{AtomicFile, InputFiles, output_file};
 use refrain::report::check_formats;
 
 /// Runs `refrain check`.
@@ -49,9 +50,24 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         min_passage_tokens: config.min_passage_tokens,
         max_candidates: 64,
     };
+    let html = !args.json && args.format == CheckFormat::Html;
+    // Opened before the work: a path that cannot be written fails at once.
+    let out_file = match output_file(args.output.as_deref()) {
+        Some(path) => {
+            InputFiles::under(&config.paths)
+                .refuse(path)
+                .map_err(Failure::of_output("--output"))?;
+            Some(AtomicFile::create(path)?)
+        }
+        None => None,
+    };
+    let mut texts = refrain::report::html::DocumentTexts::new();
     let mut documents = Vec::new();
     for (d, doc) in analysis.documents.iter().enumerate() {
         let text = analysis.text_of(d).expect("texts are kept")?;
+        if html {
+            texts.insert(doc.name.clone(), text.to_string());
+        }
         let print = fingerprinter.document(&text);
         let repeats = repeats_in(&analysis, d)?;
         let source = analysis.source_of(d);
@@ -101,6 +117,31 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         CheckFormat::Human => crate::paint::check_lines(&check_formats::human(&report)),
         CheckFormat::Github => check_formats::github(&report),
         CheckFormat::Sarif => check_formats::sarif(&report),
+        CheckFormat::Html => {
+            // The archived documents matched, read back from their files
+            // (ids are relative to the index's directory, or to here).
+            let root = match &args.index {
+                Some(index) => index
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default(),
+                None => std::path::PathBuf::new(),
+            };
+            let archived: Vec<(String, Option<String>)> = report
+                .documents
+                .iter()
+                .flat_map(|d| &d.findings)
+                .filter_map(|f| f.archived.as_ref())
+                .map(|a| {
+                    (
+                        a.doc.clone(),
+                        a.source_line.map(|l| format!("{}:{l}", a.source)),
+                    )
+                })
+                .collect();
+            texts.extend(super::html::read_texts(&archived, &root, &config.read));
+            refrain::report::html::check_page(&report, &texts, config.threshold)
+        }
         CheckFormat::Json => {
             let mut text =
                 serde_json::to_string_pretty(&report).expect("the check report serializes");
@@ -108,7 +149,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
             text
         }
     };
-    super::print_stdout(&text)?;
+    match out_file {
+        Some(mut out) => {
+            use std::io::Write;
+            out.write_all(text.as_bytes()).map_err(|e| out.error(e))?;
+            out.commit()?;
+        }
+        None => super::print_stdout(&text)?,
+    }
     let mut code = if report.fails() {
         ExitCode::Findings
     } else {

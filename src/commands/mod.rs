@@ -4,6 +4,7 @@
 pub mod check;
 pub mod clean;
 pub mod dedup;
+pub mod html;
 pub mod index;
 pub mod rules;
 pub mod scan;

@@ -6,6 +6,7 @@
 //! one exception and appears only when asked for (`--timings`).
 
 pub mod check_formats;
+pub mod html;
 pub mod human;
 pub mod json;
 
