@@ -198,6 +198,18 @@ pub struct DedupArgs {
     /// Default: $TMPDIR or /tmp.
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
+    /// Also write an HTML page of the batch's clusters for people to read
+    /// (as `scan --format html`; atomically).
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
+    /// The passage and near-duplicate clusters that page shows (each).
+    #[arg(
+        long,
+        default_value_t = 200,
+        value_name = "N",
+        requires = "report_html"
+    )]
+    pub report_clusters: usize,
     /// Reading.
     #[command(flatten)]
     pub input: InputArgs,

@@ -250,6 +250,58 @@ fn colour_only_when_asked_or_on_a_terminal_and_the_words_stay() {
 }
 
 #[test]
+fn html_report_of_the_samples_holds_every_cluster_and_is_the_same_each_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let page = page.to_str().unwrap();
+    let made = run(&["scan", "-q", "--format", "html", "-o", page, "samples/"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let html = std::fs::read_to_string(page).unwrap();
+    let report = run(&["scan", "--json", "samples/"]).json();
+    for cluster in report["passage_clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(report["document_clusters"].as_array().unwrap())
+    {
+        let id = cluster["id"].as_str().unwrap();
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "cluster {id} missing"
+        );
+    }
+    for needle in ["http://", "https://", "src=", "<link"] {
+        assert!(!html.contains(needle), "the page refers to {needle}");
+    }
+    assert!(html.contains("Content-Security-Policy"));
+    // On stdout without -o, and the same bytes whatever the thread count.
+    let again = run(&[
+        "scan",
+        "-q",
+        "--format",
+        "html",
+        "--threads",
+        "1",
+        "samples/",
+    ]);
+    assert_eq!(again.stdout, html);
+    // dedup writes the same kind of page beside its decisions.
+    let batch = dir.path().join("batch.html");
+    let decided = run(&[
+        "dedup",
+        "-q",
+        "-o",
+        "/dev/null",
+        "--report-html",
+        batch.to_str().unwrap(),
+        "samples/",
+    ]);
+    assert_eq!(decided.code, 0, "{}", decided.stderr);
+    let batch = std::fs::read_to_string(batch).unwrap();
+    assert!(batch.contains("id=\"d1\"") && batch.contains("samples/en/05-port-strike-reprint.txt"));
+}
+
+#[test]
 fn stories_sharing_only_a_long_footer_are_not_near_duplicates() {
     let footer = "This article is distributed by the Example News Syndicate under license. Reproduction, republication or redistribution in any form, including framing or similar means, is prohibited without the prior written consent of the syndicate and its member newspapers.";
     let stories = [

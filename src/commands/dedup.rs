@@ -40,15 +40,43 @@ pub fn run(args: &DedupArgs) -> Result<ExitCode, Failure> {
     let mut out_file = output_file(args.output.as_deref())
         .map(AtomicFile::create)
         .transpose()?;
+    let html_file = match &args.report_html {
+        Some(path) => {
+            inputs
+                .refuse(path)
+                .map_err(Failure::of_output("--report-html"))?;
+            Some(AtomicFile::create(path)?)
+        }
+        None => None,
+    };
     let mut terminal = Terminal::stderr(args.quiet);
     if args.stats {
         terminal = terminal.with_stage_times();
     }
     let options = batch::Options {
         temp_dir: args.temp_dir.as_deref(),
+        // The page quotes passages and says where they are.
+        locate: html_file.is_some(),
         ..batch::Options::default()
     };
     let analysis = batch::analyze(&config, &options, &terminal.progress())?;
+    if let Some(mut file) = html_file {
+        use refrain::report::html::{Limits, documents_shown, scan_page};
+        let report = analysis.report(&config, options.temp_dir)?;
+        let limits = Limits {
+            passage_clusters: args.report_clusters,
+            document_clusters: args.report_clusters,
+            ..Limits::default()
+        };
+        let texts = super::html::read_texts(
+            &documents_shown(&report, &limits),
+            std::path::Path::new(""),
+            &config.read,
+        );
+        let page = scan_page(&report, &texts, &limits);
+        file.write_all(page.as_bytes()).map_err(|e| file.error(e))?;
+        file.commit()?;
+    }
     if args.stats {
         let stats = serde_json::to_string(&analysis.stats).expect("counts serialize");
         terminal.message(&format!("refrain: stats {stats}"));
