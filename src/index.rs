@@ -1171,26 +1171,23 @@ fn delete_document(
     key: i64,
     document_lsh: &LshParams,
 ) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE passage_forms SET documents = documents - 1
-         WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1)",
-        [key],
-    )?;
-    tx.execute(
-        "DELETE FROM passage_forms
-         WHERE form IN (SELECT DISTINCT form FROM paragraphs WHERE doc = ?1) AND documents <= 0",
-        [key],
-    )?;
-    tx.execute(
-        "UPDATE markers SET documents = documents - 1
-         WHERE key IN (SELECT DISTINCT marker FROM paragraphs WHERE doc = ?1)",
-        [key],
-    )?;
-    tx.execute(
-        "DELETE FROM markers
-         WHERE key IN (SELECT DISTINCT marker FROM paragraphs WHERE doc = ?1) AND documents <= 0",
-        [key],
-    )?;
+    // Per-document counts: passage forms, and short texts.
+    for (table, column, paragraph_column) in [
+        ("passage_forms", "form", "form"),
+        ("markers", "key", "marker"),
+    ] {
+        let held = format!(
+            "{column} IN (SELECT DISTINCT {paragraph_column} FROM paragraphs WHERE doc = ?1)"
+        );
+        tx.execute(
+            &format!("UPDATE {table} SET documents = documents - 1 WHERE {held}"),
+            [key],
+        )?;
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE {held} AND documents <= 0"),
+            [key],
+        )?;
+    }
     let paragraph_bands: Vec<(i64, Vec<u8>)> = {
         let mut query = tx.prepare_cached("SELECT id, bands FROM paragraphs WHERE doc = ?1")?;
         let rows = query.query_map([key], |row| Ok((row.get(0)?, row.get(1)?)))?;

@@ -127,6 +127,21 @@ fn every_bad_input_is_reported_and_the_rest_is_scanned() {
     );
 }
 
+/// The report of three stories beside `huge.txt`: it alone refused as too
+/// large, the stories' footer still found.
+fn assert_only_huge_refused(report: &Value) {
+    assert_eq!(
+        errors_of(report),
+        [(
+            "./huge.txt".into(),
+            None,
+            "too_large".into(),
+            "error".into()
+        )]
+    );
+    assert_eq!(footer_docs(report).len(), 3);
+}
+
 #[test]
 fn a_200_megabyte_single_line_file_is_skipped_not_loaded() {
     let dir = corpus(&[
@@ -147,16 +162,7 @@ fn a_200_megabyte_single_line_file_is_skipped_not_loaded() {
     let run = run_in(dir.path(), &["scan", "--json", "."]);
     assert_eq!(run.code, 2);
     let report = run.json();
-    assert_eq!(
-        errors_of(&report),
-        [(
-            "./huge.txt".into(),
-            None,
-            "too_large".into(),
-            "error".into()
-        )]
-    );
-    assert_eq!(footer_docs(&report).len(), 3);
+    assert_only_huge_refused(&report);
 }
 
 /// Runs `refrain ARGS` in `dir`; its exit code and peak resident memory
@@ -196,16 +202,7 @@ fn an_oversized_file_is_refused_by_its_size_without_being_read() {
     assert_eq!(code, 2, "too large is an error");
     assert!(peak < 48 << 20, "peak memory {} MB", peak >> 20);
     let report = run_in(dir.path(), &["scan", "--json", "."]).json();
-    assert_eq!(
-        errors_of(&report),
-        [(
-            "./huge.txt".into(),
-            None,
-            "too_large".into(),
-            "error".into()
-        )]
-    );
-    assert_eq!(footer_docs(&report).len(), 3);
+    assert_only_huge_refused(&report);
 }
 
 #[test]

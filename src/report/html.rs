@@ -24,6 +24,7 @@ use std::fmt::Write;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
 
+use super::human::human_bytes;
 use super::{DocumentCluster, PassageCluster, PassageOccurrence, Report};
 use crate::boilerplate::PassageKind;
 use crate::check::{CheckReport, CheckedDocument, Finding, FindingKind};
@@ -729,22 +730,7 @@ fn check_finding(
 }
 
 fn preview(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(90).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
-}
-
-fn human_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} bytes"),
-    }
+    super::human::preview_of(text, 90)
 }
 
 #[cfg(test)]

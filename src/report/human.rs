@@ -162,16 +162,22 @@ fn location(occurrence: &PassageOccurrence) -> String {
 }
 
 fn preview(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(TEXT_PREVIEW_CHARS).collect();
-    if chars.next().is_some() {
+    preview_of(text, TEXT_PREVIEW_CHARS)
+}
+
+/// The first `chars` characters of `text`, with `…` when there is more.
+pub(crate) fn preview_of(text: &str, chars: usize) -> String {
+    let mut rest = text.chars();
+    let head: String = rest.by_ref().take(chars).collect();
+    if rest.next().is_some() {
         format!("{head}…")
     } else {
         head
     }
 }
 
-fn human_bytes(bytes: u64) -> String {
+/// A size in bytes, KiB, MiB or GiB.
+pub(crate) fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),

@@ -10,17 +10,8 @@
 # story; a first push (no "before" commit) checks the same files; a change
 # to no matching file passes with a notice; a file name with spaces works.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-venv="$root/target/pre-commit-venv"   # pre-commit brings PyYAML
-if ! "$venv/bin/python" -c "import yaml" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.7.0"
-fi
-cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" --bin refrain
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+source "$(dirname "$0")/newsroom.sh"
+ensure_pre_commit   # pre-commit brings PyYAML
 
 "$venv/bin/python" - "$root/action.yml" "$root/action/check_changed.sh" <<'PY'
 import re, sys, yaml
@@ -43,21 +34,12 @@ PY
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
-git init -q newsroom && cd newsroom
-git config user.email ci@example.invalid && git config user.name ci
-cp -r "$root/samples" archive
-mkdir -p .refrain stories
-"$root/target/release/refrain" index add -q --index .refrain/archive.db archive >/dev/null
+make_newsroom "$work/newsroom"
 echo "# Newsroom" > README.md
 git add -A && git commit -qm archive
 base=$(git rev-parse HEAD)
-sed 's/early Thursday/on Thursday morning/' archive/en/04-port-strike.txt > "stories/port strike draft.txt"
-cat > stories/new.txt <<'STORY'
-RIVERTON — The city library will stay open until midnight during exam weeks, the board decided on Tuesday after students collected two thousand signatures.
-
-Librarians said the late hours would be staffed by volunteers from the university and paid for by a grant from a local foundation.
-STORY
+write_draft "stories/port strike draft.txt"
+write_new_story stories/new.txt
 git add -A && git commit -qm drafts
 
 check() {
