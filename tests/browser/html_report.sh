@@ -23,12 +23,12 @@ refrain="$root/target/release/refrain"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 browse() { # browse PAGE OUT: the DOM after the page's script, as HTML
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
     --host-resolver-rules="MAP * ~NOTFOUND" --virtual-time-budget=3000 \
     --dump-dom "file://$1" >"$2" 2>"$work/chromium.log"
 }
 shoot() { # shoot PAGE PNG
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --hide-scrollbars \
     --host-resolver-rules="MAP * ~NOTFOUND" --window-size="${WINDOW:-1280,1500}" \
     --screenshot="$2" "file://$1" >/dev/null 2>>"$work/chromium.log"
 }
