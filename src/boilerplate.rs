@@ -139,6 +139,18 @@ pub fn closing_start(
     len - material.count()
 }
 
+/// True when a paragraph may stand in an archived document's closing run
+/// (as `check` sees one): too short to be a passage, or of a form that
+/// `min_docs` indexed documents hold (`form_documents`).
+pub fn is_closing_material(
+    tokens: u32,
+    form_documents: u64,
+    min_docs: usize,
+    min_passage_tokens: usize,
+) -> bool {
+    is_short(tokens, min_passage_tokens) || form_documents >= min_docs as u64
+}
+
 /// True for a paragraph of `tokens` tokens too short to be matched as a
 /// passage (a dateline, `-30-`): it is never in a passage cluster, and it
 /// counts as closing material.

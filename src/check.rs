@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use crate::boilerplate::is_short;
+use crate::boilerplate::{is_closing_material, is_short};
 use crate::error::Error;
 use crate::fingerprint::DocumentPrint;
 use crate::index::{Index, MARKER_TOKENS_KEPT, StoredDocument, StoredParagraph};
@@ -278,8 +278,12 @@ fn closing_run_start(tokens: &[u32], form_counts: &[u64], settings: &CheckSettin
     let mut start = tokens.len();
     while start > 0 {
         let p = start - 1;
-        let short = is_short(tokens[p], settings.min_passage_tokens);
-        if !(short || form_counts[p] >= settings.min_docs as u64) {
+        if !is_closing_material(
+            tokens[p],
+            form_counts[p],
+            settings.min_docs,
+            settings.min_passage_tokens,
+        ) {
             break;
         }
         start = p;

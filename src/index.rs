@@ -1098,11 +1098,17 @@ impl Index {
             let tokens: i64 = row.get(0).map_err(fail)?;
             let form: i64 = row.get(1).map_err(fail)?;
             let shingle_bytes: i64 = row.get(2).map_err(fail)?;
-            if crate::boilerplate::is_short(tokens as u32, min_passage_tokens) || shingle_bytes == 0
-            {
-                continue;
-            }
-            if self.form_documents(form as u64)? < min_docs as u64 {
+            // Symbols only (no shingles, no form) and short paragraphs need
+            // no look-up; the rule is `check`'s closing run.
+            let closing = shingle_bytes == 0
+                || crate::boilerplate::is_short(tokens as u32, min_passage_tokens)
+                || crate::boilerplate::is_closing_material(
+                    tokens as u32,
+                    self.form_documents(form as u64)?,
+                    min_docs,
+                    min_passage_tokens,
+                );
+            if !closing {
                 return Ok(false);
             }
         }

@@ -447,6 +447,13 @@ fn document_cluster(
         .fold(1.0f64, f64::min);
     let representative = &cluster.members[0];
     let rep_key = text_key(&representative.doc, representative.record.as_deref());
+    let rep_name = representative
+        .record
+        .as_deref()
+        .unwrap_or(&representative.doc);
+    let laid_representative = texts
+        .get(&rep_key)
+        .map(|text| LaidOut::new(rep_name, &rep_key, text, limits));
     html! {
         details.cluster #(cluster.id) data-kind="near-duplicate" data-closing="false"
             data-similarity=(format!("{lowest:.4}")) {
@@ -473,13 +480,12 @@ fn document_cluster(
             }
             @for member in cluster.members.iter().skip(1).take(limits.per_cluster) {
                 @let key = text_key(&member.doc, member.record.as_deref());
-                @match (texts.get(&rep_key), texts.get(&key)) {
+                @match (&laid_representative, texts.get(&key)) {
                     (Some(left), Some(right)) => {
                         (side_by_side(
-                            (representative.record.as_deref().unwrap_or(&representative.doc), &rep_key, left),
-                            (member.record.as_deref().unwrap_or(&member.doc), &key, right),
+                            left,
+                            &LaidOut::new(member.record.as_deref().unwrap_or(&member.doc), &key, right, limits),
                             boilerplate,
-                            limits,
                         ))
                     }
                     _ => { p.note { "The texts of " (key) " and its representative could not be read again." } }
@@ -492,25 +498,48 @@ fn document_cluster(
 /// Two documents' paragraphs aligned (by their normalized text): shared
 /// paragraphs highlighted, changed ones with their word differences, the
 /// ones only one side has marked removed or added, boilerplate greyed.
+/// A document's paragraphs laid out for [`side_by_side`] (at most
+/// `limits.paragraphs`), each with its normalized text to align by: made
+/// once for a representative, whatever its number of members.
+struct LaidOut<'a> {
+    name: &'a str,
+    key: &'a str,
+    paragraphs: Vec<(u32, String)>,
+    normalized: Vec<String>,
+}
+
+impl<'a> LaidOut<'a> {
+    fn new(name: &'a str, key: &'a str, text: &str, limits: &Limits) -> Self {
+        let paragraphs: Vec<(u32, String)> = paragraphs_of(text)
+            .into_iter()
+            .take(limits.paragraphs)
+            .collect();
+        let normalized = paragraphs.iter().map(|(_, t)| normalize(t)).collect();
+        LaidOut {
+            name,
+            key,
+            paragraphs,
+            normalized,
+        }
+    }
+}
+
 fn side_by_side(
-    (left_name, left_key, left_text): (&str, &str, &str),
-    (right_name, right_key, right_text): (&str, &str, &str),
+    representative: &LaidOut<'_>,
+    member: &LaidOut<'_>,
     boilerplate: &HashSet<(String, u32)>,
-    limits: &Limits,
 ) -> Markup {
-    let left: Vec<(u32, String)> = paragraphs_of(left_text)
-        .into_iter()
-        .take(limits.paragraphs)
-        .collect();
-    let right: Vec<(u32, String)> = paragraphs_of(right_text)
-        .into_iter()
-        .take(limits.paragraphs)
-        .collect();
-    let normalized = |side: &[(u32, String)]| -> Vec<String> {
-        side.iter().map(|(_, t)| normalize(t)).collect()
-    };
-    let (left_norm, right_norm) = (normalized(&left), normalized(&right));
-    let ops = capture_diff_slices(Algorithm::Patience, &left_norm, &right_norm);
+    let (left_name, left_key, left) = (
+        representative.name,
+        representative.key,
+        &representative.paragraphs,
+    );
+    let (right_name, right_key, right) = (member.name, member.key, &member.paragraphs);
+    let ops = capture_diff_slices(
+        Algorithm::Patience,
+        &representative.normalized,
+        &member.normalized,
+    );
     let is_boilerplate = |key: &str, p: usize| boilerplate.contains(&(key.to_owned(), p as u32));
     let cell = |side: &[(u32, String)], key: &str, p: usize, class: &str, content: Markup| {
         let class = if is_boilerplate(key, p) {
@@ -531,8 +560,8 @@ fn side_by_side(
                 for k in 0..len {
                     let (l, r) = (old_index + k, new_index + k);
                     rows.push(html! { tr {
-                        (cell(&left, left_key, l, "shared", html! { (left[l].1) }))
-                        (cell(&right, right_key, r, "shared", html! { (right[r].1) }))
+                        (cell(left, left_key, l, "shared", html! { (left[l].1) }))
+                        (cell(right, right_key, r, "shared", html! { (right[r].1) }))
                     } });
                 }
             }
@@ -541,7 +570,7 @@ fn side_by_side(
             } => {
                 for l in old_index..old_index + old_len {
                     rows.push(html! { tr {
-                        (cell(&left, left_key, l, "removed", html! { del { (left[l].1) } }))
+                        (cell(left, left_key, l, "removed", html! { del { (left[l].1) } }))
                         td.empty { span.tag { "(not in this one)" } }
                     } });
                 }
@@ -552,7 +581,7 @@ fn side_by_side(
                 for r in new_index..new_index + new_len {
                     rows.push(html! { tr {
                         td.empty { span.tag { "(not in the representative)" } }
-                        (cell(&right, right_key, r, "added", html! { ins { (right[r].1) } }))
+                        (cell(right, right_key, r, "added", html! { ins { (right[r].1) } }))
                     } });
                 }
             }
@@ -568,17 +597,17 @@ fn side_by_side(
                         (true, true) => {
                             let (was, now) = word_diff(&left[l].1, &right[r].1);
                             html! { tr {
-                                (cell(&left, left_key, l, "changed", was))
-                                (cell(&right, right_key, r, "changed", now))
+                                (cell(left, left_key, l, "changed", was))
+                                (cell(right, right_key, r, "changed", now))
                             } }
                         }
                         (true, false) => html! { tr {
-                            (cell(&left, left_key, l, "removed", html! { del { (left[l].1) } }))
+                            (cell(left, left_key, l, "removed", html! { del { (left[l].1) } }))
                             td.empty { span.tag { "(not in this one)" } }
                         } },
                         _ => html! { tr {
                             td.empty { span.tag { "(not in the representative)" } }
-                            (cell(&right, right_key, r, "added", html! { ins { (right[r].1) } }))
+                            (cell(right, right_key, r, "added", html! { ins { (right[r].1) } }))
                         } },
                     };
                     rows.push(row);
