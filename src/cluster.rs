@@ -132,6 +132,33 @@ pub struct JoinedForms {
     pub contained_pairs: u64,
 }
 
+/// Where the shingle sets of numbered forms come from: memory, or a
+/// store on disk read on demand. A closure from a form to its set is one.
+pub trait FormSets<'s>: Sync {
+    /// What a failed read gives.
+    type Error: Send;
+
+    /// Form `form`'s set.
+    fn set(&self, form: u32) -> Result<Cow<'s, ShingleSet>, Self::Error>;
+
+    /// Told which forms (ascending, without repeats) are about to be
+    /// asked for, a store on disk can start reading them all at once.
+    fn will_need(&self, forms: &[u32]) {
+        let _ = forms;
+    }
+}
+
+impl<'s, E: Send, F> FormSets<'s> for F
+where
+    F: Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync,
+{
+    type Error = E;
+
+    fn set(&self, form: u32) -> Result<Cow<'s, ShingleSet>, E> {
+        self(form)
+    }
+}
+
 /// Candidate pairs verified together, their sets fetched once.
 const VERIFY_CHUNK: usize = 16_384;
 
@@ -142,13 +169,13 @@ const VERIFY_CHUNK: usize = 16_384;
 /// once per chunk of candidates and, unless the component's first form
 /// met the threshold with every other (then the verified pairs suffice),
 /// once per component. The first error `form_set` gives ends the run.
-pub fn cluster_forms<'s, E: Send>(
+pub fn cluster_forms<'s, S: FormSets<'s>>(
     form_count: usize,
     candidates: &[(u32, u32)],
-    form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
+    form_sets: &S,
     threshold: f64,
-) -> Result<JoinedForms, E> {
-    let verified = verify_pairs(candidates, form_set, |pair, overlap| {
+) -> Result<JoinedForms, S::Error> {
+    let verified = verify_pairs(candidates, form_sets, |pair, overlap| {
         meets(overlap, threshold).then_some(VerifiedPair { pair, overlap })
     })?;
     let mut components = DisjointSets::new(form_count);
@@ -169,12 +196,12 @@ pub fn cluster_forms<'s, E: Send>(
             None => {
                 let sets: Vec<Cow<'s, ShingleSet>> = group
                     .iter()
-                    .map(|&f| form_set(f))
-                    .collect::<Result<_, E>>()?;
+                    .map(|&f| form_sets.set(f))
+                    .collect::<Result<_, S::Error>>()?;
                 Ok(split_around_representatives(group, &sets, threshold))
             }
         })
-        .collect::<Result<_, E>>()?;
+        .collect::<Result<_, S::Error>>()?;
     Ok(JoinedForms {
         clusters: clusters.into_iter().flatten().collect(),
         in_group,
@@ -188,26 +215,46 @@ pub fn cluster_forms<'s, E: Send>(
 /// time, each set of a chunk fetched once: a representative paired with
 /// many forms is read once, and a caller that builds sets on demand holds
 /// one chunk's at most. The first error `form_set` gives ends the run.
-pub(crate) fn verify_pairs<'s, E: Send, T: Send>(
+pub(crate) fn verify_pairs<'s, S: FormSets<'s>, T: Send>(
     candidates: &[(u32, u32)],
-    form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
+    form_sets: &S,
     keep: impl Fn((u32, u32), Overlap) -> Option<T> + Sync,
-) -> Result<Vec<T>, E> {
-    let mut kept: Vec<T> = Vec::new();
-    for chunk in candidates.chunks(VERIFY_CHUNK) {
+) -> Result<Vec<T>, S::Error> {
+    let forms_of = |chunk: &[(u32, u32)]| {
         let mut forms: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
         forms.sort_unstable();
         forms.dedup();
-        let sets: Vec<Cow<'s, ShingleSet>> = forms
-            .par_iter()
-            .map(|&f| form_set(f))
-            .collect::<Result<_, E>>()?;
-        let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
-        kept.par_extend(
-            chunk
+        forms
+    };
+    let chunks: Vec<&[(u32, u32)]> = candidates.chunks(VERIFY_CHUNK).collect();
+    let mut forms = chunks
+        .first()
+        .map_or_else(Vec::new, |chunk| forms_of(chunk));
+    form_sets.will_need(&forms);
+    let mut kept: Vec<T> = Vec::new();
+    for (at, chunk) in chunks.iter().enumerate() {
+        // While this chunk's sets are read and compared, a thread of its
+        // own tells a store on disk of the next chunk's.
+        let next_forms = chunks
+            .get(at + 1)
+            .map_or_else(Vec::new, |next| forms_of(next));
+        std::thread::scope(|scope| {
+            if !next_forms.is_empty() {
+                scope.spawn(|| form_sets.will_need(&next_forms));
+            }
+            let sets: Vec<Cow<'s, ShingleSet>> = forms
                 .par_iter()
-                .filter_map(|&(a, b)| keep((a, b), Overlap::between(set_of(a), set_of(b)))),
-        );
+                .map(|&f| form_sets.set(f))
+                .collect::<Result<_, S::Error>>()?;
+            let set_of = |form: u32| &sets[forms.binary_search(&form).expect("fetched above")];
+            kept.par_extend(
+                chunk
+                    .par_iter()
+                    .filter_map(|&(a, b)| keep((a, b), Overlap::between(set_of(a), set_of(b)))),
+            );
+            Ok::<(), S::Error>(())
+        })?;
+        forms = next_forms;
     }
     Ok(kept)
 }

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cluster::{DisjointSets, JoinedForms, meets, verify_pairs};
+use crate::cluster::{DisjointSets, FormSets, JoinedForms, meets, verify_pairs};
 use crate::shingle::{Overlap, ShingleSet};
 
 /// A document this short (distinct shingles of its kept text) is never
@@ -105,12 +105,12 @@ pub fn candidate_pairs(groups: impl Iterator<Item = Vec<u32>>) -> Vec<(u32, u32)
 /// and every component that a verified pair touches is split again with
 /// [`split_around_fullest`]. Other clusters are returned unchanged, so
 /// with no containment found the result is `joined` itself.
-pub fn join_by_containment<'s, E: Send>(
+pub fn join_by_containment<'s, S: FormSets<'s>>(
     mut joined: JoinedForms,
     candidates: &[(u32, u32)],
-    form_set: &(impl Fn(u32) -> Result<Cow<'s, ShingleSet>, E> + Sync),
+    form_sets: &S,
     rule: &Rule,
-) -> Result<JoinedForms, E> {
+) -> Result<JoinedForms, S::Error> {
     let cluster_of: HashMap<u32, usize> = joined
         .clusters
         .iter()
@@ -125,7 +125,7 @@ pub fn join_by_containment<'s, E: Send>(
             _ => true,
         })
         .collect();
-    let contained: Vec<(u32, u32)> = verify_pairs(&apart, form_set, |pair, overlap| {
+    let contained: Vec<(u32, u32)> = verify_pairs(&apart, form_sets, |pair, overlap| {
         rule.relation(overlap).map(|_| pair)
     })?;
     joined.contained_pairs = contained.len() as u64;
@@ -176,11 +176,11 @@ pub fn join_by_containment<'s, E: Send>(
         .map(|group| {
             let sets: Vec<Cow<'s, ShingleSet>> = group
                 .iter()
-                .map(|&f| form_set(f))
-                .collect::<Result<_, E>>()?;
+                .map(|&f| form_sets.set(f))
+                .collect::<Result<_, S::Error>>()?;
             Ok(split_around_fullest(group, &sets, rule))
         })
-        .collect::<Result<_, E>>()?;
+        .collect::<Result<_, S::Error>>()?;
     for group in &groups {
         for &form in group {
             joined.in_group[form as usize] = true;

@@ -16,6 +16,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::store::will_need;
 use crate::lsh::{LshParams, bucket_pairs};
 use crate::minhash::Signature;
 
@@ -108,11 +109,24 @@ impl BandFiles {
             .map(|writer| writer.into_inner().map_err(|e| e.into_error()))
             .collect::<io::Result<Vec<File>>>()?;
         let records = self.records;
-        let per_band = files
-            .into_par_iter()
-            .map(|file| band_pairs(file, records, renumber))
-            .collect::<io::Result<Vec<_>>>()?;
-        let mut pairs: Vec<(u32, u32)> = per_band.into_iter().flatten().collect();
+        // The bands are read a round at a time, a band per thread, while a
+        // thread of its own asks the system to start reading the next
+        // round's files: past the page cache (ten million documents' bands
+        // are 8 GB), the disk is then busy while the cores sort.
+        let round = rayon::current_num_threads().max(1);
+        let bytes = records * RECORD_BYTES as u64;
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for (at, this_round) in (0..).step_by(round).zip(files.chunks(round)) {
+            let next_round = files.iter().skip(at + round).take(round);
+            let per_band = std::thread::scope(|scope| {
+                scope.spawn(|| next_round.for_each(|file| will_need(file, 0, bytes)));
+                this_round
+                    .par_iter()
+                    .map(|file| band_pairs(file, records, renumber))
+                    .collect::<io::Result<Vec<_>>>()
+            })?;
+            pairs.extend(per_band.into_iter().flatten());
+        }
         pairs.par_sort_unstable();
         pairs.dedup();
         Ok(pairs)
@@ -120,7 +134,7 @@ impl BandFiles {
 }
 
 fn band_pairs(
-    mut file: File,
+    mut file: &File,
     records: u64,
     renumber: &impl Fn(u32) -> Option<u32>,
 ) -> io::Result<Vec<(u32, u32)>> {
@@ -138,7 +152,7 @@ fn band_pairs(
 
 /// A band file's `records` keys, with one read into the keys' own memory,
 /// then widened in place from the last.
-fn read_keys(file: &mut File, records: usize) -> io::Result<Vec<u64>> {
+fn read_keys(file: &mut &File, records: usize) -> io::Result<Vec<u64>> {
     const KEY_BYTES: usize = size_of::<u64>();
     let mut keys = vec![0u64; records];
     // SAFETY: the bytes of a `u64` slice, which any bytes make valid keys;

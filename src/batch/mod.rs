@@ -55,7 +55,7 @@ use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
 pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 
 use crate::boilerplate::{Occurrence, ParagraphSource, is_short};
-use crate::cluster::{Cluster, ClusterStats, Member, cluster_forms};
+use crate::cluster::{Cluster, ClusterStats, FormSets, Member, cluster_forms};
 use crate::config::ScanConfig;
 use crate::containment;
 use crate::corpus::read::read_in_batches;
@@ -415,15 +415,21 @@ impl ParagraphForms {
     /// The union of document `d`'s paragraph sets but those of its
     /// `excluded` paragraphs (ascending).
     fn kept_union(&self, d: usize, excluded: &[u32]) -> std::io::Result<ShingleSet> {
+        let mut forms = Vec::new();
+        self.append_kept_forms(d, excluded, &mut forms);
+        self.union_of_forms(forms)
+    }
+
+    /// Appends the forms of document `d`'s paragraphs but its `excluded`
+    /// ones (ascending) to `forms`, in text order.
+    fn append_kept_forms(&self, d: usize, excluded: &[u32], forms: &mut Vec<u32>) {
         let paragraphs = self.first[d] as usize..self.first[d + 1] as usize;
         let mut excluded = excluded.iter().peekable();
-        let mut forms: Vec<u32> = Vec::new();
         for (p, &form) in self.form[paragraphs].iter().enumerate() {
             if excluded.next_if(|&&e| e as usize == p).is_none() && form != NO_FORM {
                 forms.push(form);
             }
         }
-        self.union_of_forms(forms)
     }
 
     /// The union of the sets of `forms`.
@@ -950,15 +956,14 @@ fn find_passages(
     let candidates = bands
         .candidate_pairs(&|form| Some(renumbered[form as usize]).filter(|&f| f != NO_FORM))
         .map_err(spill_error(temp_dir))?;
-    let form_set = |form: u32| {
-        Ok(Cow::Owned(
-            table.forms.store.get(stored_form[form as usize])?,
-        ))
+    let form_sets = PassageSets {
+        store: &table.forms.store,
+        stored_form: &stored_form,
     };
     let joined = cluster_forms(
         stored_form.len(),
         &candidates,
-        &form_set,
+        &form_sets,
         config.passage_threshold,
     )
     .map_err(spill_error(temp_dir))?;
@@ -999,6 +1004,63 @@ fn find_passages(
         .map_err(spill_error(temp_dir))?;
     passages.add_end_markers(shorts, table, config);
     Ok(passages)
+}
+
+/// The sets of passage forms (numbered by first eligible paragraph),
+/// read from the store by their stored numbers.
+struct PassageSets<'a> {
+    store: &'a ShingleStore,
+    /// Per passage form, its number in the store.
+    stored_form: &'a [u32],
+}
+
+impl FormSets<'static> for PassageSets<'_> {
+    type Error = io::Error;
+
+    fn set(&self, form: u32) -> io::Result<Cow<'static, ShingleSet>> {
+        Ok(Cow::Owned(self.store.get(self.stored_form[form as usize])?))
+    }
+
+    fn will_need(&self, forms: &[u32]) {
+        let mut stored: Vec<u32> = forms
+            .iter()
+            .map(|&form| self.stored_form[form as usize])
+            .collect();
+        stored.sort_unstable();
+        self.store.will_need(&stored);
+    }
+}
+
+/// The sets of document forms: each the union of the kept paragraphs'
+/// sets of the first document with the form.
+struct DocumentFormSets<'a> {
+    sets: &'a DocumentSets,
+    paragraphs: &'a ParagraphForms,
+    /// Per document, its excluded paragraphs (ascending).
+    excluded: &'a [Vec<u32>],
+}
+
+impl FormSets<'static> for DocumentFormSets<'_> {
+    type Error = io::Error;
+
+    fn set(&self, form: u32) -> io::Result<Cow<'static, ShingleSet>> {
+        let d = self.sets.first_document[form as usize] as usize;
+        Ok(Cow::Owned(
+            self.paragraphs.kept_union(d, &self.excluded[d])?,
+        ))
+    }
+
+    fn will_need(&self, forms: &[u32]) {
+        let mut paragraph_forms = Vec::new();
+        for &form in forms {
+            let d = self.sets.first_document[form as usize] as usize;
+            self.paragraphs
+                .append_kept_forms(d, &self.excluded[d], &mut paragraph_forms);
+        }
+        paragraph_forms.sort_unstable();
+        paragraph_forms.dedup();
+        self.paragraphs.store.will_need(&paragraph_forms);
+    }
 }
 
 /// Which cluster each form ended in: the joined clusters first, then each
@@ -1100,7 +1162,7 @@ fn document_sets(
         let paragraphs =
             table.forms.first[chunk.start] as usize..table.forms.first[chunk.end] as usize;
         let first_fresh = in_order.position();
-        let end = table.forms.form[paragraphs]
+        let end = table.forms.form[paragraphs.clone()]
             .iter()
             .filter(|&&form| form != NO_FORM)
             .max()
@@ -1109,6 +1171,18 @@ fn document_sets(
         in_order
             .next_signatures(end - first_fresh, &mut fresh)
             .map_err(&spill)?;
+        // Forms met in an earlier chunk are read by number, at random
+        // places in a store that may be larger than memory: asked for all
+        // at once first, they are read with many requests in flight.
+        let mut earlier: Vec<u32> = table.forms.form[paragraphs.clone()]
+            .iter()
+            .zip(&excluded[paragraphs])
+            .filter(|&(&form, &excluded)| form < first_fresh && !excluded)
+            .map(|(&form, _)| form)
+            .collect();
+        earlier.sort_unstable();
+        earlier.dedup();
+        table.signatures.will_need(&earlier);
         // A document's set is the union of its kept paragraphs' sets: it is
         // keyed by their forms and its signature is the slot-wise minimum
         // of theirs (an earlier form's read by number); the set itself is
@@ -1189,13 +1263,14 @@ fn find_documents(
 ) -> Result<(Vec<Cluster>, ClusterStats), Error> {
     let spill = spill_error(temp_dir);
     let candidates = bands.candidate_pairs(&Some).map_err(&spill)?;
-    let form_set = |form: u32| {
-        let d = sets.first_document[form as usize] as usize;
-        Ok(Cow::Owned(paragraphs.kept_union(d, &excluded[d])?))
+    let form_sets = DocumentFormSets {
+        sets,
+        paragraphs,
+        excluded,
     };
     let form_count = sets.first_document.len();
     let joined =
-        cluster_forms(form_count, &candidates, &form_set, config.threshold).map_err(&spill)?;
+        cluster_forms(form_count, &candidates, &form_sets, config.threshold).map_err(&spill)?;
     let joined = match config.containment {
         Some(_) => {
             // Documents sharing a passage that is not left out of their
@@ -1210,13 +1285,13 @@ fn find_documents(
             });
             let rule = config.document_rule();
             let candidates = containment::candidate_pairs(sharing);
-            containment::join_by_containment(joined, &candidates, &form_set, &rule)
+            containment::join_by_containment(joined, &candidates, &form_sets, &rule)
                 .map_err(&spill)?
         }
         None => joined,
     };
     let lone = |form: u32| -> std::io::Result<_> {
-        Ok(vec![(form, Overlap::identical(form_set(form)?.len()))])
+        Ok(vec![(form, Overlap::identical(form_sets.set(form)?.len()))])
     };
     let membership = Membership::new(&joined, &sets.docs_per_form, lone).map_err(&spill)?;
     let mut members: Vec<Vec<Member>> = vec![Vec::new(); membership.clusters];

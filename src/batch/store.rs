@@ -93,6 +93,16 @@ impl SpillFile {
         read_values(stop - start, out, read)
     }
 
+    /// Tells the system that values `start..stop` will be read soon
+    /// ([`will_need`]).
+    fn will_need(&self, start: u64, stop: u64) {
+        will_need(
+            &self.file,
+            start * VALUE_BYTES,
+            (stop - start) * VALUE_BYTES,
+        );
+    }
+
     /// A buffered pass over the file from its start.
     fn in_order(&self) -> io::Result<BufReader<File>> {
         let mut file = self.file.try_clone()?;
@@ -194,6 +204,19 @@ impl ShingleStore {
     pub fn pushed_len(&self, n: u32) -> usize {
         let (start, end) = self.offsets.range(n);
         (end - start) as usize
+    }
+
+    /// Tells the system that the sets `forms` (ascending) will be read
+    /// soon ([`SpillFile::will_need`]): the sets of a run of numbers in
+    /// one hint.
+    pub fn will_need(&self, forms: &[u32]) {
+        for run in forms.chunk_by(|a, b| a + 1 >= *b) {
+            let (start, stop) = (
+                self.offsets.range(run[0]).0,
+                self.offsets.range(run[run.len() - 1]).1,
+            );
+            self.spill.will_need(start, stop);
+        }
     }
 
     /// Set `n`, read from disk.
@@ -362,6 +385,17 @@ impl SignatureStore {
     /// Ends writing; afterwards the store is read-only.
     pub fn seal(&mut self) {
         self.spill.seal();
+    }
+
+    /// Tells the system that the signatures `numbers` (ascending) will be
+    /// read soon ([`SpillFile::will_need`]).
+    pub fn will_need(&self, numbers: &[u32]) {
+        let per_signature = packed_len(self.slots as usize) as u64;
+        for run in numbers.chunk_by(|a, b| a + 1 >= *b) {
+            let start = u64::from(run[0]) * per_signature;
+            let stop = (u64::from(run[run.len() - 1]) + 1) * per_signature;
+            self.spill.will_need(start, stop);
+        }
     }
 
     /// The codes of signature `n`, read from disk.
@@ -624,6 +658,31 @@ fn write_all_vectored(mut out: impl Write, mut slices: &mut [IoSlice<'_>]) -> io
         }
     }
     Ok(())
+}
+
+/// Tells the system that `len` bytes of `file` from `offset` will be read
+/// soon, so that it starts reading them now (Linux; elsewhere nothing):
+/// many such hints before the reads keep many disk requests in flight,
+/// where reads one at a time (a thread each) keep two. Only a hint:
+/// nothing is read into the process's memory, and an error is no matter.
+/// With the disk's queue full the call waits for room, so a long run of
+/// hints belongs on a thread of its own.
+pub(super) fn will_need(file: &File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len))
+        else {
+            return;
+        };
+        // SAFETY: advice on a descriptor `file` owns; the call touches no
+        // memory of ours.
+        unsafe {
+            libc::posix_fadvise(file.as_raw_fd(), offset, len, libc::POSIX_FADV_WILLNEED);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, offset, len);
 }
 
 #[cfg(unix)]
