@@ -187,7 +187,11 @@ const BITS_PER_RECORD: usize = 8;
 /// others that share their bits, instead of every record. The two bitmaps
 /// are interleaved, a bit of each side by side, so a key touches one cache
 /// line, fetched a few keys ahead: at 8 bits per record they take 16 MB
-/// for a million-document run's band, past the core's own caches.
+/// for a million-document run's band, past the core's own caches, and are
+/// backed by huge pages where the system allows ([`advise_huge_pages`]).
+/// (Dealing the keys out to slices of the bitmaps small enough for the
+/// caches was tried: the keys' own look-ups then went astray instead, and
+/// it was slower at every size.)
 fn records_whose_key_may_repeat(
     keys: &[u64],
     renumber: &impl Fn(u32) -> Option<u32>,
@@ -198,7 +202,9 @@ fn records_whose_key_may_repeat(
     let mask = (bits - 1) as u64;
     // Bit `b`'s seen flag is bit `2 (b % 32)` of word `b / 32`, its
     // seen-again flag the next bit up.
-    let mut flags = vec![0u64; bits / 32];
+    let mut flags: Vec<u64> = Vec::with_capacity(bits / 32);
+    advise_huge_pages(flags.spare_capacity_mut());
+    flags.resize(bits / 32, 0);
     let place = |key: u64| {
         let bit = key & mask;
         ((bit >> 5) as usize, (bit & 31) * 2)
@@ -224,6 +230,39 @@ fn records_whose_key_may_repeat(
         })
         .filter_map(|(item, &key)| Some((key, renumber(item as u32)?)))
         .collect()
+}
+
+/// Asks the system to back `values` with huge pages before they are
+/// first touched (Linux, where transparent huge pages may be asked for;
+/// elsewhere nothing). Keys land anywhere in the sifting bitmaps, and
+/// with 4 KiB pages a ten-million-document run's (128 MB) also misses the
+/// processor's address cache at nearly every look-up: sifting 63 million
+/// keys took 2.18 s with small pages, 1.87 s with huge ones. A hint: where
+/// refused, the pages stay small.
+fn advise_huge_pages<T>(values: &mut [std::mem::MaybeUninit<T>]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE_PAGE: usize = 2 << 20;
+        let start = values.as_mut_ptr() as usize;
+        let end = start + size_of_val(values);
+        let (first, last) = (
+            start.next_multiple_of(HUGE_PAGE),
+            end / HUGE_PAGE * HUGE_PAGE,
+        );
+        if first < last {
+            // SAFETY: advice on whole pages inside `values`, which this
+            // function borrows mutably; it reads and writes none of them.
+            unsafe {
+                libc::madvise(
+                    first as *mut libc::c_void,
+                    last - first,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = values;
 }
 
 /// Asks for the cache line of `value` to be fetched, without waiting.
