@@ -1153,12 +1153,15 @@ fn document_sets(
     let mut in_order = table.signatures.in_order().map_err(&spill)?;
     let mut forms = FormMap::default();
     let documents = table.document_count();
-    let mut fresh: Vec<u32> = Vec::new();
-    for chunk_start in (0..documents).step_by(DOCUMENTS_PER_CHUNK) {
-        let chunk = chunk_start..documents.min(chunk_start + DOCUMENTS_PER_CHUNK);
-        // Forms are numbered in order of first appearance, so the forms
-        // first met in this chunk are the next ones in the store, up to
-        // the highest the chunk holds: read in one go.
+    // Forms are numbered in order of first appearance, so the forms first
+    // met in a chunk of documents are the next ones in the store, up to
+    // the highest the chunk holds: read in one go. Forms met in an
+    // earlier chunk are read by number, at random places in a store that
+    // may be larger than memory: asked for all at once first, they are
+    // read with many requests in flight. Both are done for the next chunk
+    // on a thread of its own while this chunk's documents are built.
+    let read_chunk = |start: usize, in_order: &mut store::SignaturesInOrder<'_>| {
+        let chunk = start..documents.min(start + DOCUMENTS_PER_CHUNK);
         let paragraphs =
             table.forms.first[chunk.start] as usize..table.forms.first[chunk.end] as usize;
         let first_fresh = in_order.position();
@@ -1167,13 +1170,8 @@ fn document_sets(
             .filter(|&&form| form != NO_FORM)
             .max()
             .map_or(first_fresh, |&last| first_fresh.max(last + 1));
-        fresh.clear();
-        in_order
-            .next_signatures(end - first_fresh, &mut fresh)
-            .map_err(&spill)?;
-        // Forms met in an earlier chunk are read by number, at random
-        // places in a store that may be larger than memory: asked for all
-        // at once first, they are read with many requests in flight.
+        let mut fresh = Vec::new();
+        in_order.next_signatures(end - first_fresh, &mut fresh)?;
         let mut earlier: Vec<u32> = table.forms.form[paragraphs.clone()]
             .iter()
             .zip(&excluded[paragraphs])
@@ -1183,45 +1181,60 @@ fn document_sets(
         earlier.sort_unstable();
         earlier.dedup();
         table.signatures.will_need(&earlier);
-        // A document's set is the union of its kept paragraphs' sets: it is
-        // keyed by their forms and its signature is the slot-wise minimum
-        // of theirs (an earlier form's read by number); the set itself is
-        // only built when clustering compares it.
-        let built: Vec<Option<(u64, Vec<u64>)>> = chunk
-            .clone()
-            .into_par_iter()
-            .map(|d| -> std::io::Result<_> {
-                let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
-                let mut kept_forms: Vec<u32> = table.forms.form[paragraphs.clone()]
-                    .iter()
-                    .zip(&excluded[paragraphs])
-                    .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
-                    .map(|(&form, _)| form)
-                    .collect();
-                if kept_forms.is_empty() {
-                    return Ok(None);
-                }
-                let packed = packed_len(num_perm);
-                let mut codes = vec![u16::MAX; 2 * packed];
-                for &form in &kept_forms {
-                    match form.checked_sub(first_fresh) {
-                        Some(i) => {
-                            let at = i as usize * packed;
-                            lower_codes(&mut codes, &fresh[at..at + packed]);
-                        }
-                        None => table.signatures.lower_codes_to(form, &mut codes)?,
+        io::Result::Ok((chunk, first_fresh, fresh))
+    };
+    let mut next = match documents {
+        0 => None,
+        _ => Some(read_chunk(0, &mut in_order).map_err(&spill)?),
+    };
+    while let Some((chunk, first_fresh, fresh)) = next.take() {
+        let (built, following) = std::thread::scope(|scope| {
+            let following = (chunk.end < documents)
+                .then(|| scope.spawn(|| read_chunk(chunk.end, &mut in_order)));
+            // A document's set is the union of its kept paragraphs' sets:
+            // it is keyed by their forms and its signature is the slot-wise
+            // minimum of theirs (an earlier form's read by number); the set
+            // itself is only built when clustering compares it.
+            let built: std::io::Result<Vec<Option<(u64, Vec<u64>)>>> = chunk
+                .clone()
+                .into_par_iter()
+                .map(|d| -> std::io::Result<_> {
+                    let paragraphs =
+                        table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
+                    let mut kept_forms: Vec<u32> = table.forms.form[paragraphs.clone()]
+                        .iter()
+                        .zip(&excluded[paragraphs])
+                        .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
+                        .map(|(&form, _)| form)
+                        .collect();
+                    if kept_forms.is_empty() {
+                        return Ok(None);
                     }
-                }
-                kept_forms.sort_unstable();
-                kept_forms.dedup();
-                // Every slot has a code of a kept form's (at most 45,055).
-                let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
-                let mut band_keys = Vec::with_capacity(bands.bands);
-                bands.append_band_keys(&slots, &mut band_keys);
-                Ok(Some((form_key(&kept_forms), band_keys)))
-            })
-            .collect::<std::io::Result<_>>()
-            .map_err(&spill)?;
+                    let packed = packed_len(num_perm);
+                    let mut codes = vec![u16::MAX; 2 * packed];
+                    for &form in &kept_forms {
+                        match form.checked_sub(first_fresh) {
+                            Some(i) => {
+                                let at = i as usize * packed;
+                                lower_codes(&mut codes, &fresh[at..at + packed]);
+                            }
+                            None => table.signatures.lower_codes_to(form, &mut codes)?,
+                        }
+                    }
+                    kept_forms.sort_unstable();
+                    kept_forms.dedup();
+                    // Every slot has a code of a kept form's (at most 45,055).
+                    let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
+                    let mut band_keys = Vec::with_capacity(bands.bands);
+                    bands.append_band_keys(&slots, &mut band_keys);
+                    Ok(Some((form_key(&kept_forms), band_keys)))
+                })
+                .collect::<std::io::Result<_>>();
+            let following = following.map(|thread| thread.join().expect("chunk reader panicked"));
+            (built, following)
+        });
+        let built = built.map_err(&spill)?;
+        next = following.transpose().map_err(&spill)?;
         on_documents(built.len() as u64);
         let mut new_band_keys: Vec<&[u64]> = Vec::new();
         for (d, document) in chunk.zip(&built) {
