@@ -1134,6 +1134,10 @@ struct DocumentSets {
     first_document: Vec<u32>,
 }
 
+/// A document as pass two builds it: the key of its kept paragraphs' forms
+/// and its band keys.
+type BuiltDocument = (u64, Vec<u64>);
+
 fn document_sets(
     config: &ScanConfig,
     table: &ParagraphTable,
@@ -1195,7 +1199,7 @@ fn document_sets(
             // it is keyed by their forms and its signature is the slot-wise
             // minimum of theirs (an earlier form's read by number); the set
             // itself is only built when clustering compares it.
-            let built: std::io::Result<Vec<Option<(u64, Vec<u64>)>>> = chunk
+            let built: std::io::Result<Vec<Option<BuiltDocument>>> = chunk
                 .clone()
                 .into_par_iter()
                 .map(|d| -> std::io::Result<_> {
