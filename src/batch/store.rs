@@ -207,7 +207,8 @@ impl ShingleStore {
     }
 
     /// Tells the system that the sets `forms` (ascending) will be read
-    /// soon ([`SpillFile::will_need`]): the sets of a run of numbers in
+    /// soon, so that it starts reading them (`posix_fadvise`'s
+    /// `WILLNEED` on Linux, a hint only): the sets of a run of numbers in
     /// one hint.
     pub fn will_need(&self, forms: &[u32]) {
         for run in forms.chunk_by(|a, b| a + 1 >= *b) {
@@ -388,7 +389,8 @@ impl SignatureStore {
     }
 
     /// Tells the system that the signatures `numbers` (ascending) will be
-    /// read soon ([`SpillFile::will_need`]).
+    /// read soon, so that the system starts reading them (as
+    /// [`ShingleStore::will_need`]).
     pub fn will_need(&self, numbers: &[u32]) {
         let per_signature = packed_len(self.slots as usize) as u64;
         for run in numbers.chunk_by(|a, b| a + 1 >= *b) {
