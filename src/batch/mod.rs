@@ -439,9 +439,8 @@ impl ParagraphForms {
         // A document's own new paragraphs were stored one after another:
         // each run of consecutive forms is one read.
         let mut shingles = Vec::new();
-        for run in forms.chunk_by(|a, b| a + 1 == *b) {
-            self.store
-                .append_run(run[0], run[run.len() - 1] + 1, &mut shingles)?;
+        for (first, end) in store::runs(&forms) {
+            self.store.append_run(first, end, &mut shingles)?;
         }
         Ok(ShingleSet::from_hashes(shingles))
     }
@@ -1164,6 +1163,14 @@ fn document_sets(
     // may be larger than memory: asked for all at once first, they are
     // read with many requests in flight. Both are done for the next chunk
     // on a thread of its own while this chunk's documents are built.
+    // The forms of the paragraphs in a range that are not left out.
+    let kept_forms_of = |paragraphs: Range<usize>| {
+        table.forms.form[paragraphs.clone()]
+            .iter()
+            .zip(&excluded[paragraphs])
+            .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
+            .map(|(&form, _)| form)
+    };
     let read_chunk = |start: usize, in_order: &mut store::SignaturesInOrder<'_>| {
         let chunk = start..documents.min(start + DOCUMENTS_PER_CHUNK);
         let paragraphs =
@@ -1176,11 +1183,8 @@ fn document_sets(
             .map_or(first_fresh, |&last| first_fresh.max(last + 1));
         let mut fresh = Vec::new();
         in_order.next_signatures(end - first_fresh, &mut fresh)?;
-        let mut earlier: Vec<u32> = table.forms.form[paragraphs.clone()]
-            .iter()
-            .zip(&excluded[paragraphs])
-            .filter(|&(&form, &excluded)| form < first_fresh && !excluded)
-            .map(|(&form, _)| form)
+        let mut earlier: Vec<u32> = kept_forms_of(paragraphs)
+            .filter(|&form| form < first_fresh)
             .collect();
         earlier.sort_unstable();
         earlier.dedup();
@@ -1205,12 +1209,7 @@ fn document_sets(
                 .map(|d| -> std::io::Result<_> {
                     let paragraphs =
                         table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
-                    let mut kept_forms: Vec<u32> = table.forms.form[paragraphs.clone()]
-                        .iter()
-                        .zip(&excluded[paragraphs])
-                        .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
-                        .map(|(&form, _)| form)
-                        .collect();
+                    let mut kept_forms: Vec<u32> = kept_forms_of(paragraphs).collect();
                     if kept_forms.is_empty() {
                         return Ok(None);
                     }

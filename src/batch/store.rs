@@ -211,11 +211,8 @@ impl ShingleStore {
     /// `WILLNEED` on Linux, a hint only): the sets of a run of numbers in
     /// one hint.
     pub fn will_need(&self, forms: &[u32]) {
-        for run in forms.chunk_by(|a, b| a + 1 >= *b) {
-            let (start, stop) = (
-                self.offsets.range(run[0]).0,
-                self.offsets.range(run[run.len() - 1]).1,
-            );
+        for (first, end) in runs(forms) {
+            let (start, stop) = (self.offsets.range(first).0, self.offsets.range(end - 1).1);
             self.spill.will_need(start, stop);
         }
     }
@@ -393,9 +390,9 @@ impl SignatureStore {
     /// [`ShingleStore::will_need`]).
     pub fn will_need(&self, numbers: &[u32]) {
         let per_signature = packed_len(self.slots as usize) as u64;
-        for run in numbers.chunk_by(|a, b| a + 1 >= *b) {
-            let start = u64::from(run[0]) * per_signature;
-            let stop = (u64::from(run[run.len() - 1]) + 1) * per_signature;
+        for (first, end) in runs(numbers) {
+            let start = u64::from(first) * per_signature;
+            let stop = u64::from(end) * per_signature;
             self.spill.will_need(start, stop);
         }
     }
@@ -660,6 +657,15 @@ fn write_all_vectored(mut out: impl Write, mut slices: &mut [IoSlice<'_>]) -> io
         }
     }
     Ok(())
+}
+
+/// The runs of consecutive numbers in `numbers` (ascending, repeats
+/// allowed), each as `(first, end)` with `end` past its last: the records
+/// of a run lie one after another in a store, so they are one read.
+pub(super) fn runs(numbers: &[u32]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    numbers
+        .chunk_by(|a, b| a + 1 >= *b)
+        .map(|run| (run[0], run[run.len() - 1] + 1))
 }
 
 /// Tells the system that `len` bytes of `file` from `offset` will be read
