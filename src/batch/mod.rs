@@ -11,15 +11,18 @@
 //! its LSH band keys go to temporary files:
 //!
 //! 1. Pass one reads the corpus. Each new paragraph form's shingles go to a
-//!    [`ShingleStore`], its signature to a [`SignatureStore`] and its band
-//!    keys to [`BandFiles`].
+//!    [`ShingleStore`] and its band keys to [`BandFiles`]; each document's
+//!    signature of the forms first met in it goes to a [`SignatureStore`]
+//!    (one record a document, not one a form: a sixth of the bytes).
 //! 2. Passages: the band files yield candidate pairs, verified against the
 //!    stored sets; clusters are classified as boilerplate, repeated or
 //!    shared story text (reading paragraphs back from the store).
 //! 3. Pass two walks the signatures in order and signs each document with
-//!    the slot-wise minimum of its paragraphs' signatures without its
-//!    boilerplate (a MinHash of a union is the minimum over the parts, so
-//!    nothing is hashed twice and the union is never built); documents are
+//!    the slot-wise minimum of its kept paragraphs' signatures (a MinHash
+//!    of a union is the minimum over the parts): its stored one when none
+//!    of its new forms is boilerplate, and its kept forms met earlier
+//!    hashed again from their shingles (a few percent of paragraphs in
+//!    news; all of a document's kept forms when it lost a new one); documents are
 //!    keyed by their kept paragraph forms, and the band keys of each
 //!    distinct one go to a second set of band files.
 //! 4. Documents: candidate pairs, exact verification (a document's set is
@@ -51,7 +54,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use band_files::BandFiles;
-use store::{PLACE_VALUES, lower_codes, pack_codes, packed_len};
+use store::{PLACE_VALUES, lower_codes, lower_packed, pack_codes, packed_len};
 pub use store::{PlaceStore, ShingleStore, SignatureStore, TextStore};
 
 use crate::boilerplate::{Occurrence, ParagraphSource, is_short};
@@ -355,6 +358,7 @@ impl Located {
 struct ParagraphTable {
     forms: ParagraphForms,
     tokens: Vec<u32>,
+    /// Per document, the signature of the forms first met in it.
     signatures: SignatureStore,
     /// Every short paragraph (under `--min-passage-tokens`) with the key
     /// of its text: the end-marker candidates.
@@ -814,7 +818,10 @@ fn merge_batch(
     let mut new_forms = FormMap::default();
     let (unread, facts): (Vec<Unread>, Vec<DocumentFacts>) = fingerprinted.into_iter().unzip();
     let mut new_shingles: Vec<&[u32]> = Vec::new();
-    let mut new_signatures: Vec<&[u32]> = Vec::new();
+    // Per document, the slot codes of the union of the forms first met in
+    // it: all pass two needs of their signatures, one record a document.
+    let per_signature = packed_len(read.table.signatures.slots());
+    let mut fresh_signatures: Vec<u32> = Vec::with_capacity(facts.len() * per_signature);
     let mut new_band_keys: Vec<&[u64]> = Vec::new();
     let mut new_texts: Vec<&str> = Vec::new();
     let mut places: Vec<&[u32]> = Vec::new();
@@ -822,6 +829,8 @@ fn merge_batch(
     let first_new_form = read.table.forms.store.len() as u32;
     for (doc, facts) in unread.into_iter().zip(&facts) {
         let d = read.documents.len() as u32;
+        let fresh = fresh_signatures.len();
+        fresh_signatures.resize(fresh + per_signature, u32::MAX);
         if read.sources.last() != Some(&doc.source) {
             read.sources.push(doc.source);
         }
@@ -839,9 +848,7 @@ fn merge_batch(
             extra: doc.extra,
             text_hash: doc.text_hash,
         });
-        let mut signatures = facts
-            .signatures
-            .chunks_exact(packed_len(read.table.signatures.slots()));
+        let mut signatures = facts.signatures.chunks_exact(per_signature);
         let mut band_keys = facts.band_keys.chunks_exact(read.bands.params().bands);
         let mut texts = facts.text_ends.iter().scan(0, |start, &end| {
             let text = &facts.texts[*start as usize..end as usize];
@@ -875,7 +882,7 @@ fn merge_batch(
                                 new_shingles.push(
                                     &facts.shingles[range.start as usize..range.end as usize],
                                 );
-                                new_signatures.push(signature);
+                                lower_packed(&mut fresh_signatures[fresh..], signature);
                                 new_band_keys.push(keys);
                                 new_texts.extend(text);
                                 *slot.insert(form)
@@ -907,7 +914,8 @@ fn merge_batch(
             .push(read.table.forms.form.len() as u64);
     }
     read.table.forms.store.push_all(&new_shingles)?;
-    read.table.signatures.push_all(&new_signatures)?;
+    let fresh_signatures: Vec<&[u32]> = fresh_signatures.chunks_exact(per_signature).collect();
+    read.table.signatures.push_all(&fresh_signatures)?;
     read.bands.push_all(&new_band_keys)?;
     if let Some(texts) = &mut read.texts {
         texts.push_all(&document_texts)?;
@@ -1133,6 +1141,74 @@ struct DocumentSets {
     first_document: Vec<u32>,
 }
 
+/// Pass two's reader of the signatures pass one stored per document (of
+/// the forms first met in each), and of which forms are new where.
+struct FreshSignatures<'s> {
+    in_order: store::SignaturesInOrder<'s>,
+    /// Forms met in the documents before the next one: forms are numbered
+    /// in order of first appearance, so the next document's new forms are
+    /// those from this number on.
+    forms_seen: u32,
+}
+
+/// How pass two signs one document.
+struct SigningPlan {
+    /// Where its kept forms (ascending, distinct) lie in their chunk's
+    /// [`SigningChunk::kept`].
+    kept: Range<usize>,
+    /// How many of its kept forms, from the first, are hashed again from
+    /// their shingles. When fewer than all, the rest are the document's
+    /// own new forms, all of them, whose signature pass one stored.
+    hashed: usize,
+}
+
+/// The plan for the document whose paragraphs have `forms`, `excluded`
+/// or not, after documents that met `forms_seen` forms (counted on);
+/// appends its kept forms to `kept`.
+fn signing_plan(
+    forms_seen: &mut u32,
+    forms: &[u32],
+    excluded: &[bool],
+    kept: &mut Vec<u32>,
+) -> SigningPlan {
+    let first_new = *forms_seen;
+    let mut own = Vec::with_capacity(forms.len());
+    for (&form, &excluded) in forms.iter().zip(excluded) {
+        if form == NO_FORM {
+            continue;
+        }
+        *forms_seen = (*forms_seen).max(form + 1);
+        if !excluded {
+            own.push(form);
+        }
+    }
+    own.sort_unstable();
+    own.dedup();
+    let start = kept.len();
+    kept.extend_from_slice(&own);
+    let own = &kept[start..];
+    let earlier = own.partition_point(|&form| form < first_new);
+    let every_new_form_kept = (own.len() - earlier) as u32 == *forms_seen - first_new;
+    SigningPlan {
+        kept: start..kept.len(),
+        hashed: if every_new_form_kept {
+            earlier
+        } else {
+            own.len()
+        },
+    }
+}
+
+/// A chunk of documents as pass two's reader hands it on.
+struct SigningChunk {
+    documents: Range<usize>,
+    /// The packed signature pass one stored for each document.
+    fresh: Vec<u32>,
+    /// The documents' kept forms, one document after another.
+    kept: Vec<u32>,
+    plans: Vec<SigningPlan>,
+}
+
 /// A document as pass two builds it: the key of its kept paragraphs' forms
 /// and its band keys.
 type BuiltDocument = (u64, Vec<u64>);
@@ -1153,89 +1229,102 @@ fn document_sets(
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
     let bands = config.document_bands();
     let num_perm = config.fingerprint.num_perm;
-    let mut in_order = table.signatures.in_order().map_err(&spill)?;
+    let hasher = crate::minhash::MinHasher::new(num_perm, config.fingerprint.seed);
+    let mut signer = FreshSignatures {
+        in_order: table.signatures.in_order().map_err(&spill)?,
+        forms_seen: 0,
+    };
     let mut forms = FormMap::default();
     let documents = table.document_count();
-    // Forms are numbered in order of first appearance, so the forms first
-    // met in a chunk of documents are the next ones in the store, up to
-    // the highest the chunk holds: read in one go. Forms met in an
-    // earlier chunk are read by number, at random places in a store that
-    // may be larger than memory: asked for all at once first, they are
-    // read with many requests in flight. Both are done for the next chunk
-    // on a thread of its own while this chunk's documents are built.
-    // The forms of the paragraphs in a range that are not left out.
-    let kept_forms_of = |paragraphs: Range<usize>| {
-        table.forms.form[paragraphs.clone()]
-            .iter()
-            .zip(&excluded[paragraphs])
-            .filter(|&(&form, &excluded)| form != NO_FORM && !excluded)
-            .map(|(&form, _)| form)
-    };
-    let read_chunk = |start: usize, in_order: &mut store::SignaturesInOrder<'_>| {
+    // Pass one stored, per document, the signature of the forms first met
+    // in it (forms are numbered in order of first appearance): read in
+    // order, a chunk at a time. A document whose own new forms are all
+    // kept is signed with that and the signature of its kept forms met
+    // earlier, hashed again from their stored shingles; one that lost a
+    // new form to boilerplate (a signature cannot be un-mixed) is signed
+    // from all its kept forms' shingles. The shingles are read at random
+    // places in a store that may be larger than memory: asked for all at
+    // once first, they are read with many requests in flight. Both are
+    // done for the next chunk on a thread of its own while this chunk's
+    // documents are built.
+    let read_chunk = |start: usize, signer: &mut FreshSignatures<'_>| {
         let chunk = start..documents.min(start + DOCUMENTS_PER_CHUNK);
-        let paragraphs =
-            table.forms.first[chunk.start] as usize..table.forms.first[chunk.end] as usize;
-        let first_fresh = in_order.position();
-        let end = table.forms.form[paragraphs.clone()]
-            .iter()
-            .filter(|&&form| form != NO_FORM)
-            .max()
-            .map_or(first_fresh, |&last| first_fresh.max(last + 1));
         let mut fresh = Vec::new();
-        in_order.next_signatures(end - first_fresh, &mut fresh)?;
-        let mut earlier: Vec<u32> = kept_forms_of(paragraphs)
-            .filter(|&form| form < first_fresh)
-            .collect();
-        earlier.sort_unstable();
-        earlier.dedup();
-        table.signatures.will_need(&earlier);
-        io::Result::Ok((chunk, first_fresh, fresh))
+        signer
+            .in_order
+            .next_signatures(chunk.len() as u32, &mut fresh)?;
+        let mut plans = Vec::with_capacity(chunk.len());
+        let mut kept = Vec::new();
+        let mut to_read = Vec::new();
+        for d in chunk.clone() {
+            let paragraphs = table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
+            let plan = signing_plan(
+                &mut signer.forms_seen,
+                &table.forms.form[paragraphs.clone()],
+                &excluded[paragraphs],
+                &mut kept,
+            );
+            to_read.extend_from_slice(&kept[plan.kept.start..plan.kept.start + plan.hashed]);
+            plans.push(plan);
+        }
+        to_read.sort_unstable();
+        to_read.dedup();
+        table.forms.store.will_need(&to_read);
+        io::Result::Ok(SigningChunk {
+            documents: chunk,
+            fresh,
+            kept,
+            plans,
+        })
     };
     let mut next = match documents {
         0 => None,
-        _ => Some(read_chunk(0, &mut in_order).map_err(&spill)?),
+        _ => Some(read_chunk(0, &mut signer).map_err(&spill)?),
     };
-    while let Some((chunk, first_fresh, fresh)) = next.take() {
+    while let Some(chunk) = next.take() {
         let (built, following) = std::thread::scope(|scope| {
-            let following = (chunk.end < documents)
-                .then(|| scope.spawn(|| read_chunk(chunk.end, &mut in_order)));
+            let following = (chunk.documents.end < documents)
+                .then(|| scope.spawn(|| read_chunk(chunk.documents.end, &mut signer)));
             // A document's set is the union of its kept paragraphs' sets:
             // it is keyed by their forms and its signature is the slot-wise
-            // minimum of theirs (an earlier form's read by number); the set
-            // itself is only built when clustering compares it.
+            // minimum of theirs; the set itself is only built when
+            // clustering compares it.
+            let packed = packed_len(num_perm);
             let built: std::io::Result<Vec<Option<BuiltDocument>>> = chunk
-                .clone()
-                .into_par_iter()
-                .map(|d| -> std::io::Result<_> {
-                    let paragraphs =
-                        table.forms.first[d] as usize..table.forms.first[d + 1] as usize;
-                    let mut kept_forms: Vec<u32> = kept_forms_of(paragraphs).collect();
+                .plans
+                .par_iter()
+                .enumerate()
+                .map(|(i, plan)| -> std::io::Result<_> {
+                    let kept_forms = &chunk.kept[plan.kept.clone()];
                     if kept_forms.is_empty() {
                         return Ok(None);
                     }
-                    let packed = packed_len(num_perm);
                     let mut codes = vec![u16::MAX; 2 * packed];
-                    for &form in &kept_forms {
-                        match form.checked_sub(first_fresh) {
-                            Some(i) => {
-                                let at = i as usize * packed;
-                                lower_codes(&mut codes, &fresh[at..at + packed]);
-                            }
-                            None => table.signatures.lower_codes_to(form, &mut codes)?,
-                        }
+                    if plan.hashed < kept_forms.len() {
+                        lower_codes(&mut codes, &chunk.fresh[i * packed..(i + 1) * packed]);
                     }
-                    kept_forms.sort_unstable();
-                    kept_forms.dedup();
+                    if plan.hashed > 0 {
+                        let mut shingles = Vec::new();
+                        for (first, end) in store::runs(&kept_forms[..plan.hashed]) {
+                            table.forms.store.append_run(first, end, &mut shingles)?;
+                        }
+                        let mut slots = vec![u32::MAX; num_perm];
+                        hasher.lower_slots(&shingles, &mut slots);
+                        let mut signed = Vec::with_capacity(packed);
+                        pack_codes(&slots, &mut signed);
+                        lower_codes(&mut codes, &signed);
+                    }
                     // Every slot has a code of a kept form's (at most 45,055).
                     let slots: Vec<u32> = codes[..num_perm].iter().map(|&c| u32::from(c)).collect();
                     let mut band_keys = Vec::with_capacity(bands.bands);
                     bands.append_band_keys(&slots, &mut band_keys);
-                    Ok(Some((form_key(&kept_forms), band_keys)))
+                    Ok(Some((form_key(kept_forms), band_keys)))
                 })
                 .collect::<std::io::Result<_>>();
             let following = following.map(|thread| thread.join().expect("chunk reader panicked"));
             (built, following)
         });
+        let chunk = chunk.documents;
         let built = built.map_err(&spill)?;
         next = following.transpose().map_err(&spill)?;
         on_documents(built.len() as u64);
@@ -1346,5 +1435,39 @@ fn spill_error(temp_dir: Option<&Path>) -> impl Fn(io::Error) -> Error {
     move |source| Error::Spill {
         dir: dir.clone(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_is_signed_again_only_where_its_stored_signature_cannot_serve() {
+        let (mut forms_seen, mut kept) = (0, Vec::new());
+        // New forms 0, 1 (1 twice), none left out: the stored signature.
+        let plan = signing_plan(&mut forms_seen, &[0, 1, 1], &[false; 3], &mut kept);
+        assert_eq!((plan.kept, plan.hashed, forms_seen), (0..2, 0, 2));
+        // Earlier form 1 and new forms 2, 3: form 1 is hashed again.
+        let plan = signing_plan(&mut forms_seen, &[3, 1, NO_FORM, 2], &[false; 4], &mut kept);
+        assert_eq!((plan.kept, plan.hashed, forms_seen), (2..5, 1, 4));
+        // New form 4 left out where it occurs once, but kept where it occurs
+        // again: every new form is still kept.
+        let plan = signing_plan(
+            &mut forms_seen,
+            &[4, 0, 4],
+            &[true, false, false],
+            &mut kept,
+        );
+        assert_eq!((plan.kept, plan.hashed, forms_seen), (5..7, 1, 5));
+        // New form 6 left out: every kept form is hashed again.
+        let plan = signing_plan(
+            &mut forms_seen,
+            &[5, 2, 6],
+            &[false, false, true],
+            &mut kept,
+        );
+        assert_eq!((plan.kept, plan.hashed, forms_seen), (7..9, 2, 7));
+        assert_eq!(kept, [0, 1, 1, 2, 3, 0, 4, 2, 5]);
     }
 }

@@ -327,6 +327,18 @@ pub fn lower_codes(codes: &mut [u16], packed: &[u32]) {
     }
 }
 
+/// Lowers each code of `packed` (a signature's packed codes) to the code
+/// beside it in `other` (another's): the packed codes of the union of
+/// both sets, as [`lower_codes`] gives them unpacked.
+pub fn lower_packed(packed: &mut [u32], other: &[u32]) {
+    assert_eq!(packed.len(), other.len(), "signatures of one length");
+    for (value, &other) in packed.iter_mut().zip(other) {
+        let low = (*value as u16).min(other as u16);
+        let high = ((*value >> 16) as u16).min((other >> 16) as u16);
+        *value = u32::from(low) | u32::from(high) << 16;
+    }
+}
+
 impl SignatureStore {
     /// An empty store of signatures of `slots` slots in `dir` (the
     /// system's temporary directory if none).
