@@ -1229,7 +1229,9 @@ fn document_sets(
     let mut band_files = BandFiles::new_in(temp_dir, config.document_bands()).map_err(&spill)?;
     let bands = config.document_bands();
     let num_perm = config.fingerprint.num_perm;
-    let hasher = crate::minhash::MinHasher::new(num_perm, config.fingerprint.seed);
+    // Pass one's hasher, so a form hashed again has the codes it had there.
+    let fingerprinter = Fingerprinter::new(&config.fingerprint);
+    let hasher = fingerprinter.hasher();
     let mut signer = FreshSignatures {
         in_order: table.signatures.in_order().map_err(&spill)?,
         forms_seen: 0,

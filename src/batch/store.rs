@@ -397,18 +397,6 @@ impl SignatureStore {
         self.spill.seal();
     }
 
-    /// Tells the system that the signatures `numbers` (ascending) will be
-    /// read soon, so that the system starts reading them (as
-    /// [`ShingleStore::will_need`]).
-    pub fn will_need(&self, numbers: &[u32]) {
-        let per_signature = packed_len(self.slots as usize) as u64;
-        for (first, end) in runs(numbers) {
-            let start = u64::from(first) * per_signature;
-            let stop = u64::from(end) * per_signature;
-            self.spill.will_need(start, stop);
-        }
-    }
-
     /// The codes of signature `n`, read from disk.
     pub fn get(&self, n: u32) -> io::Result<Signature> {
         let mut codes = vec![u16::MAX; 2 * packed_len(self.slots as usize)];
