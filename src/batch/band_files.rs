@@ -10,7 +10,7 @@
 //! signatures and numbering, and a few pairs whose keys differ only above
 //! the 40 bits (for two items, odds of 2⁻⁴⁰ a band: about 1% more
 //! candidate pairs among ten million documents' 63 million paragraph
-//! forms, 0.2% at a million, none to speak of among documents), verified
+//! forms, 0.1% at a million, none to speak of among documents), verified
 //! like every other. Six bytes a record were 1.3 GB more to write and read
 //! back at ten million documents.
 
