@@ -167,6 +167,9 @@ const PARTITION_BITS: u32 = 8;
 /// Key bits a partitioned record keeps: the rest, 32.
 const KEPT_KEY_BITS: u32 = (RECORD_BYTES * 8) as u32 - PARTITION_BITS;
 
+// A partitioned record is the kept key bits over a 32-bit item, in a u64.
+const _: () = assert!(KEPT_KEY_BITS == 32);
+
 /// A band's records dealt out by the top bits of their keys, each one
 /// `(rest of the key) << 32 | renumbered item`: records with one key
 /// share a partition, so each partition is sifted and cut into buckets on
