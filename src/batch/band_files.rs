@@ -27,6 +27,10 @@ use crate::minhash::Signature;
 /// Bytes of one record: a key's low 40 bits (the item is its position).
 const RECORD_BYTES: usize = 5;
 
+/// Records are written and read as whole keys, each over the next
+/// record's bytes: a buffer of records has this much slack at its end.
+const RECORD_SLACK: usize = size_of::<u64>() - RECORD_BYTES;
+
 /// One temporary file per band.
 #[derive(Debug)]
 pub struct BandFiles {
@@ -77,12 +81,11 @@ impl BandFiles {
     /// buffer in turn.
     pub fn push_all(&mut self, items: &[&[u64]]) -> io::Result<()> {
         // Each record is written as a whole key, the next one over its top
-        // bytes: a key's worth of slack at the end.
-        const KEY_BYTES: usize = size_of::<u64>();
-        let mut records = vec![0u8; items.len() * RECORD_BYTES + KEY_BYTES - RECORD_BYTES];
+        // bytes.
+        let mut records = vec![0u8; items.len() * RECORD_BYTES + RECORD_SLACK];
         for (band, writer) in self.writers.iter_mut().enumerate() {
             for (at, keys) in (0..).step_by(RECORD_BYTES).zip(items) {
-                records[at..at + KEY_BYTES].copy_from_slice(&keys[band].to_le_bytes());
+                records[at..at + size_of::<u64>()].copy_from_slice(&keys[band].to_le_bytes());
             }
             writer.write_all(&records[..items.len() * RECORD_BYTES])?;
         }
@@ -143,12 +146,10 @@ fn band_pairs(
     renumber: &impl Fn(u32) -> Option<u32>,
 ) -> io::Result<Vec<(u32, u32)>> {
     file.seek(io::SeekFrom::Start(0))?;
-    // A record is read as a whole key over the next record's bytes: a
-    // key's worth of slack at the end.
     let length = records as usize * RECORD_BYTES;
-    let mut bytes = vec![0u8; length + size_of::<u64>() - RECORD_BYTES];
+    let mut bytes = vec![0u8; length + RECORD_SLACK];
     file.read_exact(&mut bytes[..length])?;
-    let dealt = Partitions::deal_out(&bytes, records as usize, renumber);
+    let dealt = Partitions::deal_out(&bytes, renumber);
     drop(bytes);
     let (mut flags, mut kept, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
     for partition in dealt.iter() {
@@ -184,12 +185,20 @@ struct Partitions {
 }
 
 impl Partitions {
-    /// Deals out the `records` 5-byte keys of `bytes` (item `i` at
-    /// record `i`) with `renumber`'s items, leaving out the items it
-    /// leaves out. A pass counts each partition's records, a second puts
-    /// them in place.
-    fn deal_out(bytes: &[u8], records: usize, renumber: &impl Fn(u32) -> Option<u32>) -> Self {
+    /// Deals out the 5-byte keys of `bytes` (item `i` at record `i`,
+    /// followed by [`RECORD_SLACK`] bytes) with `renumber`'s items,
+    /// leaving out the items it leaves out. A pass counts each
+    /// partition's records, a second puts them in place; each calls
+    /// `renumber` (an array look-up) again rather than keep its answers,
+    /// 4 bytes a record.
+    fn deal_out(bytes: &[u8], renumber: &impl Fn(u32) -> Option<u32>) -> Self {
         const KEY_MASK: u64 = (1 << (RECORD_BYTES * 8)) - 1;
+        let records = bytes.len().saturating_sub(RECORD_SLACK) / RECORD_BYTES;
+        debug_assert_eq!(
+            bytes.len(),
+            records * RECORD_BYTES + RECORD_SLACK,
+            "whole records and their slack"
+        );
         let key_at = |i: usize| {
             let at = i * RECORD_BYTES;
             let word: [u8; 8] = bytes[at..at + 8].try_into().expect("eight bytes");
@@ -378,8 +387,8 @@ mod tests {
             .iter()
             .flat_map(|k| k.to_le_bytes()[..RECORD_BYTES].to_vec())
             .collect();
-        bytes.extend([0; 3]);
-        let dealt = Partitions::deal_out(&bytes, 4, &|i| (i != 2).then_some(i + 10));
+        bytes.extend([0; RECORD_SLACK]);
+        let dealt = Partitions::deal_out(&bytes, &|i| (i != 2).then_some(i + 10));
         let partitions: Vec<&[u64]> = dealt.iter().collect();
         assert_eq!(partitions.len(), 256);
         assert_eq!(partitions[0], [5 << 32 | 11]);
