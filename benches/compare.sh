@@ -24,14 +24,8 @@ for _ in $(seq "$runs"); do
       "$binary" dedup -q -o "$scratch/decisions-$side.jsonl" "$corpus"
   done
 done
-awk '
+awk "$(cat "$(dirname "$0")/median.awk")"'
   { wall[$1] = wall[$1] " " $2; cpu[$1] = cpu[$1] " " ($3 + $4); rss[$1] = rss[$1] " " $5 }
-  function median(list,   values, n, i, j, t) {
-    n = split(list, values, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-      if (values[j] + 0 < values[i] + 0) { t = values[i]; values[i] = values[j]; values[j] = t }
-    return values[int((n + 1) / 2)]
-  }
   END {
     printf "%-5s %12s %12s %10s\n", "", "wall s", "CPU s", "RSS MB"
     for (side in wall) m[side] = median(wall[side])

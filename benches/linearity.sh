@@ -44,14 +44,8 @@ for _ in $(seq "$rounds"); do
   run "$small"; run "$small"; run "$large"; run "$small"; run "$small"
 done
 
-awk -v small="$small" -v large="$large" '
+awk -v small="$small" -v large="$large" "$(cat "$root/benches/median.awk")"'
   { wall[$1] = wall[$1] " " $2; rss[$1] = rss[$1] " " $3 }
-  function median(list,   values, n, i, j, t) {
-    n = split(list, values, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-      if (values[j] + 0 < values[i] + 0) { t = values[i]; values[i] = values[j]; values[j] = t }
-    return n % 2 ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2
-  }
   END {
     printf "%12s %6s %10s %10s %14s %14s\n", "documents", "runs", "wall s", "RSS MB", "us/document", "bytes/document"
     split(small " " large, sizes, " ")

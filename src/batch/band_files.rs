@@ -201,7 +201,9 @@ impl Partitions {
         );
         let key_at = |i: usize| {
             let at = i * RECORD_BYTES;
-            let word: [u8; 8] = bytes[at..at + 8].try_into().expect("eight bytes");
+            let word = bytes[at..at + size_of::<u64>()]
+                .try_into()
+                .expect("a key's bytes");
             u64::from_le_bytes(word) & KEY_MASK
         };
         let mut starts = vec![0usize; (1 << PARTITION_BITS) + 1];
